@@ -1,0 +1,42 @@
+/**
+ * The `stde-bench` command line. Each sub-command is one file in cli/commands/ exporting
+ * `register(program)`; they are discovered by name. A UsageError anywhere becomes a one-line
+ * message on stderr and exit code 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../engine/errors.ts';
+
+export type Register = (program: Command) => void;
+
+function fail(message: string): never {
+  process.stderr.write(`stde-bench: ${message.split('\n')[0]}\n`);
+  process.exit(2);
+}
+
+process.on('uncaughtException', (e) => (e instanceof UsageError ? fail(e.message) : (console.error(e), process.exit(1))));
+process.on('unhandledRejection', (e) => (e instanceof UsageError ? fail(e.message) : (console.error(e), process.exit(1))));
+
+const program = new Command('stde-bench')
+  .description('Stochastic Taylor Derivative Estimator benchmark and reproduction suite (TensorFlow.js)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  const mod = (await import(join(dir, f))) as { register?: Register };
+  mod.register?.(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) process.exit(0);
+    fail(e.message.replace(/^error: /, ''));
+  }
+  if (e instanceof UsageError) fail(e.message);
+  throw e;
+}

@@ -1,0 +1,31 @@
+/** Option parsers shared by the sub-commands: each rejects bad input with a UsageError. */
+import { UsageError } from '../engine/errors.ts';
+
+export function int(name: string, min = 0) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^-?\d+(e\d+)?$/i.test(v.trim()) || !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got '${v}'`);
+    if (n < min) throw new UsageError(`--${name} must be ≥ ${min}, got ${n}`);
+    return n;
+  };
+}
+
+export function num(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
+    return n;
+  };
+}
+
+export function intList(name: string, min = 0) {
+  const one = int(name, min);
+  return (v: string): number[] => v.split(',').filter(Boolean).map((s) => one(s));
+}
+
+export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
+  return (v: string): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`unknown ${name} '${v}' (expected one of: ${allowed.join(', ')})`);
+    return v as T;
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Backend selection. The chosen backend is asserted after start-up: a failure is an error, never a
+ * silent fallback to another backend (a benchmark number must say what produced it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerHigherOrderGradients } from './gradients.ts';
+import { UsageError } from './errors.ts';
+
+export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export const DEFAULT_BACKEND: BackendName = 'wasm';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** The tfjs backend actually running (tensorflow → 'tensorflow'). */
+  tfjsBackend: string;
+  /** Versions of the packages that implement it. */
+  versions: Record<string, string>;
+  /** GPU adapter description where there is one. */
+  adapter?: string;
+}
+
+async function loadOptional(pkg: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pkg)) as Record<string, unknown>;
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    throw new UsageError(
+      `backend 'tensorflow' needs the optional package ${pkg} (TensorFlow C library; the GPU build binds CUDA 11.2 + cuDNN 8): install it with 'npm install ${pkg}' (${why})`,
+    );
+  }
+}
+
+async function setUpWebgpu(): Promise<string | undefined> {
+  // In Node, WebGPU comes from Dawn through the `webgpu` npm package (optional dependency).
+  let mod: { create?: (opts: string[]) => unknown; globals?: object };
+  try {
+    const spec = 'webgpu'; // optional dependency: resolved at run time only
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    throw new UsageError(
+      `backend 'webgpu' needs the npm package 'webgpu' (Dawn for Node): npm install webgpu (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+  const g = globalThis as Record<string, unknown>;
+  if (mod.globals) Object.assign(g, mod.globals);
+  if (mod.create && !(g.navigator as { gpu?: unknown } | undefined)?.gpu) {
+    const gpu = mod.create([]);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  }
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const gpu = (g.navigator as { gpu: { requestAdapter(o?: object): Promise<unknown> } }).gpu;
+  const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
+    | { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }
+    | null;
+  if (!adapter) throw new UsageError("backend 'webgpu': no WebGPU adapter found (no GPU and no Vulkan software driver such as Mesa's lavapipe)");
+  const info = adapter.info ?? {};
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+let current: BackendInfo | undefined;
+
+export async function initEngine(name: string = DEFAULT_BACKEND): Promise<BackendInfo> {
+  if (!(BACKENDS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown backend '${name}' (expected one of: ${BACKENDS.join(', ')})`);
+  }
+  const backend = name as BackendName;
+  if (current) {
+    if (current.name !== backend) throw new Error(`engine already initialised with backend ${current.name}`);
+    return current;
+  }
+  registerHigherOrderGradients();
+  const versions: Record<string, string> = { '@tensorflow/tfjs': tf.version.tfjs };
+  let adapter: string | undefined;
+  let tfjsName: string = backend;
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    versions['@tensorflow/tfjs-backend-wasm'] = wasm.version_wasm;
+  } else if (backend === 'webgpu') {
+    adapter = await setUpWebgpu();
+    const w = await import('@tensorflow/tfjs-backend-webgpu');
+    versions['@tensorflow/tfjs-backend-webgpu'] = (w as { version_webgpu?: string }).version_webgpu ?? tf.version.tfjs;
+  } else if (backend === 'tensorflow') {
+    let mod: Record<string, unknown>;
+    try {
+      mod = await loadOptional('@tensorflow/tfjs-node-gpu');
+      versions['@tensorflow/tfjs-node-gpu'] = String((mod.version as Record<string, string>)?.['tfjs-node'] ?? '');
+    } catch {
+      mod = await loadOptional('@tensorflow/tfjs-node');
+      versions['@tensorflow/tfjs-node'] = String((mod.version as Record<string, string>)?.['tfjs-node'] ?? '');
+    }
+  }
+  const ok = await tf.setBackend(tfjsName);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== tfjsName) {
+    throw new UsageError(`backend '${backend}' failed to start (tfjs is running '${tf.getBackend()}'); refusing to fall back`);
+  }
+  if (backend === 'webgpu' || backend === 'tensorflow') tfjsName = tf.getBackend();
+  current = { name: backend, tfjsBackend: tfjsName, versions, adapter };
+  return current;
+}
+
+export function engineInfo(): BackendInfo | undefined {
+  return current;
+}

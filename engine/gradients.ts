@@ -1,0 +1,125 @@
+/**
+ * Gradients that survive being differentiated again.
+ *
+ * tfjs's stock Tanh/Sigmoid/Exp gradients save the op's *output*; a second tf.grad through them
+ * then misses the output's dependence on the input (tfjs#3252). We re-register them to save the
+ * input and recompute the output inside the gradient, which makes 2nd and 3rd order nesting exact.
+ *
+ * The stock GatherV2 gradient needs UnsortedSegmentSum, which the WASM backend lacks; ours
+ * scatters with ScatterNd (present on every backend we support). Index sets here have no
+ * duplicates, but ScatterNd sums duplicates anyway, which is what the gradient needs.
+ *
+ * The stock BatchMatMul gradient uses transposeA/B flags, which the WASM backend runs ~10x slower;
+ * ours materialises the transpose explicitly and calls a plain matMul.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Saved = tf.Tensor[];
+
+function tr(t: tf.Tensor): tf.Tensor {
+  const r = t.rank;
+  const perm = [...Array(r).keys()];
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(t, perm);
+}
+
+/** Sum a gradient over the leading batch axes that were broadcast in the forward op. */
+function unbroadcast(g: tf.Tensor, shape: number[]): tf.Tensor {
+  if (g.rank === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank - 2; i++) {
+    const orig = i - lead < 0 ? 1 : shape[i - lead];
+    if (orig === 1 && g.shape[i] !== 1) axes.push(i);
+  }
+  const summed = axes.length ? tf.sum(g, axes, true) : g;
+  return tf.reshape(summed, shape);
+}
+
+const higherOrderSafe: tf.GradConfig[] = [
+  {
+    kernelName: 'Tanh',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved: Saved) => {
+      const [x] = saved;
+      return { x: () => tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(tf.tanh(x)))) };
+    },
+  },
+  {
+    kernelName: 'Sigmoid',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved: Saved) => {
+      const [x] = saved;
+      return {
+        x: () => {
+          const s = tf.sigmoid(x);
+          return tf.mul(dy as tf.Tensor, tf.mul(s, tf.sub(1, s)));
+        },
+      };
+    },
+  },
+  {
+    kernelName: 'Exp',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved: Saved) => {
+      const [x] = saved;
+      return { x: () => tf.mul(dy as tf.Tensor, tf.exp(x)) };
+    },
+  },
+  {
+    kernelName: 'GatherV2',
+    inputsToSave: ['x', 'indices'],
+    gradFunc: (dy, saved: Saved, attrs) => {
+      const [x, indices] = saved;
+      const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+      if (batchDims) throw new Error('GatherV2 gradient: batchDims is not supported');
+      const ax = axis < 0 ? axis + x.rank : axis;
+      return {
+        x: () => {
+          const g = dy as tf.Tensor;
+          // Bring the gathered axis to the front, flatten the indices, scatter, move it back.
+          const m = indices.size;
+          const outer = x.shape.slice(0, ax);
+          const inner = x.shape.slice(ax + 1);
+          const vals = tf.reshape(g, [...outer, m, ...inner]);
+          const perm = [outer.length, ...[...outer.keys()], ...inner.map((_, i) => outer.length + 1 + i)];
+          const front = tf.transpose(vals, perm);
+          const scattered = tf.scatterND(tf.reshape(tf.cast(indices, 'int32'), [m, 1]), front, [x.shape[ax], ...outer, ...inner]);
+          const undo = perm.map((_, i) => perm.indexOf(i));
+          return tf.transpose(scattered, undo);
+        },
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  },
+  {
+    kernelName: 'BatchMatMul',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved: Saved, attrs) => {
+      const [a, b] = saved;
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const g = dy as tf.Tensor;
+      // Forward: C = op(a)·op(b). Work with A = op(a), B = op(b) and map back.
+      const A = transposeA ? tr(a) : a;
+      const B = transposeB ? tr(b) : b;
+      return {
+        a: () => {
+          const dA = tf.matMul(g, tr(B)); // dL/dA = dC·Bᵀ
+          return unbroadcast(transposeA ? tr(dA) : dA, a.shape);
+        },
+        b: () => {
+          const dB = tf.matMul(tr(A), g); // dL/dB = Aᵀ·dC
+          return unbroadcast(transposeB ? tr(dB) : dB, b.shape);
+        },
+      };
+    },
+  },
+];
+
+let registered = false;
+
+export function registerHigherOrderGradients(): void {
+  if (registered) return;
+  for (const cfg of higherOrderSafe) tf.registerGradient(cfg);
+  registered = true;
+}

@@ -1,0 +1,167 @@
+/**
+ * The MLP of pdes.md §7, written once over the jet algebra so that the same code evaluates plain
+ * tensors (constant jets), Taylor jets and collapsed jets.
+ *
+ * Layout: optional weight-sharing first layer (a shared map ℝ^B → ℝ plus tanh applied to each of
+ * the d/B blocks of the spatial input), then `depth` affine layers with tanh between them and a
+ * scalar output. Extra (time) inputs come after the d spatial coordinates and bypass the sharing.
+ * Initialisation (D20): weights U(±1/√fan_in), biases U(±1/√fan_out).
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as J from '../taylor/ops.ts';
+import type { Jet, Operand } from '../taylor/ops.ts';
+import { constant } from '../taylor/jet.ts';
+import type { Rng } from '../sampling/rng.ts';
+import { UsageError } from '../engine/errors.ts';
+
+export interface MLPConfig {
+  /** Spatial input dimension d. */
+  dim: number;
+  /** Inputs after the spatial ones (1 for time-dependent PDEs). */
+  extraInputs: number;
+  width: number;
+  /** Number of affine layers (hidden layers + output), ≥ 1. */
+  depth: number;
+  /** Weight-sharing block size B (1 = none). */
+  block: number;
+}
+
+export interface Dense {
+  W: tf.Variable; // [in, out]
+  b: tf.Variable; // [out]
+}
+
+export interface MLP {
+  config: MLPConfig;
+  /** Weight-sharing map (B weights as [B, 1], one bias) when block > 1. */
+  share?: Dense;
+  layers: Dense[];
+}
+
+export function validateConfig(c: MLPConfig): void {
+  if (!Number.isInteger(c.dim) || c.dim <= 0) throw new UsageError(`dimension must be a positive integer, got ${c.dim}`);
+  if (!Number.isInteger(c.width) || c.width <= 0) throw new UsageError(`width must be a positive integer, got ${c.width}`);
+  if (!Number.isInteger(c.depth) || c.depth < 1) throw new UsageError(`depth must be an integer ≥ 1, got ${c.depth}`);
+  if (!Number.isInteger(c.block) || c.block < 1) throw new UsageError(`block size must be a positive integer, got ${c.block}`);
+  if (c.dim % c.block !== 0) throw new UsageError(`block size ${c.block} does not divide the dimension ${c.dim}`);
+}
+
+/** Width of the input to the first dense layer. */
+export function featureDim(c: MLPConfig): number {
+  return c.dim / c.block + c.extraInputs;
+}
+
+export function parameterCount(c: MLPConfig): number {
+  const dims = [featureDim(c), ...Array(c.depth - 1).fill(c.width), 1];
+  let p = c.block > 1 ? c.block + 1 : 0;
+  for (let l = 0; l + 1 < dims.length; l++) p += dims[l] * dims[l + 1] + dims[l + 1];
+  return p;
+}
+
+function dense(fanIn: number, fanOut: number, rng: Rng, name: string): Dense {
+  const wb = 1 / Math.sqrt(fanIn);
+  const bb = 1 / Math.sqrt(fanOut);
+  return {
+    W: tf.variable(tf.randomUniform([fanIn, fanOut], -wb, wb, 'float32', rng.int31()), true, `${name}/W`),
+    b: tf.variable(tf.randomUniform([fanOut], -bb, bb, 'float32', rng.int31()), true, `${name}/b`),
+  };
+}
+
+let modelCounter = 0;
+
+export function initMLP(config: MLPConfig, rng: Rng): MLP {
+  validateConfig(config);
+  const tag = `mlp${modelCounter++}`;
+  const share = config.block > 1 ? dense(config.block, 1, rng, `${tag}/share`) : undefined;
+  const dims = [featureDim(config), ...Array(config.depth - 1).fill(config.width), 1];
+  const layers = dims.slice(0, -1).map((fanIn, l) => dense(fanIn, dims[l + 1], rng, `${tag}/l${l}`));
+  return { config, share, layers };
+}
+
+export function fromArrays(
+  config: MLPConfig,
+  layers: { weight: number[][]; bias: number[] }[],
+  share?: { weight: number[][]; bias: number[] },
+): MLP {
+  validateConfig(config);
+  const tag = `mlp${modelCounter++}`;
+  const mk = (l: { weight: number[][]; bias: number[] }, name: string): Dense => ({
+    W: tf.variable(tf.tensor2d(l.weight), true, `${tag}/${name}/W`),
+    b: tf.variable(tf.tensor1d(l.bias), true, `${tag}/${name}/b`),
+  });
+  return { config, share: share && mk(share, 'share'), layers: layers.map((l, i) => mk(l, `l${i}`)) };
+}
+
+export function trainableVariables(m: MLP): tf.Variable[] {
+  const v = m.layers.flatMap((l) => [l.W, l.b]);
+  return m.share ? [m.share.W, m.share.b, ...v] : v;
+}
+
+export function disposeMLP(m: MLP): void {
+  for (const v of trainableVariables(m)) v.dispose();
+}
+
+/** Pre-activation of the shared first layer: [N, d/B] (weight sharing only). */
+function sharedPreActivation(m: MLP, x: Operand): Jet {
+  const { dim, block, extraInputs } = m.config;
+  const spatial = extraInputs ? J.sliceLast(x, 0, dim) : x;
+  const blocks = J.reshapeFeatures(spatial, [dim / block, block]);
+  const z = J.affine(blocks, m.share!.W, m.share!.b); // [N, d/B, 1]
+  return J.reshapeFeatures(z, [dim / block]);
+}
+
+function features(m: MLP, x: Operand): Operand {
+  if (!m.share) return x;
+  const h = J.tanh(sharedPreActivation(m, x));
+  if (!m.config.extraInputs) return h;
+  return J.concatLast(h, J.sliceLast(x, m.config.dim, m.config.extraInputs));
+}
+
+/** u = N(x) as a jet with primal [N] (the scalar output's axis dropped). */
+export function applyMLP(m: MLP, x: Operand): Jet {
+  let h = features(m, x);
+  m.layers.forEach((l, i) => {
+    const z = J.affine(h, l.W, l.b);
+    h = i + 1 < m.layers.length ? J.tanh(z) : z;
+  });
+  return J.sum(h, -1);
+}
+
+/** Plain forward pass on a tensor [N, d+extra] → [N]. */
+export function forwardMLP(m: MLP, x: tf.Tensor): tf.Tensor1D {
+  return applyMLP(m, constant(x)).primal as tf.Tensor1D;
+}
+
+/**
+ * Explicit reverse pass for the input gradient, written in the jet algebra so that pushing a jet
+ * through it gives forward-over-backward (a JVP of the gradient map) without a native jvp.
+ * Returns δ, the derivative of u w.r.t. the pre-activation of the first layer: [N, h] (no sharing,
+ * with ∂u/∂x = δ·W₁ᵀ) or [N, d/B] for the shared layer (∂u/∂x_i = δ_{block(i)}·w_{i mod B}).
+ */
+export function firstLayerDelta(m: MLP, x: Operand): Jet {
+  const xj = x instanceof tf.Tensor ? constant(x) : x;
+  const acts: Jet[] = []; // acts[i] = tanh output of layer i = input of layer i+1
+  let sharedZ: Jet | undefined;
+  let h: Operand = xj;
+  if (m.share) {
+    sharedZ = sharedPreActivation(m, xj);
+    const a = J.tanh(sharedZ);
+    h = m.config.extraInputs ? J.concatLast(a, J.sliceLast(xj, m.config.dim, m.config.extraInputs)) : a;
+  }
+  for (let i = 0; i + 1 < m.layers.length; i++) {
+    h = J.tanh(J.affine(h, m.layers[i].W, m.layers[i].b));
+    acts.push(h);
+  }
+  const n = xj.primal.shape[0];
+  let delta: Jet = constant(tf.ones([n, 1])); // ∂u/∂(pre-activation of the output layer)
+  for (let i = m.layers.length - 1; ; i--) {
+    if (i === 0 && !m.share) return delta;
+    const g = J.affine(delta, tf.transpose(m.layers[i].W)); // ∂u/∂(input of layer i)
+    if (i === 0) {
+      const blocks = m.config.dim / m.config.block;
+      const gShared = m.config.extraInputs ? J.sliceLast(g, 0, blocks) : g;
+      return J.mul(gShared, J.scaleShift(J.square(J.tanh(sharedZ!)), -1, 1));
+    }
+    delta = J.mul(g, J.scaleShift(J.square(acts[i - 1]), -1, 1));
+  }
+}

@@ -1,0 +1,27 @@
+/** Every estimator by name. Adding one: write its file, add one line here. */
+import type { Estimator } from './estimator.ts';
+import { UsageError } from '../engine/errors.ts';
+import { stdeSparse } from '../estimators/stde-sparse.ts';
+import { stdeDense } from '../estimators/stde-dense.ts';
+import { stdeCollapsed, stdeCollapsedDense } from '../estimators/stde-collapsed.ts';
+import { nested } from '../baselines/nested.ts';
+import { nestedBatched } from '../baselines/nested-batched.ts';
+import { forwardOverBackward } from '../baselines/forward-over-backward.ts';
+import { forwardLaplacian } from '../baselines/forward-laplacian.ts';
+
+export const ESTIMATORS: Estimator[] = [
+  stdeSparse,
+  stdeDense,
+  stdeCollapsed,
+  stdeCollapsedDense,
+  nested,
+  nestedBatched,
+  forwardOverBackward,
+  forwardLaplacian,
+];
+
+export function getEstimator(name: string): Estimator {
+  const e = ESTIMATORS.find((x) => x.name === name);
+  if (!e) throw new UsageError(`unknown estimator '${name}' (expected one of: ${ESTIMATORS.map((x) => x.name).join(', ')})`);
+  return e;
+}

@@ -1,0 +1,239 @@
+/**
+ * Taylor-mode rules: one entry per primitive, in one table (method.md §7).
+ *
+ * A rule maps primals and normalized coefficient lists to the output primal and coefficients.
+ * Inside a rule, `c[0]` is the primal and `c[k]` the order-k coefficient; `null` is a known zero.
+ * Rules never look at how many directions there are: the direction axis is a leading broadcast
+ * axis of every coefficient, which tf broadcasting carries through.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type BasisCoeff, type Coeff, isBasis, oneHotFloat } from './jet.ts';
+
+type T = tf.Tensor;
+type N = T | null;
+export type RuleIO = { primal: T; series: Coeff[] };
+export interface Rule {
+  /** The rule can take BasisCoeff inputs; otherwise they are densified first. */
+  acceptsBasis?: boolean;
+  (primals: T[], series: Coeff[][], attrs: Record<string, unknown>): RuleIO;
+}
+
+// Null-aware arithmetic: null is an exact zero, so sparse slots stay free.
+export const nadd = (a: N, b: N): N => (a === null ? b : b === null ? a : tf.add(a, b));
+export const nsub = (a: N, b: N): N => (b === null ? a : a === null ? tf.neg(b) : tf.sub(a, b));
+export const nmul = (a: N, b: N): N => (a === null || b === null ? null : tf.mul(a, b));
+const nscale = (a: N, s: number): N => (a === null ? null : s === 1 ? a : tf.mul(a, s));
+const nsum = (xs: N[]): N => xs.reduce<N>((acc, x) => nadd(acc, x), null);
+
+/** Full coefficient list [x₀, x₁, …, x_K] of a dense input. */
+const full = (primal: T, s: Coeff[]): N[] => [primal, ...(s as N[])];
+
+/** y_k = (1/k) Σ_{j=1..k} j·x_j·w_{k−j}: the recurrence of every f with a known f' series. */
+function odeStep(x: N[], w: N[], k: number): N {
+  const terms: N[] = [];
+  for (let j = 1; j <= k; j++) terms.push(nscale(nmul(x[j], w[k - j]), j / k));
+  return nsum(terms);
+}
+
+/** x·W for a dense coefficient with any leading axes, or a gathered row block for a basis one. */
+function matmulCoeff(c: Coeff, W: T): N {
+  if (c === null) return null;
+  if (isBasis(c)) {
+    const rows = tf.gather(W, c.indices); // [R, out]: W e_i for each direction
+    const scaled = c.scale === 1 ? rows : tf.mul(rows, c.scale);
+    return tf.reshape(scaled, [rows.shape[0], 1, W.shape[1]!]);
+  }
+  if (c.rank === 2) return tf.matMul(c, W);
+  const lead = c.shape.slice(0, -1);
+  const flat = tf.reshape(c, [-1, c.shape[c.rank - 1]]);
+  return tf.reshape(tf.matMul(flat, W), [...lead, W.shape[1]!]);
+}
+
+/** Σ over the last axis of a ⊙ b, where either may be a basis coefficient. */
+function dotLast(a: Coeff, b: Coeff, primalRank: number): N {
+  if (a === null || b === null) return null;
+  if (isBasis(a) && isBasis(b)) {
+    const same = tf.cast(tf.equal(a.indices, b.indices), 'float32');
+    return tf.reshape(tf.mul(same, a.scale * b.scale), [a.indices.shape[0], ...Array(primalRank - 1).fill(1)]);
+  }
+  if (isBasis(b)) [a, b] = [b, a];
+  if (isBasis(a)) {
+    const t = b as T;
+    const R = a.indices.shape[0];
+    if (t.rank === primalRank) {
+      // A primal-shaped tensor [N, …, d]: pick component i for every direction.
+      const picked = tf.gather(t, a.indices, t.rank - 1); // [N, …, R]
+      const perm = [t.rank - 1, ...[...Array(t.rank - 1).keys()]];
+      return tf.mul(tf.transpose(picked, perm), a.scale); // [R, N, …]
+    }
+    const mask = tf.reshape(oneHotFloat(a.indices, a.dim, a.scale), [R, ...Array(t.rank - 2).fill(1), a.dim]);
+    return tf.sum(tf.mul(t, mask), -1);
+  }
+  return tf.sum(tf.mul(a, b as T), -1);
+}
+
+export const RULES: Record<string, Rule> = {
+  add: ([a, b], [sa, sb]) => ({ primal: tf.add(a, b), series: sa.map((x, k) => nadd(x as N, sb[k] as N)) }),
+  sub: ([a, b], [sa, sb]) => ({ primal: tf.sub(a, b), series: sa.map((x, k) => nsub(x as N, sb[k] as N)) }),
+  neg: ([a], [s]) => ({ primal: tf.neg(a), series: s.map((x) => (x === null ? null : tf.neg(x as T))) }),
+
+  /** x·c + b with constants c (scalar or broadcastable to the primal) and b. */
+  scaleShift: ([a], [s], { scale, shift }) => {
+    const c = scale as number | T;
+    const primal = shift === undefined ? tf.mul(a, c) : tf.add(tf.mul(a, c), shift as number | T);
+    return { primal, series: s.map((x) => (x === null ? null : tf.mul(x as T, c))) };
+  },
+
+  mul: ([a, b], [sa, sb]) => {
+    const x = full(a, sa);
+    const y = full(b, sb);
+    const series: N[] = [];
+    for (let k = 1; k < x.length; k++) {
+      const terms: N[] = [];
+      for (let j = 0; j <= k; j++) terms.push(nmul(x[j], y[k - j]));
+      series.push(nsum(terms));
+    }
+    return { primal: tf.mul(a, b), series };
+  },
+
+  div: ([a, b], [sa, sb]) => {
+    const x = full(a, sa);
+    const y = full(b, sb);
+    const z: N[] = [tf.div(a, b)];
+    for (let k = 1; k < x.length; k++) {
+      const terms: N[] = [];
+      for (let j = 1; j <= k; j++) terms.push(nmul(y[j], z[k - j]));
+      const num = nsub(x[k], nsum(terms));
+      z.push(num === null ? null : tf.div(num, b));
+    }
+    return { primal: z[0]!, series: z.slice(1) };
+  },
+
+  exp: ([a], [s]) => {
+    const x = full(a, s);
+    const y: N[] = [tf.exp(a)];
+    for (let k = 1; k < x.length; k++) y.push(odeStep(x, y, k));
+    return { primal: y[0]!, series: y.slice(1) };
+  },
+
+  log: ([a], [s]) => {
+    const x = full(a, s);
+    const y: N[] = [tf.log(a)];
+    for (let k = 1; k < x.length; k++) {
+      const terms: N[] = [];
+      for (let j = 1; j < k; j++) terms.push(nscale(nmul(y[j], x[k - j]), j / k));
+      const num = nsub(x[k], nsum(terms));
+      y.push(num === null ? null : tf.div(num, a));
+    }
+    return { primal: y[0]!, series: y.slice(1) };
+  },
+
+  tanh: ([a], [s]) => {
+    const x = full(a, s);
+    const y: N[] = [tf.tanh(a)];
+    // w = 1 − y² as a series, built one order behind y.
+    const w: N[] = [tf.sub(1, tf.square(y[0]!))];
+    for (let k = 1; k < x.length; k++) {
+      y.push(odeStep(x, w, k));
+      const sq: N[] = [];
+      for (let i = 0; i <= k; i++) sq.push(nmul(y[i], y[k - i]));
+      w.push(nscale(nsum(sq), -1));
+    }
+    return { primal: y[0]!, series: y.slice(1) };
+  },
+
+  sin: ([a], [s]) => sinCos(a, s).sin,
+  cos: ([a], [s]) => sinCos(a, s).cos,
+
+  /** Affine layer x·W (+ b), W of shape [in, out]; basis tangents gather rows of W. */
+  affine: Object.assign(
+    ([a, W, b]: T[], [s]: Coeff[][]) => ({
+      primal: b ? tf.add(matmulCoeff(a, W)!, b) : matmulCoeff(a, W)!,
+      series: s.map((c) => matmulCoeff(c, W)),
+    }),
+    { acceptsBasis: true },
+  ),
+
+  /** Σ over the last axis of x² (e.g. ‖x‖² for the boundary ansatz); basis tangents gather. */
+  sumSquares: Object.assign(
+    ([a]: T[], [s]: Coeff[][]) => {
+      const x: Coeff[] = [a, ...s];
+      const series: N[] = [];
+      for (let k = 1; k < x.length; k++) {
+        const terms: N[] = [];
+        for (let j = 0; j <= k; j++) terms.push(dotLast(x[j], x[k - j], a.rank));
+        series.push(nsum(terms));
+      }
+      return { primal: tf.sum(tf.square(a), -1), series };
+    },
+    { acceptsBasis: true },
+  ),
+
+  /** Σ over the last axis of x ⊙ c for a constant c broadcastable to the primal. */
+  dotConst: Object.assign(
+    ([a, c]: T[], [s]: Coeff[][]) => ({
+      primal: tf.sum(tf.mul(a, c), -1),
+      series: s.map((x) => dotLast(x, c, a.rank)),
+    }),
+    { acceptsBasis: true },
+  ),
+
+  /** Sum over one (negative) axis, dropping it. */
+  sum: ([a], [s], { axis }) => ({
+    primal: tf.sum(a, axis as number),
+    series: s.map((x) => (x === null ? null : tf.sum(x as T, axis as number))),
+  }),
+
+  /** Columns [begin, begin+size) of the last axis. */
+  sliceLast: ([a], [s], { begin, size }) => {
+    const sl = (t: T) => {
+      const b = Array(t.rank).fill(0);
+      const z = [...t.shape];
+      b[t.rank - 1] = begin as number;
+      z[t.rank - 1] = size as number;
+      return tf.slice(t, b, z);
+    };
+    return { primal: sl(a), series: s.map((x) => (x === null ? null : sl(x as T))) };
+  },
+
+  /** Concatenation along the last axis. */
+  concatLast: ([a, b], [sa, sb]) => {
+    const cat = (x: N, y: N, like: [T, T]): N => {
+      if (x === null && y === null) return null;
+      // Bring both parts to the common leading shape ([R, 1, …] may meet [R, N, …] or a primal).
+      const leadOf = (t: N, p: T) => (t ? t.shape.slice(0, -1) : [1, ...p.shape.slice(0, -1)]);
+      const la = leadOf(x, like[0]);
+      const lb = leadOf(y, like[1]);
+      const common = la.map((v, i) => Math.max(v, lb[i]));
+      const fit = (t: N, p: T) => {
+        const w = p.shape[p.rank - 1];
+        return t === null ? tf.zeros([...common, w]) : tf.broadcastTo(t, [...common, w]);
+      };
+      return tf.concat([fit(x, like[0]), fit(y, like[1])], -1);
+    };
+    return { primal: tf.concat([a, b], -1), series: sa.map((x, k) => cat(x as N, sb[k] as N, [a, b])) };
+  },
+
+  /** Reshape of the feature axes (the point axis and the direction axis are kept). */
+  reshapeFeatures: ([a], [s], { features }) => {
+    const f = features as number[];
+    return {
+      primal: tf.reshape(a, [a.shape[0], ...f]),
+      series: s.map((x) => (x === null ? null : tf.reshape(x as T, [(x as T).shape[0], (x as T).shape[1] as number, ...f]))),
+    };
+  },
+};
+
+function sinCos(a: T, s: Coeff[]): { sin: RuleIO; cos: RuleIO } {
+  const x = full(a, s);
+  const sn: N[] = [tf.sin(a)];
+  const cs: N[] = [tf.cos(a)];
+  for (let k = 1; k < x.length; k++) {
+    sn.push(odeStep(x, cs, k));
+    const c = odeStep(x, sn, k);
+    cs.push(c === null ? null : tf.neg(c));
+  }
+  return { sin: { primal: sn[0]!, series: sn.slice(1) }, cos: { primal: cs[0]!, series: cs.slice(1) } };
+}
+
+export type { BasisCoeff };

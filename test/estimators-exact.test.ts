@@ -1,0 +1,40 @@
+/** With R = 0 every estimator is exact: all agree with each other and with nested AD. */
+import { test, before } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { setup, randomModel, randomPoints, assertClose, values } from './helpers.ts';
+import { ESTIMATORS } from '../operators/registry.ts';
+import { nested } from '../baselines/nested.ts';
+import { zeroBoundaryBall, type Target } from '../operators/target.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
+
+before(setup);
+
+const cases = [
+  { name: 'depth 2', cfg: { dim: 5, depth: 2 }, ansatz: false },
+  { name: 'depth 4 + ball ansatz', cfg: { dim: 6, depth: 4 }, ansatz: true },
+  { name: 'time input + ansatz', cfg: { dim: 4, depth: 3, extraInputs: 1 }, ansatz: true },
+  { name: 'weight sharing B=3', cfg: { dim: 6, depth: 3, block: 3 }, ansatz: false },
+  { name: 'weight sharing B=2 + time + ansatz', cfg: { dim: 4, depth: 3, block: 2, extraInputs: 1 }, ansatz: true },
+];
+
+for (const c of cases) {
+  test(`R = 0: every exact estimator equals nested AD (${c.name})`, () => {
+    const model = randomModel(c.cfg, 3);
+    const d = c.cfg.dim;
+    const w = d + (c.cfg.extraInputs ?? 0);
+    const target: Target = { model, ansatz: c.ansatz ? zeroBoundaryBall(d, c.cfg.extraInputs ?? 0) : undefined };
+    const x = randomPoints(6, w, 11);
+    const req = (seed: number) => ({ target, x, d, R: 0, dist: 'rademacher' as const, rng: rngFromSeed(seed) });
+    const ref = values(nested.laplacian(req(1)).value);
+    const refU = values(nested.laplacian(req(1)).u);
+    for (const e of ESTIMATORS) {
+      if (e.sampling === 'probes') continue; // random probes are never exact; see the unbiasedness test
+      tf.tidy(() => {
+        const r = e.laplacian(req(2));
+        assertClose(values(r.value), ref, 1e-4, `${e.name} value`);
+        assertClose(values(r.u), refU, 1e-5, `${e.name} u`);
+        if (r.terms) assertClose(values(tf.sum(r.terms, 0)), ref, 1e-4, `${e.name} terms`);
+      });
+    }
+  });
+}
