@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerHigherOrderGradients } from './gradients.ts';
 import { UsageError } from './errors.ts';
+import { registerWasmKernelOverrides } from './kernels.ts';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -76,6 +77,7 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     versions['@tensorflow/tfjs-backend-wasm'] = wasm.version_wasm;
+    registerWasmKernelOverrides();
   } else if (backend === 'webgpu') {
     adapter = await setUpWebgpu();
     const w = await import('@tensorflow/tfjs-backend-webgpu');

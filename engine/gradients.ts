@@ -83,10 +83,10 @@ const higherOrderSafe: tf.GradConfig[] = [
           const inner = x.shape.slice(ax + 1);
           const vals = tf.reshape(g, [...outer, m, ...inner]);
           const perm = [outer.length, ...[...outer.keys()], ...inner.map((_, i) => outer.length + 1 + i)];
-          const front = tf.transpose(vals, perm);
+          const identity = outer.length === 0; // gather along axis 0: no transposes (each would copy)
+          const front = identity ? vals : tf.transpose(vals, perm);
           const scattered = tf.scatterND(tf.reshape(tf.cast(indices, 'int32'), [m, 1]), front, [x.shape[ax], ...outer, ...inner]);
-          const undo = perm.map((_, i) => perm.indexOf(i));
-          return tf.transpose(scattered, undo);
+          return identity ? scattered : tf.transpose(scattered, perm.map((_, i) => perm.indexOf(i)));
         },
         indices: () => tf.zerosLike(indices),
       };

@@ -1,0 +1,70 @@
+/** `stde-bench operator`: JSON output and one-line errors with exit code 2 on bad input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'stde-op-'));
+const file = (name: string, content: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+};
+const model = file('model.json', {
+  activation: 'tanh',
+  layers: [
+    { weight: [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]], bias: [0.1, 0, -0.1] },
+    { weight: [[1], [-1], [0.5]], bias: [0.2] },
+  ],
+});
+const points = file('points.json', [[0.1, 0.2, 0.3], [-0.5, 0.4, 0.1]]);
+const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'operator', ...args], { encoding: 'utf8' });
+
+test('operator prints values, u and the parameter gradient; exact estimators agree', () => {
+  const out = (e: string) =>
+    JSON.parse(execFileSync(process.execPath, [bin, 'operator', '--estimator', e, '--model', model, '--points', points, '--grad'], { encoding: 'utf8' }));
+  const a = out('stde-sparse');
+  const b = out('nested');
+  assert.deepEqual(Object.keys(a).slice(0, 3), ['estimator', 'values', 'u']);
+  assert.equal(a.values.length, 2);
+  a.values.forEach((v: number, i: number) => assert.ok(Math.abs(v - b.values[i]) < 1e-5));
+  assert.equal(a.paramGrad.layers.length, 2);
+  assert.equal(a.paramGrad.layers[0].weight.length, 3);
+  assert.equal(a.paramGrad.layers[1].bias.length, 1);
+  a.paramGrad.layers[0].weight.flat().forEach((g: number, i: number) => assert.ok(Math.abs(g - b.paramGrad.layers[0].weight.flat()[i]) < 1e-4));
+});
+
+test('operator --samples reports the mean and a standard error per point', () => {
+  const r = run('--estimator', 'stde-dense', '--model', model, '--points', points, '--R', '2', '--samples', '50', '--seed', '3');
+  assert.equal(r.status, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.equal(o.samples, 50);
+  assert.equal(o.stderr.length, 2);
+  o.stderr.forEach((s: number) => assert.ok(s > 0));
+});
+
+const bad: [string, string[], RegExp][] = [
+  ['unknown estimator', ['--estimator', 'magic', '--model', model, '--points', points], /unknown estimator 'magic'/],
+  ['malformed model JSON', ['--estimator', 'nested', '--model', file('bad.json', '{"layers": [1,'), '--points', points], /malformed JSON/],
+  ['malformed points JSON', ['--estimator', 'nested', '--model', model, '--points', file('badp.json', '[[0.1, 0.2')], /malformed JSON/],
+  ['dimension mismatch', ['--estimator', 'nested', '--model', model, '--points', file('p2.json', [[0.1, 0.2]])], /expects 3/],
+  ['R > d', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '4'], /exceeds the dimension/],
+  ['negative R', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '-1'], /--R must be/],
+  ['missing file', ['--estimator', 'nested', '--model', join(dir, 'nope.json'), '--points', points], /cannot read model file/],
+  ['unknown backend', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tpu'], /unknown backend 'tpu'/],
+  ['optional tensorflow backend absent', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tensorflow'], /@tensorflow\/tfjs-node/],
+];
+
+for (const [name, args, pattern] of bad) {
+  test(`operator rejects ${name} with one line and exit 2`, () => {
+    const r = run(...args);
+    assert.equal(r.status, 2, `exit ${r.status}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], pattern);
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Memory of one stde-sparse evaluation + parameter gradient at d = 1e5, R = 16, 100 points.
+ * Basis tangents are indices (the first layer gathers rows of W₁), so no kernel ever produces an
+ * [R, d] or [R, N, d] tensor, and the tf.profile peak stays within a small constant of
+ * (input batch + first-layer weight).
+ *
+ * tf.profile counts every tensor object, including the buffers the tape's clones share, so the
+ * constant covers x, W₁, their saved clones, xᵀ and the W₁ gradient (dense part, gathered-row part
+ * and their sum).
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, randomModel } from './helpers.ts';
+import { stdeSparse } from '../estimators/stde-sparse.ts';
+import { trainableVariables } from '../model/mlp.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
+
+before(setup);
+
+const d = 100_000;
+const N = 100;
+
+test('stde-sparse at d = 1e5: peak bytes ≈ input + first layer, no [R, d] tensor', async () => {
+  const model = randomModel({ dim: d, width: 128, depth: 4 }, 1);
+  const x = tf.randomUniform([N, d], -0.01, 0.01, 'float32', 3) as tf.Tensor2D;
+  const base = (N * d + d * 128) * 4;
+  const R = 16;
+  const prof = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.tidy(() => tf.mean(tf.square(stdeSparse.laplacian({ target: { model }, x, d, R, dist: 'rademacher', rng: rngFromSeed(1) }).value))) as tf.Scalar,
+          trainableVariables(model),
+        );
+        value.dispose();
+        Object.values(grads).forEach((g) => g.dispose());
+  });
+  assert.ok(prof.peakBytes <= 6 * base, `peak ${(prof.peakBytes / 2 ** 20).toFixed(0)} MB > 6 × ${(base / 2 ** 20).toFixed(0)} MB`);
+  for (const k of prof.kernels) {
+    for (const shape of k.outputShapes) {
+      const perDirection = shape.includes(d) && (shape[0] === R || shape.includes(R * N));
+      assert.ok(!perDirection, `${k.name} produced a per-direction input-sized tensor ${JSON.stringify(shape)}`);
+    }
+  }
+});
