@@ -1,0 +1,110 @@
+/**
+ * `stde-bench bench-operators`: the operator micro-benchmark. Every (estimator, d) cell runs in its
+ * own child process (execa) with a timeout; an out-of-memory abort or a timeout becomes a row with
+ * that status and the table goes on. Prints a table and writes a CSV.
+ */
+import type { Command } from 'commander';
+import { execa } from 'execa';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'csv-stringify/sync';
+import { ESTIMATORS, getEstimator } from '../../operators/registry.ts';
+import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
+import { int, intList } from '../options.ts';
+import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
+import { UsageError } from '../../engine/errors.ts';
+
+const COLUMNS = ['estimator', 'dim', 'R', 'points', 'width', 'depth', 'backend', 'status', 'mean_ms', 'p50_ms', 'p99_ms', 'samples', 'it_per_s', 'kernels_per_call', 'kernel_ms_per_call', 'peak_tensor_mb', 'message'] as const;
+type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
+
+/** Classify a failed child: WASM reports heap exhaustion as Aborted() / RangeError. */
+export function failureStatus(stderr: string, timedOut: boolean): 'timeout' | 'oom' | 'error' {
+  if (timedOut) return 'timeout';
+  if (/Aborted\(|out of memory|Array buffer allocation failed|Cannot enlarge memory|RangeError: .*(memory|Invalid array length)|heap out of memory/i.test(stderr)) return 'oom';
+  return 'error';
+}
+
+interface Opts {
+  dims: number[];
+  R: number;
+  estimators?: string;
+  points: number;
+  width: number;
+  depth: number;
+  timeMs: number;
+  timeout: number;
+  seed: number;
+  out: string;
+  backend: string;
+  cell?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('bench-operators')
+    .description('time one operator evaluation + parameter gradient for every estimator (tinybench)')
+    .option('--dims <list>', 'dimensions', intList('dims', 1), [100, 1000, 10000])
+    .option('--R <r>', 'sampled dimensions / probes for stochastic estimators', int('R', 1), 16)
+    .option('--estimators <list>', 'comma-separated estimator names (default: all)')
+    .option('--points <n>', 'collocation points', int('points', 1), 100)
+    .option('--width <w>', 'MLP width', int('width', 1), 128)
+    .option('--depth <L>', 'MLP depth', int('depth', 1), 4)
+    .option('--time-ms <ms>', 'tinybench time budget per cell', int('time-ms', 1), 2000)
+    .option('--timeout <s>', 'seconds before a cell is stopped and reported as timeout', int('timeout', 1), 300)
+    .option('--seed <s>', 'random seed', int('seed', 0), 0)
+    .option('--out <csv>', 'CSV output path', 'results/bench-operators/operators.csv')
+    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
+    .action(async (o: Opts) => {
+      if (o.cell) {
+        await initEngine(o.backend);
+        const result = await runOperatorCell(JSON.parse(o.cell) as OperatorCell);
+        process.stdout.write(JSON.stringify(result) + '\n');
+        return;
+      }
+      const names = o.estimators ? o.estimators.split(',').filter(Boolean) : ESTIMATORS.map((e) => e.name);
+      names.forEach(getEstimator); // unknown names fail before anything runs
+      for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
+      mkdirSync(dirname(o.out), { recursive: true });
+      const csv = createWriteStream(o.out, { flags: 'w' });
+      csv.write(stringify([COLUMNS as unknown as string[]]));
+      const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');
+      const rows: Row[] = [];
+      for (const dim of o.dims) {
+        for (const estimator of names) {
+          const cell: OperatorCell = { estimator, dim, R: o.R, points: o.points, width: o.width, depth: o.depth, timeMs: o.timeMs, seed: o.seed };
+          const row: Row = { estimator, dim, R: getEstimator(estimator).sampling === 'exact' ? 0 : o.R, points: o.points, width: o.width, depth: o.depth, backend: o.backend };
+          process.stderr.write(`bench-operators: ${estimator} d=${dim} … `);
+          const child = await execa(process.execPath, [bin, 'bench-operators', '--backend', o.backend, '--cell', JSON.stringify(cell)], {
+            reject: false,
+            timeout: o.timeout * 1000,
+            all: false,
+          });
+          if (child.exitCode === 0 && !child.timedOut) {
+            Object.assign(row, { status: 'ok', ...JSON.parse(child.stdout.trim().split('\n').pop()!) });
+            row.message = '';
+          } else {
+            row.status = failureStatus(child.stderr ?? '', Boolean(child.timedOut));
+            row.message = (child.stderr ?? '').trim().split('\n').filter(Boolean).pop()?.slice(0, 200) ?? '';
+          }
+          process.stderr.write(`${row.status}${row.status === 'ok' ? ` ${Number(row.mean_ms).toFixed(2)} ms` : ''}\n`);
+          csv.write(stringify([COLUMNS.map((c) => row[c] ?? '')]));
+          rows.push(row);
+        }
+      }
+      await new Promise((r) => csv.end(r));
+      console.table(
+        rows.map((r) => ({
+          estimator: r.estimator,
+          d: r.dim,
+          status: r.status,
+          'ms/step': typeof r.mean_ms === 'number' ? +r.mean_ms.toFixed(2) : '',
+          'it/s': typeof r.it_per_s === 'number' ? +r.it_per_s.toFixed(1) : '',
+          kernels: r.kernels_per_call ?? '',
+          'peak MB': typeof r.peak_tensor_mb === 'number' ? +r.peak_tensor_mb.toFixed(1) : '',
+        })),
+      );
+      process.stderr.write(`bench-operators: wrote ${o.out}\n`);
+    });
+}
