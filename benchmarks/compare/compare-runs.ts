@@ -1,0 +1,120 @@
+/**
+ * Regression check between two runs, as asv does it: cells are matched by id; a cell regressed only
+ * when its median step time grew by more than `factor` AND the per-step samples differ significantly
+ * (two-sided Mann–Whitney U, p < alpha). A cell that ran in the base but fails in the new run (oom,
+ * timeout, error) is also a regression: a CI gate must not pass a benchmark that stopped working.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { median } from 'simple-statistics';
+import { UsageError } from '../../engine/errors.ts';
+import { readRows, type ParsedRow } from '../runner/csv-store.ts';
+import { mannWhitneyU } from './mann-whitney.ts';
+
+export interface RunData {
+  path: string;
+  rows: Map<string, ParsedRow>;
+  samples(cell: string): number[] | undefined;
+}
+
+export function loadRun(csvPath: string): RunData {
+  if (!existsSync(csvPath)) throw new UsageError(`no such results file: ${csvPath}`);
+  const rows = new Map<string, ParsedRow>();
+  for (const r of readRows(csvPath)) rows.set(String(r.cell), r);
+  const dir = join(dirname(csvPath), 'samples');
+  return {
+    path: csvPath,
+    rows,
+    samples(cell) {
+      const f = join(dir, `${cell}.json`);
+      if (!existsSync(f)) return undefined;
+      try {
+        const s = JSON.parse(readFileSync(f, 'utf8')) as { step_ms?: unknown };
+        const xs = Array.isArray(s.step_ms) ? s.step_ms.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : [];
+        return xs.length ? xs : undefined;
+      } catch {
+        throw new UsageError(`${f}: malformed samples JSON`);
+      }
+    },
+  };
+}
+
+export type Verdict = 'regression' | 'failed' | 'improvement' | 'same' | 'not significant' | 'no samples' | 'missing' | 'new' | 'fixed' | 'not run';
+
+export interface CellComparison {
+  cell: string;
+  verdict: Verdict;
+  baseStatus: string;
+  newStatus: string;
+  baseMs: number | null;
+  newMs: number | null;
+  ratio: number | null;
+  p: number | null;
+}
+
+export interface CompareOptions {
+  factor: number;
+  alpha: number;
+}
+
+const RUNS = new Set(['ok', 'diverged']);
+/** Too few samples for the U test to ever reach a small alpha. */
+const MIN_SAMPLES = 8;
+
+export function compareCell(cell: string, base: RunData, neu: RunData, o: CompareOptions): CellComparison {
+  const b = base.rows.get(cell);
+  const n = neu.rows.get(cell);
+  const out: CellComparison = {
+    cell, verdict: 'same', baseStatus: String(b?.status ?? '—'), newStatus: String(n?.status ?? '—'),
+    baseMs: null, newMs: null, ratio: null, p: null,
+  };
+  if (!n) return { ...out, verdict: 'missing' };
+  if (!b) return { ...out, verdict: 'new' };
+  const bRan = RUNS.has(out.baseStatus);
+  const nRan = RUNS.has(out.newStatus);
+  if (bRan && !nRan) return { ...out, verdict: 'failed' };
+  if (!bRan && nRan) return { ...out, verdict: 'fixed' };
+  if (!bRan && !nRan) return { ...out, verdict: 'not run' };
+  const bs = base.samples(cell);
+  const ns = neu.samples(cell);
+  out.baseMs = bs ? median(bs) : (b.step_ms_median as number | null);
+  out.newMs = ns ? median(ns) : (n.step_ms_median as number | null);
+  if (out.baseMs && out.newMs) out.ratio = out.newMs / out.baseMs;
+  if (!bs || !ns || bs.length < MIN_SAMPLES || ns.length < MIN_SAMPLES || out.ratio === null) return { ...out, verdict: 'no samples' };
+  out.p = mannWhitneyU(ns, bs).p;
+  const significant = out.p < o.alpha;
+  if (out.ratio > o.factor) out.verdict = significant ? 'regression' : 'not significant';
+  else if (out.ratio < 1 / o.factor) out.verdict = significant ? 'improvement' : 'not significant';
+  return out;
+}
+
+export function compareRuns(base: RunData, neu: RunData, o: CompareOptions): CellComparison[] {
+  const cells = [...new Set([...base.rows.keys(), ...neu.rows.keys()])];
+  if (!cells.some((c) => base.rows.has(c) && neu.rows.has(c))) {
+    throw new UsageError(`${base.path} and ${neu.path} have no cell in common`);
+  }
+  return cells.map((c) => compareCell(c, base, neu, o));
+}
+
+export const isRegression = (c: CellComparison): boolean => c.verdict === 'regression' || c.verdict === 'failed';
+
+const ORDER: Verdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'no samples', 'fixed', 'not run', 'missing', 'new'];
+
+export function formatTable(cs: CellComparison[], o: CompareOptions): string {
+  const f = (x: number | null, d: number) => (x === null ? '—' : x.toFixed(d));
+  const fp = (x: number | null) => (x === null ? '—' : x < 1e-4 ? x.toExponential(1) : x.toFixed(4));
+  const rows = [...cs]
+    .sort((a, b) => ORDER.indexOf(a.verdict) - ORDER.indexOf(b.verdict) || a.cell.localeCompare(b.cell))
+    .map((c) => [c.verdict, `${f(c.baseMs, 2)}`, `${f(c.newMs, 2)}`, f(c.ratio, 3), fp(c.p), `${c.baseStatus}→${c.newStatus}`, c.cell]);
+  const head = ['verdict', 'base ms', 'new ms', 'ratio', 'p', 'status', 'cell'];
+  const all = [head, ...rows];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(w[i]))).join('  ');
+  const n = cs.filter(isRegression).length;
+  return [
+    line(head),
+    ...rows.map(line),
+    '',
+    `${n} regression${n === 1 ? '' : 's'} (median step time × > ${o.factor} and Mann–Whitney p < ${o.alpha}, or a cell that stopped running) among ${cs.length} cells`,
+  ].join('\n');
+}

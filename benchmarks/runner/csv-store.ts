@@ -1,0 +1,89 @@
+/**
+ * The tidy results CSV: one row per finished cell, appended and fsync'ed as each cell ends, so a
+ * `kill -9` of the runner loses no finished row. A row cut short by a kill mid-write is dropped on
+ * resume (its cell simply runs again).
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
+import { UsageError } from '../../engine/errors.ts';
+
+export const STATUSES = ['ok', 'diverged', 'oom', 'timeout', 'error'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const COLUMNS = [
+  'cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'width', 'depth', 'block', 'steps', 'points', 'variant',
+  'status', 'it_per_s', 'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'n_step_samples',
+  'peak_tensor_mb', 'memory_probe', 'rss_peak_mb', 'rss_probe',
+  'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'params', 'labels',
+  'wall_s', 'started_at', 'message',
+] as const;
+export type Column = (typeof COLUMNS)[number];
+
+export type Row = Record<Column, string | number | null | undefined>;
+
+/** Numeric columns (parsed back into numbers; empty → null). */
+export const NUMERIC: ReadonlySet<Column> = new Set<Column>([
+  'dim', 'R', 'seed', 'width', 'depth', 'block', 'steps', 'points', 'it_per_s', 'step_ms_median', 'step_ms_p10',
+  'step_ms_p90', 'n_step_samples', 'peak_tensor_mb', 'rss_peak_mb', 'rel_l2_final', 'rel_l2_best', 'rel_l1_final',
+  'rel_l1_best', 'params', 'wall_s',
+]);
+
+export interface ParsedRow {
+  [k: string]: string | number | null;
+}
+
+function appendDurably(path: string, text: string): void {
+  const fd = openSync(path, 'a');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function appendRow(path: string, row: Row): void {
+  const header = !existsSync(path) || readFileSync(path).length === 0;
+  const values = COLUMNS.map((c) => {
+    const v = row[c];
+    return v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : v;
+  });
+  appendDurably(path, stringify([values], { header, columns: [...COLUMNS], record_delimiter: '\n' }));
+}
+
+/** Drops a trailing partial line (a write cut by kill -9); returns how many bytes were dropped. */
+export function repairTail(path: string): number {
+  if (!existsSync(path)) return 0;
+  const buf = readFileSync(path);
+  if (buf.length === 0 || buf[buf.length - 1] === 0x0a) return 0;
+  const keep = buf.lastIndexOf(0x0a) + 1;
+  truncateSync(path, keep);
+  return buf.length - keep;
+}
+
+/** Reads a results CSV written by appendRow (or any CSV with at least the cell and status columns). */
+export function readRows(path: string): ParsedRow[] {
+  let records: Record<string, string>[];
+  try {
+    records = parse(readFileSync(path), { columns: true, skip_empty_lines: true, relax_column_count: false });
+  } catch (e) {
+    throw new UsageError(`${path}: malformed CSV (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (records.length > 0) {
+    for (const need of ['cell', 'status'] as const) {
+      if (!(need in records[0])) throw new UsageError(`${path}: not a stde-bench results CSV (no '${need}' column)`);
+    }
+  }
+  return records.map((r) => {
+    const out: ParsedRow = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (NUMERIC.has(k as Column)) {
+        const n = v === '' ? null : Number(v);
+        if (n !== null && Number.isNaN(n)) throw new UsageError(`${path}: column ${k} holds '${v}', not a number`);
+        out[k] = n;
+      } else out[k] = v;
+    }
+    return out;
+  });
+}

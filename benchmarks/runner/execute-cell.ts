@@ -1,0 +1,132 @@
+/**
+ * Runs one cell: `stde-bench train … --json` in its own child process (execa) under a time limit and a
+ * resident-memory cap, and turns whatever happened into a CSV row plus the per-step samples.
+ */
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { classify, type Verdict } from './classify.ts';
+import { MemoryWatch, MEMORY_WATCH_PROBE } from './memory-watch.ts';
+import { trainArgs, type Cell } from './matrix.ts';
+import type { Row } from './csv-store.ts';
+
+export const BIN = fileURLToPath(new URL('../../bin/stde-bench.mjs', import.meta.url));
+
+export interface CellLimits {
+  timeoutS: number;
+  memoryMb?: number;
+}
+
+export interface Samples {
+  cell: string;
+  step_ms: number[];
+  evals: { step: number; rel_l2?: number | null; rel_l1?: number | null }[];
+}
+
+export interface CellResult {
+  row: Row;
+  samples?: Samples;
+  verdict: Verdict;
+}
+
+/** Record fields that are not labels (everything else that is a plain value lands in `labels`). */
+const KNOWN = new Set([
+  'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'steps', 'width', 'depth', 'block', 'points', 'it_per_s',
+  'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'step_ms', 'peak_tensor_mb', 'memory_probe', 'rss_peak_mb',
+  'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'evals', 'status', 'wall_s', 'message', 'params',
+]);
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function labelsOf(rec: Record<string, unknown>): string {
+  return Object.entries(rec)
+    .filter(([k, v]) => !KNOWN.has(k) && ['string', 'number', 'boolean'].includes(typeof v) && v !== '')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('; ');
+}
+
+export interface RunningChild {
+  pid: number;
+}
+
+export async function executeCell(
+  cell: Cell,
+  limits: CellLimits,
+  onStart?: (child: RunningChild) => void,
+): Promise<CellResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const child = execa(process.execPath, [BIN, 'train', ...trainArgs(cell)], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: limits.timeoutS * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 256 * 1024 * 1024,
+    // The child must not inherit a TTY progress bar's terminal width games; it logs to a pipe.
+    env: { FORCE_COLOR: '0' },
+  });
+  const pid = child.pid;
+  let watch: MemoryWatch | undefined;
+  if (pid !== undefined) {
+    onStart?.({ pid });
+    watch = new MemoryWatch(pid, limits.memoryMb, () => child.kill('SIGKILL')).start();
+  }
+  const r = await child;
+  watch?.stop();
+  const wall = (performance.now() - t0) / 1000;
+
+  const verdict = classify(
+    {
+      exitCode: r.exitCode,
+      signal: r.signal ?? undefined,
+      timedOut: r.timedOut,
+      overMemoryCap: watch?.exceeded ?? false,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+    },
+    limits.memoryMb,
+  );
+  const rec = verdict.record ?? {};
+  const pick = (k: string, fallback: number | undefined) => num(rec[k]) ?? fallback ?? null;
+  const stepMs = Array.isArray(rec.step_ms) ? (rec.step_ms as unknown[]).filter((x): x is number => typeof x === 'number') : [];
+  const recRss = num(rec.rss_peak_mb);
+  const watchedRss = watch && watch.peakMb > 0 ? Math.round(watch.peakMb * 10) / 10 : null;
+
+  const row: Row = {
+    cell: cell.id,
+    pde: cell.pde,
+    dim: cell.dim,
+    estimator: cell.estimator,
+    R: cell.R,
+    seed: cell.seed,
+    backend: cell.backend,
+    width: pick('width', cell.width),
+    depth: pick('depth', cell.depth),
+    block: pick('block', cell.block),
+    steps: cell.steps,
+    points: pick('points', cell.points),
+    variant: cell.variant,
+    status: verdict.status,
+    it_per_s: num(rec.it_per_s),
+    step_ms_median: num(rec.step_ms_median),
+    step_ms_p10: num(rec.step_ms_p10),
+    step_ms_p90: num(rec.step_ms_p90),
+    n_step_samples: verdict.record ? stepMs.length : null,
+    peak_tensor_mb: num(rec.peak_tensor_mb),
+    memory_probe: typeof rec.memory_probe === 'string' ? rec.memory_probe : '',
+    rss_peak_mb: recRss ?? watchedRss,
+    rss_probe: recRss !== null ? 'process.resourceUsage().maxRSS (train)' : watchedRss !== null ? MEMORY_WATCH_PROBE : '',
+    rel_l2_final: num(rec.rel_l2_final),
+    rel_l2_best: num(rec.rel_l2_best),
+    rel_l1_final: num(rec.rel_l1_final),
+    rel_l1_best: num(rec.rel_l1_best),
+    params: num(rec.params),
+    labels: labelsOf(rec),
+    wall_s: Math.round(wall * 100) / 100,
+    started_at: startedAt.toISOString(),
+    message: verdict.message,
+  };
+  const samples: Samples | undefined = verdict.record
+    ? { cell: cell.id, step_ms: stepMs, evals: Array.isArray(rec.evals) ? (rec.evals as Samples['evals']) : [] }
+    : undefined;
+  return { row, samples, verdict };
+}

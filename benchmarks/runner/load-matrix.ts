@@ -1,0 +1,83 @@
+/**
+ * Where a run's matrix comes from: a preset, a JSON matrix file (same shape as a preset: name,
+ * description, groups[]), or the command line's lists (one group).
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { UsageError } from '../../engine/errors.ts';
+import { getPreset } from '../presets/index.ts';
+import type { Matrix, MatrixGroup } from './matrix.ts';
+
+export interface MatrixFlags {
+  preset?: string;
+  matrix?: string;
+  pdes?: string[];
+  dims?: number[];
+  estimators?: string[];
+  R?: number[];
+  seeds?: number[];
+  steps?: number;
+  width?: number;
+  depth?: number;
+  block?: number;
+  points?: number;
+  evalEvery?: number;
+  testPoints?: number;
+}
+
+const MATRIX_ONLY = ['pdes', 'dims', 'estimators', 'R', 'width', 'depth', 'block', 'points', 'evalEvery', 'testPoints'] as const;
+
+export function loadMatrixFile(path: string): Matrix {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--matrix ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const m = raw as Partial<Matrix>;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.groups)) throw new UsageError(`--matrix ${path}: expected an object with a 'groups' list`);
+  return {
+    name: typeof m.name === 'string' ? m.name : basename(path, '.json'),
+    description: typeof m.description === 'string' ? m.description : `matrix file ${path}`,
+    table: typeof m.table === 'string' ? m.table : undefined,
+    backend: typeof m.backend === 'string' ? m.backend : undefined,
+    timeoutS: typeof m.timeoutS === 'number' ? m.timeoutS : undefined,
+    groups: m.groups as MatrixGroup[],
+  };
+}
+
+/** --steps and --seeds override a preset's or file's (a shorter or single-seed version of a table). */
+function withOverrides(m: Matrix, f: MatrixFlags): Matrix {
+  if (f.steps === undefined && f.seeds === undefined) return m;
+  return {
+    ...m,
+    groups: m.groups.map((g) => ({ ...g, ...(f.steps !== undefined && { steps: f.steps }), ...(f.seeds !== undefined && { seeds: f.seeds }) })),
+  };
+}
+
+export function resolveMatrix(f: MatrixFlags): Matrix {
+  const sources = [f.preset !== undefined, f.matrix !== undefined, f.pdes !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new UsageError('give one of --preset, --matrix or --pdes … (not several)');
+  if (f.preset !== undefined || f.matrix !== undefined) {
+    const extra = MATRIX_ONLY.filter((k) => f[k] !== undefined);
+    if (extra.length) throw new UsageError(`--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} cannot be combined with --preset/--matrix (only --steps and --seeds override them)`);
+    return withOverrides(f.preset !== undefined ? getPreset(f.preset) : loadMatrixFile(f.matrix as string), f);
+  }
+  if (f.pdes === undefined) throw new UsageError('say what to run: --preset NAME, --matrix FILE.json, or --pdes … --dims … --estimators …');
+  for (const k of ['dims', 'estimators'] as const) if (f[k] === undefined) throw new UsageError(`--${k} is required with --pdes`);
+  const group: MatrixGroup = {
+    pdes: f.pdes,
+    dims: f.dims as number[],
+    estimators: f.estimators as string[],
+    R: f.R ?? [0],
+    seeds: f.seeds ?? [0],
+    steps: f.steps ?? 1000,
+    ...(f.width !== undefined && { widths: [f.width] }),
+    ...(f.depth !== undefined && { depths: [f.depth] }),
+    ...(f.block !== undefined && { blocks: [f.block] }),
+    ...(f.points !== undefined && { points: f.points }),
+    ...(f.evalEvery !== undefined && { evalEvery: f.evalEvery }),
+    ...(f.testPoints !== undefined && { testPoints: f.testPoints }),
+  };
+  return { name: 'custom', description: 'matrix from the command line', groups: [group] };
+}

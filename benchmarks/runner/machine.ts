@@ -1,0 +1,61 @@
+/**
+ * machine.json: what produced the numbers (timings from different machines are comparable only as
+ * ratios). The backend is started here once, which also rejects an unavailable backend before any
+ * cell runs.
+ */
+import os from 'node:os';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../engine/backend.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface MachineInfo {
+  date: string;
+  node: string;
+  backend: string;
+  tfjsBackend: string;
+  versions: Record<string, string>;
+  adapter: string | null;
+  backendFlags: Record<string, unknown>;
+  cpu: { model: string; count: number; availableParallelism: number };
+  memoryMb: number;
+  os: { platform: string; release: string; arch: string; version: string };
+  hostname: string;
+  git: { commit: string | null; dirty: boolean | null };
+}
+
+async function git(args: string[]): Promise<string | null> {
+  const r = await execa('git', args, { cwd: ROOT, reject: false });
+  return r.exitCode === 0 ? String(r.stdout).trim() : null;
+}
+
+export async function describeMachine(backend: string): Promise<MachineInfo> {
+  const info = await initEngine(backend);
+  const flags: Record<string, unknown> = {};
+  for (const f of ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT', 'WEBGL_VERSION']) {
+    try {
+      flags[f] = await tf.env().getAsync(f);
+    } catch {
+      /* flag not registered on this backend */
+    }
+  }
+  const commit = await git(['rev-parse', 'HEAD']);
+  const status = await git(['status', '--porcelain', '--untracked-files=no']);
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    backend: info.name,
+    tfjsBackend: info.tfjsBackend,
+    versions: info.versions,
+    adapter: info.adapter ?? null,
+    backendFlags: flags,
+    cpu: { model: cpus[0]?.model?.trim() ?? 'unknown', count: cpus.length, availableParallelism: os.availableParallelism() },
+    memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    os: { platform: os.platform(), release: os.release(), arch: os.arch(), version: os.version() },
+    hostname: os.hostname(),
+    git: { commit, dirty: status === null ? null : status.length > 0 },
+  };
+}

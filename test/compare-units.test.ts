@@ -1,0 +1,54 @@
+/** The compare decision: Mann–Whitney U against scipy's values, and the factor-and-significance rule. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
+import { compareCell, type RunData } from '../benchmarks/compare/compare-runs.ts';
+import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
+import { loadRun } from '../benchmarks/compare/compare-runs.ts';
+import { writeFileSync, mkdirSync } from 'node:fs';
+
+test('Mann–Whitney U and its asymptotic p-value match scipy.stats.mannwhitneyu', () => {
+  // scipy 1.17: mannwhitneyu(a, b, method="asymptotic") → statistic, pvalue
+  const a = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const b = [3, 5, 7, 9, 11, 13, 15, 17, 19, 21];
+  let r = mannWhitneyU(a, b);
+  assert.equal(r.u, 18);
+  assert.ok(Math.abs(r.p - 0.017090034751250798) < 1e-6, String(r.p));
+  // With ties.
+  r = mannWhitneyU([1, 1, 2, 2, 2, 3, 3, 4, 5, 5, 5, 5], [2, 3, 3, 4, 4, 4, 5, 6, 6, 7]);
+  assert.equal(r.u, 36);
+  assert.ok(Math.abs(r.p - 0.11576363750248676) < 1e-6, String(r.p));
+  // Symmetric, and no evidence at all for identical samples.
+  assert.ok(Math.abs(mannWhitneyU(b, a).p - mannWhitneyU(a, b).p) < 1e-12);
+  assert.equal(mannWhitneyU([5, 5, 5], [5, 5]).p, 1);
+});
+
+function run(dir: string, cell: string, samples: number[] | undefined, status = 'ok'): RunData {
+  mkdirSync(join(dir, 'samples'), { recursive: true });
+  const row = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
+  Object.assign(row, { cell, status, step_ms_median: samples ? samples[Math.floor(samples.length / 2)] : null });
+  appendRow(join(dir, 'results.csv'), row);
+  if (samples) writeFileSync(join(dir, 'samples', `${cell}.json`), JSON.stringify({ cell, step_ms: samples, evals: [] }));
+  return loadRun(join(dir, 'results.csv'));
+}
+
+test('a slowdown is a regression only when it exceeds the factor AND is significant', () => {
+  // Deterministic jittered samples around 10 ms.
+  const around = (m: number, n: number, seed: number) => Array.from({ length: n }, (_, i) => m * (1 + 0.05 * Math.sin(seed + i * 1.7)));
+  const o = { factor: 1.1, alpha: 0.002 };
+  const cmp = (b: number[] | undefined, n: number[] | undefined, bs = 'ok', ns = 'ok') =>
+    compareCell('c', run(mkdtempSync(join(tmpdir(), 'b-')), 'c', b, bs), run(mkdtempSync(join(tmpdir(), 'n-')), 'c', n, ns), o);
+  assert.equal(cmp(around(10, 200, 0), around(20, 200, 1)).verdict, 'regression');
+  assert.equal(cmp(around(10, 200, 0), around(10.3, 200, 1)).verdict, 'same'); // significant but within the factor
+  assert.equal(cmp(around(10, 3, 0), around(20, 3, 1)).verdict, 'no samples'); // too few to test
+  assert.equal(cmp([10, 30, 10, 30, 10, 30, 10, 30, 10, 30], [12, 30, 12, 30, 12, 31, 12, 30, 12, 30]).verdict, 'same');
+  // Heavily overlapping noise: ratio above the factor but not significant.
+  const noisy = (m: number) => Array.from({ length: 12 }, (_, i) => (i % 2 ? m * 3 : m));
+  assert.equal(cmp(noisy(10), noisy(11.5)).verdict, 'not significant');
+  assert.equal(cmp(around(20, 200, 0), around(10, 200, 1)).verdict, 'improvement');
+  assert.equal(cmp(around(10, 200, 0), undefined, 'ok', 'oom').verdict, 'failed');
+  assert.equal(cmp(undefined, around(10, 200, 0), 'timeout', 'ok').verdict, 'fixed');
+});

@@ -1,0 +1,115 @@
+/** Runner pieces without child processes: matrix expansion, presets, status classification, CSV store. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expandMatrix, trainArgs, type Matrix } from '../benchmarks/runner/matrix.ts';
+import { classify, parseRecord } from '../benchmarks/runner/classify.ts';
+import { appendRow, COLUMNS, readRows, repairTail, type Row } from '../benchmarks/runner/csv-store.ts';
+import { resolveMatrix } from '../benchmarks/runner/load-matrix.ts';
+import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
+import { UsageError } from '../engine/errors.ts';
+
+const tiny: Matrix = {
+  name: 't',
+  description: '',
+  groups: [
+    { pdes: ['a', 'b'], dims: [10, 20], estimators: ['e1', 'e2'], R: [0, 4], seeds: [0, 1], steps: 5 },
+    { pdes: ['a'], dims: [10], estimators: ['e1'], R: [4], seeds: [0], steps: 5, variant: 'other source', args: ['--source', 'x'] },
+  ],
+};
+
+test('a matrix expands to the cross product, in a stable order, with unique readable ids', () => {
+  const cells = expandMatrix(tiny, 'wasm');
+  assert.equal(cells.length, 2 * 2 * 2 * 2 * 2 + 1);
+  assert.equal(new Set(cells.map((c) => c.id)).size, cells.length);
+  assert.deepEqual(cells.map((c) => c.id), expandMatrix(tiny, 'wasm').map((c) => c.id));
+  assert.equal(cells[0].id, 'a_d10_e1_R0_wdef_Ldef_B1_n5_wasm_s0');
+  const last = cells.at(-1)!;
+  assert.equal(last.id, 'a_d10_e1_R4_wdef_Ldef_B1_n5_wasm_other-source_s0');
+  assert.deepEqual(trainArgs(last), ['--pde', 'a', '--dim', '10', '--estimator', 'e1', '--R', '4', '--seed', '0', '--steps', '5', '--backend', 'wasm', '--source', 'x', '--json']);
+});
+
+test('impossible cells and malformed groups are usage errors', () => {
+  const bad = (g: object) => () => expandMatrix({ name: 'x', description: '', groups: [{ ...tiny.groups[0], ...g }] }, 'wasm');
+  assert.throws(bad({ R: [50] }), UsageError); // R > d
+  assert.throws(bad({ dims: [0] }), UsageError);
+  assert.throws(bad({ blocks: [3] }), UsageError); // 3 does not divide 10
+  assert.throws(bad({ estimators: [] }), UsageError);
+  assert.throws(bad({ steps: 0 }), UsageError);
+  // Two cells with one id but different train arguments must be told apart by a variant label.
+  assert.throws(
+    () => expandMatrix({ name: 'x', description: '', groups: [tiny.groups[1], { ...tiny.groups[1], args: ['--source', 'y'] }] }, 'wasm'),
+    /variant/,
+  );
+});
+
+test('every preset expands; paper presets carry the paper settings and the decisions', () => {
+  for (const p of PRESETS) assert.ok(expandMatrix(p, 'wasm').length > 0, p.name);
+  const t3 = expandMatrix(getPreset('paper-table-3'), 'wasm');
+  // 5 dims × 5 seeds × (3 SDGD baselines at R = 100 + STDE R = 100 and 16 + forward Laplacian).
+  assert.equal(t3.length, 5 * 5 * 6);
+  assert.ok(t3.every((c) => c.steps === 10_000 && c.width === 128 && c.depth === 4 && c.points === 100));
+  const t6 = expandMatrix(getPreset('paper-table-6'), 'wasm');
+  assert.ok(t6.some((c) => c.pde === 'poisson-three-body' && c.dim === 1_000_000 && c.R === 50));
+  assert.ok(t6.some((c) => c.variant === 'published-incorrect source' && c.args.join(' ') === '--source published-incorrect'));
+  const t8 = expandMatrix(getPreset('paper-table-8'), 'wasm');
+  assert.ok(t8.every((c) => c.width === 1024 && c.R === 10 && c.args.join(' ') === '--preset published-tables'));
+  const t10 = expandMatrix(getPreset('paper-table-10'), 'wasm');
+  assert.deepEqual([...new Set(t10.map((c) => c.block))], [1, 10, 50, 100, 500, 1000]);
+  assert.throws(() => getPreset('paper-table-99'), UsageError);
+});
+
+test('command-line matrices: one source only; --steps/--seeds override a preset', () => {
+  assert.throws(() => resolveMatrix({ preset: 'quick', pdes: ['a'] }), UsageError);
+  assert.throws(() => resolveMatrix({ preset: 'quick', dims: [5] }), UsageError);
+  assert.throws(() => resolveMatrix({}), UsageError);
+  assert.throws(() => resolveMatrix({ pdes: ['a'] }), UsageError);
+  const m = resolveMatrix({ preset: 'paper-table-4', steps: 50, seeds: [3] });
+  assert.ok(m.groups.every((g) => g.steps === 50 && g.seeds.join() === '3'));
+  const dir = mkdtempSync(join(tmpdir(), 'matrix-'));
+  writeFileSync(join(dir, 'm.json'), '{"groups": [');
+  assert.throws(() => resolveMatrix({ matrix: join(dir, 'm.json') }), UsageError);
+});
+
+test('classification: caps, timeouts, WASM aborts, records and crashes', () => {
+  const o = { timedOut: false, overMemoryCap: false, stdout: '', stderr: '' };
+  const rec = { status: 'ok', it_per_s: 3, message: '' };
+  assert.equal(classify({ ...o, exitCode: 0, stdout: `progress\n${JSON.stringify(rec)}\n` }).status, 'ok');
+  assert.equal(classify({ ...o, exitCode: 0, stdout: JSON.stringify({ ...rec, status: 'diverged' }) }).status, 'diverged');
+  assert.equal(classify({ ...o, exitCode: 0, stdout: 'no json' }).status, 'error');
+  assert.equal(classify({ ...o, overMemoryCap: true, signal: 'SIGKILL' }, 100).status, 'oom');
+  assert.equal(classify({ ...o, timedOut: true, signal: 'SIGKILL' }).status, 'timeout');
+  assert.equal(classify({ ...o, exitCode: 7, stderr: 'RuntimeError: Aborted(). Build with -sASSERTIONS for more info.' }).status, 'oom');
+  assert.equal(classify({ ...o, exitCode: 1, stderr: 'RangeError: WebAssembly.Memory(): could not allocate memory' }).status, 'oom');
+  assert.equal(classify({ ...o, exitCode: 134, stderr: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).status, 'oom');
+  assert.equal(classify({ ...o, signal: 'SIGKILL' }).status, 'oom');
+  const crash = classify({ ...o, exitCode: 1, stderr: 'TypeError: x is not a function\n    at foo (a.ts:1)\n' });
+  assert.equal(crash.status, 'error');
+  assert.match(crash.message, /exit code 1/);
+  assert.equal(classify({ ...o, exitCode: 2, stderr: 'stde-bench: unknown PDE' }).status, 'error');
+  assert.deepEqual(parseRecord('{"a":1}\n{"b":2}\nnot json'), { b: 2 });
+});
+
+const row = (cell: string): Row => Object.fromEntries(COLUMNS.map((c) => [c, c === 'cell' ? cell : c === 'status' ? 'ok' : c === 'message' ? 'a "quoted", comma\nnewline' : c === 'dim' ? 100 : null])) as Row;
+
+test('CSV rows are appended durably, read back typed, and a cut-off last line is repaired', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'csv-'));
+  const csv = join(dir, 'results.csv');
+  appendRow(csv, row('c1'));
+  appendRow(csv, row('c2'));
+  const text = readFileSync(csv, 'utf8');
+  assert.equal(text.split('\n')[0], COLUMNS.join(','));
+  const rows = readRows(csv);
+  assert.deepEqual(rows.map((r) => r.cell), ['c1', 'c2']);
+  assert.equal(rows[0].dim, 100);
+  assert.equal(rows[0].it_per_s, null);
+  assert.equal(rows[1].message, 'a "quoted", comma\nnewline');
+  appendFileSync(csv, 'c3,allen'); // a write cut short by kill -9
+  assert.equal(repairTail(csv), 'c3,allen'.length);
+  assert.deepEqual(readRows(csv).map((r) => r.cell), ['c1', 'c2']);
+  assert.equal(repairTail(csv), 0);
+  writeFileSync(join(dir, 'bad.csv'), 'cell,status\n"unterminated,ok\n');
+  assert.throws(() => readRows(join(dir, 'bad.csv')), UsageError);
+});
