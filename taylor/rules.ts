@@ -23,7 +23,20 @@ export const nadd = (a: N, b: N): N => (a === null ? b : b === null ? a : tf.add
 export const nsub = (a: N, b: N): N => (b === null ? a : a === null ? tf.neg(b) : tf.sub(a, b));
 export const nmul = (a: N, b: N): N => (a === null || b === null ? null : tf.mul(a, b));
 const nscale = (a: N, s: number): N => (a === null ? null : s === 1 ? a : tf.mul(a, s));
-const nsum = (xs: N[]): N => xs.reduce<N>((acc, x) => nadd(acc, x), null);
+/** Σ of the non-null terms in one kernel (AddN needs equal shapes; broadcasting pairs fall back to Add). */
+function nsum(xs: N[]): N {
+  const ts = xs.filter((x): x is T => x !== null);
+  if (ts.length <= 1) return ts[0] ?? null;
+  const same = ts.every((t) => t.shape.length === ts[0].shape.length && t.shape.every((v, i) => v === ts[0].shape[i]));
+  return same ? tf.addN(ts) : ts.reduce((a, b) => tf.add(a, b));
+}
+/** Σ_{i=0..m} y_i·y_{m−i}, using the symmetry of the Cauchy product (half the products). */
+function selfCauchy(y: N[], m: number): N {
+  const terms: N[] = [];
+  for (let i = 0; 2 * i < m; i++) terms.push(nmul(y[i], y[m - i]));
+  const twice = nscale(nsum(terms), 2);
+  return m % 2 ? twice : nadd(twice, nmul(y[m / 2], y[m / 2]));
+}
 
 /** Full coefficient list [x₀, x₁, …, x_K] of a dense input. */
 const full = (primal: T, s: Coeff[]): N[] => [primal, ...(s as N[])];
@@ -135,9 +148,7 @@ export const RULES: Record<string, Rule> = {
     const w: N[] = [tf.sub(1, tf.square(y[0]!))];
     for (let k = 1; k < x.length; k++) {
       y.push(odeStep(x, w, k));
-      const sq: N[] = [];
-      for (let i = 0; i <= k; i++) sq.push(nmul(y[i], y[k - i]));
-      w.push(nscale(nsum(sq), -1));
+      if (k + 1 < x.length) w.push(nscale(selfCauchy(y, k), -1)); // the last w is never used
     }
     return { primal: y[0]!, series: y.slice(1) };
   },
