@@ -1,0 +1,126 @@
+/**
+ * The gPINN third-order baseline "JVP-HVP" (method.md §11, pdes.md §3): ∂³u/∂x_i²∂x_j as the
+ * forward-mode derivative along e_j of x ↦ (∇²u(x)·e_i)_i, i.e. a mixed second directional
+ * derivative of the gradient map g_i = ∂u/∂x_i.
+ *
+ * tfjs has no jvp, so the gradient map is the network's explicit reverse pass written in the jet
+ * algebra (model/mlp.ts firstLayerDelta, as in baselines/forward-over-backward.ts), and the mixed
+ * derivative comes from 2-jets through it by polarization:
+ *   D²g_i[e_i, e_j] = ½ (D²g_i[e_i + e_j]² − D²g_i[e_i]² − D²g_i[e_j]²),
+ * three directions per pair in one batch (exact for i = j too). The same pass yields ∂_i u, ∂_j u,
+ * ∂²_ii u and ∂²_ij u. An ansatz u = a·N + b is folded in by the Leibniz rule, with a and b
+ * differentiated by planned jets.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../engine/errors.ts';
+import { firstLayerDelta, forwardMLP } from '../model/mlp.ts';
+import { contract, firstLayerRows } from '../baselines/forward-over-backward.ts';
+import { derivative, inputJet, oneHotFloat } from '../taylor/jet.ts';
+import type { Target } from './target.ts';
+import { formatPartial, key, lowerIndices, multiIndex, subtract, totalOrder, variables, type MultiIndex } from '../planner/multi-index.ts';
+import { cachedPlan } from '../planner/plan.ts';
+import { evaluatePlan } from '../planner/evaluate.ts';
+import { bindingRows, type PartialEstimator } from './partials.ts';
+
+export interface JvpHvpResult {
+  u: tf.Tensor1D;
+  /** [R, N] each, for the pairs (I[r], J[r]). */
+  uiij: tf.Tensor2D;
+  uij: tf.Tensor2D;
+  uii: tf.Tensor2D;
+  ui: tf.Tensor2D;
+  uj: tf.Tensor2D;
+}
+
+/** The roles (i, j) of a term ∂³u/∂x_i²∂x_j (or ∂³u/∂x_i³, i = j); anything else is not this baseline's. */
+export function thirdOrderRoles(t: MultiIndex): { i: string; j: string } {
+  const vs = variables(t);
+  if (vs.length === 1 && t[vs[0]] === 3) return { i: vs[0], j: vs[0] };
+  if (vs.length === 2 && totalOrder(t) === 3) return t[vs[0]] === 2 ? { i: vs[0], j: vs[1] } : { i: vs[1], j: vs[0] };
+  throw new UsageError(`jvp-hvp computes only third-order terms ∂³u/∂x_i²∂x_j (e.g. --partial 0:2,1:1), not ${formatPartial(t)}`);
+}
+
+/** ∂³u/∂x_i²∂x_j and its lower partials for the R pairs (I[r], J[r]) at points x. */
+export function jvpHvp(target: Target, x: tf.Tensor2D, I: number[], J: number[]): JvpHvpResult {
+  const { model, ansatz } = target;
+  const R = I.length;
+  const width = x.shape[1];
+  const idxI = tf.tensor1d(I, 'int32');
+  const idxJ = tf.tensor1d(J, 'int32');
+  const eI = oneHotFloat(idxI, width);
+  const eJ = oneHotFloat(idxJ, width);
+  const V = tf.reshape(tf.concat([eI, eJ, tf.add(eI, eJ)], 0), [3 * R, 1, width]);
+  const delta = firstLayerDelta(model, inputJet(x, [V, null]));
+  const rowsI = firstLayerRows(model, idxI);
+  const rows3 = tf.concat([rowsI, rowsI, rowsI], 0) as tf.Tensor2D;
+  const [d1i, d1j] = tf.split(contract(derivative(delta, 1), rows3), 3, 0); // D g_i[v]
+  const [d2i, d2j, d2ij] = tf.split(contract(derivative(delta, 2), rows3), 3, 0); // D²g_i[v, v]
+  // N's partials keyed by the symbolic pair roles (i, j); for i = j the keys coincide, as do the values.
+  const N: Record<string, tf.Tensor> = {
+    '': forwardMLP(model, x),
+    'i:1': contract(delta.primal, rowsI),
+    'j:1': contract(delta.primal, firstLayerRows(model, idxJ)),
+    'i:2': d1i,
+    'i:1,j:1': d1j,
+    'i:2,j:1': tf.mul(tf.sub(tf.sub(d2ij, d2i), d2j), 0.5),
+  };
+  const alpha = multiIndex({ i: 2, j: 1 });
+  let uiij = N['i:2,j:1'];
+  const lower: Record<string, tf.Tensor> = { ...N };
+  if (ansatz?.scale || ansatz?.shift) {
+    const betas = lowerIndices(alpha);
+    const terms = betas.map((b) => b.index).filter((b) => totalOrder(b) > 0);
+    const bind = { i: I, j: J };
+    const partialsOf = (g: typeof ansatz.scale) => evaluatePlan(cachedPlan(terms), (xj) => g!(xj), x, bind);
+    const A = ansatz.scale ? partialsOf(ansatz.scale) : undefined;
+    const B = ansatz.shift ? partialsOf(ansatz.shift) : undefined;
+    // ∂^γ(aN + b) = Σ_{β ≤ γ} C(γ, β) ∂^β a ∂^{γ−β} N + ∂^γ b, for γ = α and its lower partials.
+    const leibniz = (gamma: MultiIndex) => {
+      const parts = A
+        ? lowerIndices(gamma).map((b) => {
+            const a = totalOrder(b.index) === 0 ? A.u : A.values.get(key(b.index))!;
+            return tf.mul(tf.mul(a, N[key(subtract(gamma, b.index))]), b.binomial);
+          })
+        : [N[key(gamma)]];
+      if (B) parts.push(totalOrder(gamma) === 0 ? B.u : B.values.get(key(gamma))!);
+      return parts.reduce((p, q) => tf.add(p, q));
+    };
+    for (const g of terms) lower[key(g)] = leibniz(g);
+    lower[''] = leibniz(multiIndex({}));
+    uiij = lower['i:2,j:1'];
+  }
+  const full = (t: tf.Tensor) => tf.broadcastTo(t, [R, x.shape[0]]) as tf.Tensor2D;
+  return {
+    u: lower[''] as tf.Tensor1D,
+    uiij: full(uiij),
+    uij: full(lower['i:1,j:1']),
+    uii: full(lower['i:2']),
+    ui: full(lower['i:1']),
+    uj: full(lower['j:1']),
+  };
+}
+
+export const jvpHvpPartials: PartialEstimator = {
+  name: 'jvp-hvp',
+  summary: 'forward-over-backward: JVP along e_j of the HVP (∇²u·e_i)_i, for ∂³u/∂x_i²∂x_j only (gPINN baseline)',
+  partials({ target, x, terms, bind }) {
+    let u: tf.Tensor1D | undefined;
+    const values = terms.map((t) => {
+      const { i, j } = thirdOrderRoles(t);
+      const rows = bindingRows([...new Set([i, j])], x.shape[1], bind);
+      const r = jvpHvp(target, x, rows.map((c) => c[i]), rows.map((c) => c[j]));
+      u = r.u;
+      const sampled = bind && [i, j].some((v) => bind[v] !== undefined && typeof bind[v] !== 'number');
+      return sampled ? r.uiij : tf.reshape(r.uiij, [-1]);
+    });
+    return { u: u ?? (forwardMLP(target.model, x) as tf.Tensor1D), values };
+  },
+  explain(terms) {
+    const lines = terms.map((t) => {
+      const { i, j } = thirdOrderRoles(t);
+      const e = (v: string) => (/^\d+$/.test(v) ? `e_x${v}` : `e_${v}`);
+      return `${formatPartial(t)}   [--partial ${key(t)}]: 2-jets along ${e(i)}, ${e(j)}, ${e(i)} + ${e(j)} through the explicit reverse pass; value = ½(D²g[${e(i)} + ${e(j)}] − D²g[${e(i)}] − D²g[${e(j)}]) with g = ∂u/∂${/^\d+$/.test(i) ? `x${i}` : i}`;
+    });
+    return { text: ['forward-over-backward (JVP of the HVP, polarized 2-jets):', ...lines].join('\n'), json: { estimator: 'jvp-hvp', terms: terms.map((t) => ({ partial: key(t), ...thirdOrderRoles(t) })) } };
+  },
+};
