@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { registerHigherOrderGradients } from './gradients.ts';
 import { UsageError } from './errors.ts';
 import { registerWasmKernelOverrides } from './kernels.ts';
+import { guardWasmHeap } from './wasm-heap.ts';
+import { setUpWebgpu } from './webgpu.ts';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -30,33 +32,6 @@ async function loadOptional(pkg: string): Promise<Record<string, unknown>> {
       `backend 'tensorflow' needs the optional package ${pkg} (TensorFlow C library; the GPU build binds CUDA 11.2 + cuDNN 8): install it with 'npm install ${pkg}' (${why})`,
     );
   }
-}
-
-async function setUpWebgpu(): Promise<string | undefined> {
-  // In Node, WebGPU comes from Dawn through the `webgpu` npm package (optional dependency).
-  let mod: { create?: (opts: string[]) => unknown; globals?: object };
-  try {
-    const spec = 'webgpu'; // optional dependency: resolved at run time only
-    mod = (await import(spec)) as typeof mod;
-  } catch (e) {
-    throw new UsageError(
-      `backend 'webgpu' needs the npm package 'webgpu' (Dawn for Node): npm install webgpu (${(e as Error).message.split('\n')[0]})`,
-    );
-  }
-  const g = globalThis as Record<string, unknown>;
-  if (mod.globals) Object.assign(g, mod.globals);
-  if (mod.create && !(g.navigator as { gpu?: unknown } | undefined)?.gpu) {
-    const gpu = mod.create([]);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  }
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const gpu = (g.navigator as { gpu: { requestAdapter(o?: object): Promise<unknown> } }).gpu;
-  const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as
-    | { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }
-    | null;
-  if (!adapter) throw new UsageError("backend 'webgpu': no WebGPU adapter found (no GPU and no Vulkan software driver such as Mesa's lavapipe)");
-  const info = adapter.info ?? {};
-  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
 let current: BackendInfo | undefined;
@@ -98,6 +73,7 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
     throw new UsageError(`backend '${backend}' failed to start (tfjs is running '${tf.getBackend()}'); refusing to fall back`);
   }
   if (backend === 'webgpu' || backend === 'tensorflow') tfjsName = tf.getBackend();
+  if (backend === 'wasm') guardWasmHeap();
   current = { name: backend, tfjsBackend: tfjsName, versions, adapter };
   return current;
 }

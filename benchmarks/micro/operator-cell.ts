@@ -9,6 +9,7 @@ import { getEstimator } from '../../operators/registry.ts';
 import { initMLP, trainableVariables } from '../../model/mlp.ts';
 import { zeroBoundaryBall, type Target } from '../../operators/target.ts';
 import { rngFromSeed } from '../../sampling/rng.ts';
+import { assertWasmHeapHealthy } from '../../engine/wasm-heap.ts';
 
 export interface OperatorCell {
   estimator: string;
@@ -58,6 +59,7 @@ export async function runOperatorCell(c: OperatorCell): Promise<OperatorCellResu
   const bench = new Bench({ time: c.timeMs, warmupTime: Math.min(500, c.timeMs / 4), retainSamples: true });
   bench.add(c.estimator, step);
   await bench.run();
+  assertWasmHeapHealthy();
   const r = bench.tasks[0].result as unknown as { state?: string; error?: Error; latency: { mean: number; p50: number; p99: number; samples?: number[] }; period: number };
   if (r.error) throw r.error;
   return {

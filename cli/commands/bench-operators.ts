@@ -21,7 +21,7 @@ type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
 /** Classify a failed child: WASM reports heap exhaustion as Aborted() / RangeError. */
 export function failureStatus(stderr: string, timedOut: boolean): 'timeout' | 'oom' | 'error' {
   if (timedOut) return 'timeout';
-  if (/Aborted\(|out of memory|Array buffer allocation failed|Cannot enlarge memory|RangeError: .*(memory|Invalid array length)|heap out of memory/i.test(stderr)) return 'oom';
+  if (/Aborted\(|out of memory|XNN status .* status 6|Array buffer allocation failed|Cannot enlarge memory|RangeError: .*(memory|Invalid array length)|heap out of memory/i.test(stderr)) return 'oom';
   return 'error';
 }
 

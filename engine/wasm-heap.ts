@@ -1,0 +1,58 @@
+/**
+ * The usable WASM heap is 2 GiB, not 4. tfjs-backend-wasm 4.22's glue treats the pointers that
+ * `_malloc` returns as signed 32-bit numbers, and XNNPACK's matMul setup fails (status 6) on buffers
+ * above 2^31: past 2 GiB, writes throw "memory access out of bounds" or, worse, matMul returns
+ * garbage silently (measured here). So every allocation that would end above 2 GiB is refused with
+ * an out-of-memory error instead, which the runners report as status `oom`.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const WASM_USABLE_HEAP_BYTES = 2 ** 31;
+
+interface WasmModule {
+  _malloc(n: number): number;
+  _free(p: number): void;
+  HEAPU8: Uint8Array;
+}
+
+let installed = false;
+
+export function guardWasmHeap(): void {
+  if (installed) return;
+  const wasm = (tf.backend() as unknown as { wasm?: WasmModule }).wasm;
+  if (!wasm) return;
+  installed = true;
+  // Emscripten's `_malloc` export is a stub that replaces itself with the raw function on first
+  // use; resolve it once, then pin our wrapper so that replacement cannot undo it.
+  wasm._free(wasm._malloc(16));
+  const malloc = wasm._malloc;
+  const guarded = (n: number) => {
+    const p = malloc(n);
+    const end = (p >>> 0) + n;
+    if (p === 0 || end > WASM_USABLE_HEAP_BYTES) {
+      if (p !== 0) wasm._free(p);
+      throw new RangeError(
+        `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`,
+      );
+    }
+    return p;
+  };
+  Object.defineProperty(wasm, '_malloc', { get: () => guarded, set: () => {}, configurable: true });
+}
+
+/** Bytes the WASM heap has grown to (its high-water mark: WASM memory never shrinks). */
+export function wasmHeapBytes(): number | null {
+  const wasm = (tf.backend() as unknown as { wasm?: WasmModule }).wasm;
+  return wasm ? wasm.HEAPU8.length : null;
+}
+
+/**
+ * XNNPACK allocates inside WASM (e.g. when it packs a matMul weight) without passing through the
+ * guard; if that pushed the heap past 2 GiB, results can no longer be trusted.
+ */
+export function assertWasmHeapHealthy(): void {
+  const bytes = wasmHeapBytes();
+  if (bytes !== null && bytes > WASM_USABLE_HEAP_BYTES) {
+    throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`);
+  }
+}
