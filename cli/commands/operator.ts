@@ -1,64 +1,161 @@
-/** `stde-bench operator`: evaluate one estimator on a model file and a points file, print JSON. */
+/**
+ * `stde-bench operator`: evaluate one operator on a model file and a points file, print JSON.
+ *
+ * Operators: the Laplacian (default; every estimator of operators/registry.ts), the biharmonic
+ * (`--operator biharmonic`, operators/biharmonic.ts) and arbitrary partial derivatives
+ * (`--partial "0:2,1:1"`, repeatable; operators/partial-estimators.ts). `--explain` prints how the
+ * chosen estimator obtains the operator (for stde: the planned jets, slots, read-outs and
+ * coefficients) instead of evaluating it.
+ */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 import { getEstimator } from '../../operators/registry.ts';
+import { getPartialEstimator } from '../../operators/partial-estimators.ts';
+import { getBiharmonicEstimator } from '../../operators/biharmonic.ts';
 import { loadModel, loadPoints, gradsToFile } from '../../model/io.ts';
 import { trainableVariables } from '../../model/mlp.ts';
-import { rngFromSeed } from '../../sampling/rng.ts';
+import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
 import { UsageError } from '../../engine/errors.ts';
+import { key, parseMultiIndex, variables, type MultiIndex } from '../../planner/multi-index.ts';
+import type { Target } from '../../operators/target.ts';
 import { int, oneOf } from '../options.ts';
+
+const OPERATORS = ['laplacian', 'biharmonic'] as const;
+const EXPLAIN_FORMATS = ['text', 'json'] as const;
 
 interface Opts {
   estimator: string;
-  model: string;
-  points: string;
+  model?: string;
+  points?: string;
   R: number;
-  dist: ProbeDist;
+  dist?: ProbeDist;
   samples?: number;
   seed: number;
   grad?: boolean;
   backend: string;
+  operator: (typeof OPERATORS)[number];
+  partial: string[];
+  explain?: boolean | string;
+}
+
+/** One evaluation: u and one [N] value per reported term. */
+type Draw = (target: Target, x: tf.Tensor2D, rng: Rng) => { u: tf.Tensor; values: tf.Tensor[] };
+
+interface Evaluation {
+  draw: Draw;
+  /** Names of the reported terms (partials); absent for a single operator. */
+  terms?: string[];
+  /** Extra output fields. */
+  fields: Record<string, unknown>;
+  explain(): { text: string; json: unknown };
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** The partials of --partial, checked against the input width when it is known. */
+function parsePartials(specs: string[], width?: number): MultiIndex[] {
+  return specs.map((s) => {
+    const t = parseMultiIndex(s);
+    for (const v of variables(t)) {
+      if (!/^\d+$/.test(v)) throw new UsageError(`--partial '${s}': variables are coordinate indices 0…d−1, got '${v}'`);
+      if (width !== undefined && Number(v) >= width) throw new UsageError(`--partial '${s}': variable index ${v} ≥ d = ${width}`);
+    }
+    return t;
+  });
+}
+
+function evaluation(o: Opts, d: number | undefined): Evaluation {
+  if (o.partial.length > 0) {
+    if (o.operator !== 'laplacian') throw new UsageError(`--partial and --operator ${o.operator} cannot be combined`);
+    if (o.R > 0) throw new UsageError('--R does not apply to --partial: partial derivatives are computed exactly');
+    const est = getPartialEstimator(o.estimator);
+    const terms = parsePartials(o.partial, d);
+    return {
+      draw: (target, x) => est.partials({ target, x, terms }),
+      terms: terms.map(key),
+      fields: terms.length === 1 ? { operator: 'partial', partial: key(terms[0]) } : { operator: 'partial' },
+      explain: () => est.explain(terms),
+    };
+  }
+  if (o.operator === 'biharmonic') {
+    const est = getBiharmonicEstimator(o.estimator);
+    if (est.name === 'stde' && o.R > 0 && o.dist === 'rademacher') {
+      throw new UsageError('the dense biharmonic estimator needs --dist gaussian: Rademacher probes are biased (E = 3Δ²u − 2Σ∂⁴u/∂x_i⁴)');
+    }
+    const dim = () => {
+      if (d === undefined) throw new UsageError('--operator biharmonic --explain needs --model (for the dimension d)');
+      return d;
+    };
+    return {
+      draw: (target, x, rng) => {
+        const r = est.biharmonic({ target, x, d: dim(), R: o.R, rng });
+        return { u: r.u, values: [r.value] };
+      },
+      fields: { operator: 'biharmonic' },
+      explain: () => est.explain(dim(), o.R),
+    };
+  }
+  const est = getEstimator(o.estimator);
+  if (d !== undefined && o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
+  if (est.sampling === 'probes' && o.R === 0) throw new UsageError(`${est.name} needs R > 0 probe vectors`);
+  return {
+    draw: (target, x, rng) => {
+      const r = est.laplacian({ target, x, d: d!, R: o.R, dist: o.dist ?? 'rademacher', rng });
+      return { u: r.u, values: [r.value] };
+    },
+    fields: {},
+    explain: () => ({ text: `${est.name}: ${est.summary}`, json: { estimator: est.name, summary: est.summary } }),
+  };
 }
 
 export function register(program: Command): void {
   program
     .command('operator')
-    .description('evaluate a Laplacian estimator on a model and points; prints one JSON object')
-    .requiredOption('--estimator <name>', 'estimator name (see `stde-bench list`)')
-    .requiredOption('--model <file>', 'model JSON file')
-    .requiredOption('--points <file>', 'points JSON file')
+    .description('evaluate the Laplacian, the biharmonic or partial derivatives on a model and points; prints one JSON object')
+    .requiredOption('--estimator <name>', 'estimator name (see `stde-bench list`; stde | nested | jvp-hvp for --partial and the biharmonic)')
+    .option('--model <file>', 'model JSON file (required unless --explain)')
+    .option('--points <file>', 'points JSON file (required unless --explain)')
+    .option('--operator <op>', `operator: ${OPERATORS.join(' | ')}`, oneOf('operator', OPERATORS), 'laplacian')
+    .option('--partial <spec>', 'a partial derivative, e.g. "0:2,1:1" = ∂³u/∂x0²∂x1 (repeat for several terms)', collect, [])
+    .option('--explain [format]', 'print the plan (jets, slots, read-outs, coefficients) instead of evaluating: text (default) or json')
     .option('--R <r>', 'sampled dimensions / probes (0 = all, exact)', int('R', 0), 0)
-    .option('--dist <dist>', 'probe distribution for dense estimators', oneOf('distribution', PROBE_DISTS), 'rademacher')
+    .option('--dist <dist>', 'probe distribution for dense estimators (default rademacher; the biharmonic uses gaussian)', oneOf('distribution', PROBE_DISTS))
     .option('--samples <n>', 'average n independent draws and report the standard error', int('samples', 1))
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
     .option('--grad', 'also print the parameter gradient of sum(values)')
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .action(async (o: Opts) => {
-      const estimator = getEstimator(o.estimator);
+      const explain = o.explain === undefined ? undefined : o.explain === true ? 'text' : oneOf('explain format', EXPLAIN_FORMATS)(o.explain as string);
+      const print = (ex: { text: string; json: unknown }) => process.stdout.write(explain === 'json' ? JSON.stringify(ex.json) + '\n' : ex.text + '\n');
+      const early = evaluation(o, undefined); // unknown names and bad flags fail before the engine starts
+      if (explain && !o.model) return void print(early.explain());
+      if (!o.model) throw new UsageError("required option '--model <file>' not specified");
+      if (!explain && !o.points) throw new UsageError("required option '--points <file>' not specified");
       await initEngine(o.backend);
       const model = loadModel(o.model);
       const d = model.config.dim;
-      const x = loadPoints(o.points, d);
-      if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
-      if (estimator.sampling === 'probes' && o.R === 0) throw new UsageError(`${estimator.name} needs R > 0 probe vectors`);
+      const ev = evaluation(o, d);
+      if (explain) return void print(ev.explain());
+      const x = loadPoints(o.points!, d);
       const n = o.samples ?? 1;
       const rng = rngFromSeed(o.seed);
-      const draws: number[][] = [];
+      const draws: number[][][] = []; // [draw][term][point]
       let u: number[] = [];
       const target = { model };
       const meanValues = () => {
-        const vals: tf.Tensor[] = [];
+        let sum: tf.Tensor | undefined;
         for (let s = 0; s < n; s++) {
-          const r = estimator.laplacian({ target, x, d, R: o.R, dist: o.dist, rng: rng.child(s) });
-          vals.push(r.value);
+          const r = ev.draw(target, x, rng.child(s));
+          const total = r.values.length === 1 ? r.values[0] : tf.addN(r.values);
+          sum = sum ? tf.add(sum, total) : total;
           if (s === 0) u = Array.from(r.u.dataSync());
-          draws.push(Array.from(r.value.dataSync()));
+          draws.push(r.values.map((v) => Array.from(v.dataSync())));
         }
-        return tf.div(tf.addN(vals), n) as tf.Scalar;
+        return tf.div(sum!, n) as tf.Scalar;
       };
-      const out: Record<string, unknown> = { estimator: estimator.name };
+      const out: Record<string, unknown> = { estimator: o.estimator };
       if (o.grad) {
         const { value, grads } = tf.variableGrads(() => tf.sum(meanValues()) as tf.Scalar, trainableVariables(model));
         value.dispose();
@@ -67,14 +164,20 @@ export function register(program: Command): void {
         out.paramGrad = gradsToFile(model, byVar);
       } else tf.tidy(() => void meanValues());
       const points = x.shape[0];
-      const mean = [...Array(points).keys()].map((p) => draws.reduce((a, dr) => a + dr[p], 0) / n);
-      out.values = mean;
+      const nTerms = draws[0].length;
+      const mean = [...Array(nTerms).keys()].map((t) => [...Array(points).keys()].map((p) => draws.reduce((a, dr) => a + dr[t][p], 0) / n));
+      const stderr = mean.map((m, t) =>
+        m.map((mp, p) => (n > 1 ? Math.sqrt(draws.reduce((a, dr) => a + (dr[t][p] - mp) ** 2, 0) / (n - 1) / n) : 0)),
+      );
+      out.values = mean[0];
       out.u = u;
+      Object.assign(out, ev.fields);
+      if (ev.terms && ev.terms.length > 1) {
+        out.terms = ev.terms.map((partial, t) => ({ partial, values: mean[t], ...(o.samples !== undefined ? { stderr: stderr[t] } : {}) }));
+      }
       if (o.samples !== undefined) {
         out.samples = n;
-        out.stderr = mean.map((m, p) =>
-          n > 1 ? Math.sqrt(draws.reduce((a, dr) => a + (dr[p] - m) ** 2, 0) / (n - 1) / n) : 0,
-        );
+        out.stderr = stderr[0];
       }
       // Key order as documented: estimator, values, u, then the optional fields.
       const { estimator: e, values, u: uu, ...rest } = out;
