@@ -1,0 +1,253 @@
+/**
+ * The `webgpu` backend in Node.
+ *
+ * WebGPU comes from Dawn through the optional npm package `webgpu` (a prebuilt native module). On
+ * Linux Dawn drives Vulkan: a GPU's own Vulkan driver (NVIDIA's, Mesa's radv/anv), or, on a machine
+ * without a GPU, Mesa's lavapipe (a Vulkan driver that runs on the CPU; Mesa >= 25, see
+ * scripts/setup-webgpu.sh).
+ *
+ * Every kernel runs on the GPU: tfjs-webgpu's CPU forwarding of small kernels is switched off.
+ *
+ * Yield to the event loop. dawn.node releases a GPU object (tfjs makes a bind group per kernel) in
+ * a Node-API finalizer, and Node runs those only when the event loop turns. Code that runs
+ * thousands of kernels in one synchronous stretch therefore holds every bind group of that stretch;
+ * with Mesa's lavapipe each one is a memory mapping, and at the kernel's vm.max_map_count (65530)
+ * lavapipe crashes with SIGSEGV (about 64 000 kernels). Loops on this backend must let the event
+ * loop turn now and then: `await tensor.data()`, or `await new Promise((r) => setImmediate(r))`.
+ * A guard turns the crash into an error that says so (see `guardSyncStretch`).
+ *
+ * Workaround — synchronous read-back. tfjs-backend-webgpu 4.22 implements `readSync` (behind
+ * `dataSync`, `arraySync`, `bufferSync`) by drawing the GPU buffer into an `OffscreenCanvas`, which
+ * Node does not have, so every `dataSync()` on webgpu throws "OffscreenCanvas is not defined".
+ * Here `readSync` is replaced (for this process only) by the same copy-to-a-staging-buffer path as
+ * the backend's own async `read`, made synchronous by driving Dawn's event loop by hand: dawn.node
+ * completes `mapAsync` from a callback it schedules with the global `setImmediate` (its
+ * AsyncRunner runs `wgpuInstanceProcessEvents` there). We capture that callback once at start-up
+ * and, after queuing the copy and `mapAsync`, call it until the staging buffer is mapped. Dawn only
+ * reports the buffer mapped after the GPU has finished the queued work, so the values are exactly
+ * those `await tensor.data()` would return. If a future dawn.node schedules differently, no
+ * callback is captured and `readSync` throws an error that says to use `await tensor.data()`;
+ * it never returns data it did not read.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+
+type Fn = (...args: unknown[]) => unknown;
+interface GPUBufferLike {
+  readonly size: number;
+  readonly mapState: 'unmapped' | 'pending' | 'mapped';
+  mapAsync(mode: number, offset?: number, size?: number): Promise<void>;
+  getMappedRange(): ArrayBuffer;
+  unmap(): void;
+}
+interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  requestDevice(desc?: object): Promise<{ destroy(): void }>;
+}
+interface GPULike {
+  requestAdapter(o?: object): Promise<AdapterLike | null>;
+}
+
+/** dawn.node's ProcessEvents callback, captured from its own call to `setImmediate`. */
+let dawnTick: Fn | undefined;
+/** What the last readSync waited for (for tests and diagnostics). */
+export const syncReadStats = { reads: 0, ticks: 0 };
+
+const isNativeAnonymous = (fn: unknown): fn is Fn =>
+  typeof fn === 'function' && fn.name === '' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
+
+/**
+ * Runs `body` with `setImmediate` wrapped so that a native callback it schedules (Dawn's event
+ * pump) is captured. `swallow`: keep captured callbacks from the real setImmediate; they are
+ * returned, and the caller must pass the last one on.
+ */
+function withCapturedImmediates<T>(swallow: boolean, body: () => T): { result: T; captured: Fn[] } {
+  const g = globalThis as unknown as { setImmediate: Fn };
+  const real = g.setImmediate;
+  const captured: Fn[] = [];
+  const wrapper = Object.assign(
+    (fn: unknown, ...args: unknown[]) => {
+      if (isNativeAnonymous(fn)) {
+        captured.push(fn);
+        if (swallow) return { ref: () => undefined, unref: () => undefined, hasRef: () => false };
+      }
+      return real(fn, ...args);
+    },
+    real,
+  );
+  g.setImmediate = wrapper;
+  try {
+    return { result: body(), captured };
+  } finally {
+    g.setImmediate = real;
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const READ_TIMEOUT_MS = 600_000;
+
+/** Maps `buffer` for reading and waits for it synchronously by pumping Dawn's events. */
+function mapReadSync(buffer: GPUBufferLike): void {
+  const MAP_READ = (globalThis as unknown as { GPUMapMode: { READ: number } }).GPUMapMode.READ;
+  let failed: unknown;
+  const { result: promise, captured } = withCapturedImmediates(true, () => buffer.mapAsync(MAP_READ));
+  promise.catch((e) => (failed = e));
+  const tick = captured.at(-1) ?? dawnTick;
+  if (captured.length) dawnTick = captured.at(-1);
+  if (!tick) {
+    throw new Error("webgpu: synchronous read-back is unavailable (dawn.node's event pump was not captured); read with 'await tensor.data()' instead");
+  }
+  const pending: Fn[] = [];
+  const deadline = Date.now() + READ_TIMEOUT_MS;
+  let waitMs = 0;
+  try {
+    while (buffer.mapState === 'pending') {
+      // Reschedules made inside the pump are held back and one is passed on below, so that other
+      // pending GPU promises keep being served without piling up duplicate pumps.
+      pending.push(...withCapturedImmediates(true, () => tick()).captured);
+      syncReadStats.ticks++;
+      if (buffer.mapState !== 'pending') break;
+      if (Date.now() > deadline) throw new Error(`webgpu: read-back did not complete within ${READ_TIMEOUT_MS / 1000} s`);
+      if (waitMs > 0) Atomics.wait(sleeper, 0, 0, waitMs);
+      waitMs = Math.min(2, waitMs + 0.05);
+    }
+  } finally {
+    const last = pending.at(-1) ?? (captured.length ? tick : undefined);
+    if (last) setImmediate(last);
+  }
+  if (buffer.mapState !== 'mapped') {
+    throw new Error(`webgpu: mapping the read-back buffer failed${failed ? ` (${String(failed)})` : ''}`);
+  }
+}
+
+interface TensorData {
+  values?: tf.backend_util.BackendValues;
+  dtype: tf.DataType;
+  resource: GPUBufferLike;
+  complexTensorInfos?: { real: { dataId: object }; imag: { dataId: object } };
+}
+interface WebGPUBackendLike {
+  tensorMap: { get(id: object): TensorData };
+  bufferManager: { acquireBuffer(size: number, usage: number): GPUBufferLike; releaseBuffer(b: GPUBufferLike): void };
+  commandEncoder: { copyBufferToBuffer(s: GPUBufferLike, so: number, d: GPUBufferLike, doff: number, n: number): void };
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  convertAndCacheOnCPU(id: object, v: tf.backend_util.BackendValues): void;
+  readSync(id: object): tf.backend_util.BackendValues;
+}
+
+/** readSync for Node: the backend's own `read` path (staging buffer + map), done synchronously. */
+function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backend_util.BackendValues {
+  const td = this.tensorMap.get(dataId);
+  if (td.values != null || td.dtype === 'string') return td.values!;
+  let vals: tf.backend_util.BackendValues;
+  if (td.dtype === 'complex64') {
+    const re = this.readSync(td.complexTensorInfos!.real.dataId) as Float32Array;
+    const im = this.readSync(td.complexTensorInfos!.imag.dataId) as Float32Array;
+    vals = tf.backend_util.mergeRealAndImagArrays(re, im);
+  } else {
+    const usage = (globalThis as unknown as { GPUBufferUsage: { COPY_DST: number; MAP_READ: number } }).GPUBufferUsage;
+    const src = td.resource;
+    const staging = this.bufferManager.acquireBuffer(src.size, usage.COPY_DST | usage.MAP_READ);
+    try {
+      this.ensureCommandEncoderReady();
+      this.endComputePassEncoder();
+      this.commandEncoder.copyBufferToBuffer(src, 0, staging, 0, src.size);
+      this.submitQueue();
+      mapReadSync(staging);
+      const bytes = staging.getMappedRange().slice(0);
+      staging.unmap();
+      vals = tf.util.convertBackendValuesAndArrayBuffer(bytes, td.dtype) as tf.backend_util.BackendValues;
+    } finally {
+      if (staging.mapState === 'mapped') staging.unmap();
+      this.bufferManager.releaseBuffer(staging);
+    }
+  }
+  syncReadStats.reads++;
+  this.convertAndCacheOnCPU(dataId, vals);
+  return vals;
+}
+
+/** Kernels dispatched since the event loop last turned. */
+let sinceYield = 0;
+const MAPS_CHECK_EVERY = 2048;
+
+function mapLimitNear(): { maps: number; limit: number } | undefined {
+  try {
+    const limit = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8'));
+    const maps = readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
+    return limit > 0 && maps > 0.85 * limit ? { maps, limit } : undefined;
+  } catch {
+    return undefined; // not Linux: no such limit to guard
+  }
+}
+
+/**
+ * Counts kernels between event-loop turns; every 2048 kernels without a turn it checks the
+ * process's memory mappings and throws before lavapipe would crash on vm.max_map_count.
+ */
+function guardSyncStretch(): void {
+  if (sinceYield++ === 0) setImmediate(() => (sinceYield = 0));
+  else if (sinceYield % MAPS_CHECK_EVERY === 0) {
+    const near = mapLimitNear();
+    if (near) {
+      throw new Error(
+        `webgpu: ${sinceYield} kernels ran without the event loop turning, and the process holds ${near.maps} of at most ${near.limit} memory mappings; ` +
+          'dawn.node frees GPU objects only when the event loop runs: await a read (tensor.data()) or setImmediate between steps',
+      );
+    }
+  }
+}
+
+/**
+ * Installs WebGPU (Dawn) in this Node process, registers tfjs's webgpu backend with the
+ * synchronous read-back above, and returns a description of the adapter tfjs will use.
+ */
+export async function setUpWebgpu(): Promise<string> {
+  let mod: { create?: (opts: string[]) => GPULike; globals?: object };
+  try {
+    const spec = 'webgpu'; // optional dependency: resolved at run time only
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    throw new UsageError(
+      `backend 'webgpu' needs the npm package 'webgpu' (Dawn for Node): npm install webgpu (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+  if (!mod.create || !mod.globals) throw new UsageError("backend 'webgpu': the 'webgpu' package does not export create/globals");
+  const g = globalThis as Record<string, unknown>;
+  Object.assign(g, mod.globals);
+  const nav = g.navigator as { gpu?: GPULike } | undefined;
+  if (!nav?.gpu) {
+    const gpu = mod.create([]);
+    if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, writable: true });
+    else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  }
+  const gpu = (g.navigator as { gpu: GPULike }).gpu;
+  // tfjs-backend-webgpu registers itself at import time only if navigator.gpu exists by then.
+  const webgpu = await import('@tensorflow/tfjs-backend-webgpu');
+  const proto = (webgpu as unknown as { WebGPUBackend: { prototype: WebGPUBackendLike } }).WebGPUBackend.prototype;
+  proto.readSync = readSyncNode;
+  const record = (proto as unknown as { recordAndSubmit: Fn }).recordAndSubmit;
+  (proto as unknown as { recordAndSubmit: Fn }).recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    guardSyncStretch();
+    return record.apply(this, args);
+  };
+  // tfjs-webgpu runs some small kernels (< 1000 elements, inputs not yet on the GPU) with its CPU
+  // implementations. Off: on this backend every kernel runs on the GPU, so a webgpu test or
+  // benchmark measures webgpu kernels only.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+
+  // Same request as tfjs's backend factory, so this is the adapter it will pick.
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new UsageError("backend 'webgpu': no WebGPU adapter found (no GPU Vulkan driver, and no software driver such as Mesa's lavapipe: run scripts/setup-webgpu.sh)");
+  }
+  // A throw-away device: its creation makes dawn.node schedule its event pump, which we capture.
+  const { result: devicePromise, captured } = withCapturedImmediates(false, () => adapter.requestDevice());
+  (await devicePromise).destroy();
+  if (captured.length) dawnTick = captured.at(-1);
+  const info = adapter.info ?? {};
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+}
