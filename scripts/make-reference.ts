@@ -176,7 +176,7 @@ function main(): void {
     const net = network(r);
     const ts = targets(r);
     if (ts.length === 0) unmatched++;
-    const note = notes(r, net.table).join('; ');
+    const note = notes(r, net.table).join(' | ');
     for (const t of ts.length ? ts : [undefined]) {
       out.push([
         net.table, t?.pde ?? pde, r.dim, t?.estimator ?? '', t ? t.R : r.R, net.width, net.depth, net.block,

@@ -13,7 +13,7 @@ export type Status = (typeof STATUSES)[number];
 
 export const COLUMNS = [
   'cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'width', 'depth', 'block', 'steps', 'points', 'variant',
-  'status', 'it_per_s', 'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'n_step_samples',
+  'status', 'steps_done', 'it_per_s', 'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'warmup_steps', 'timed_steps', 'timing',
   'peak_tensor_mb', 'memory_probe', 'rss_peak_mb', 'rss_probe',
   'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'params', 'labels',
   'wall_s', 'started_at', 'message',
@@ -25,7 +25,7 @@ export type Row = Record<Column, string | number | null | undefined>;
 /** Numeric columns (parsed back into numbers; empty → null). */
 export const NUMERIC: ReadonlySet<Column> = new Set<Column>([
   'dim', 'R', 'seed', 'width', 'depth', 'block', 'steps', 'points', 'it_per_s', 'step_ms_median', 'step_ms_p10',
-  'step_ms_p90', 'n_step_samples', 'peak_tensor_mb', 'rss_peak_mb', 'rel_l2_final', 'rel_l2_best', 'rel_l1_final',
+  'step_ms_p90', 'steps_done', 'warmup_steps', 'timed_steps', 'peak_tensor_mb', 'rss_peak_mb', 'rel_l2_final', 'rel_l2_best', 'rel_l1_final',
   'rel_l1_best', 'params', 'wall_s',
 ]);
 

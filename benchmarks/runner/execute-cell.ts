@@ -28,11 +28,17 @@ export interface CellResult {
   verdict: Verdict;
 }
 
-/** Record fields that are not labels (everything else that is a plain value lands in `labels`). */
+/**
+ * Record fields that are not labels: the CSV's own columns, and settings or diagnostics that follow
+ * from the cell (everything else that is a plain value — sampler, source variant, preset, probe
+ * distribution … — lands in `labels`).
+ */
 const KNOWN = new Set([
   'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'steps', 'width', 'depth', 'block', 'points', 'it_per_s',
   'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'step_ms', 'peak_tensor_mb', 'memory_probe', 'rss_peak_mb',
   'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'evals', 'status', 'wall_s', 'message', 'params',
+  'steps_done', 'warmup_steps', 'timed_steps', 'timing', 'paper_id', 'experiment_seed', 'boundary_points', 'lr',
+  'schedule', 'eval_every', 'test_points', 'metric', 'loss_final', 'rel_l2_initial', 'rel_l1_initial',
 ]);
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -106,11 +112,14 @@ export async function executeCell(
     points: pick('points', cell.points),
     variant: cell.variant,
     status: verdict.status,
+    steps_done: num(rec.steps_done),
     it_per_s: num(rec.it_per_s),
     step_ms_median: num(rec.step_ms_median),
     step_ms_p10: num(rec.step_ms_p10),
     step_ms_p90: num(rec.step_ms_p90),
-    n_step_samples: verdict.record ? stepMs.length : null,
+    warmup_steps: num(rec.warmup_steps),
+    timed_steps: num(rec.timed_steps),
+    timing: typeof rec.timing === 'string' ? rec.timing : '',
     peak_tensor_mb: num(rec.peak_tensor_mb),
     memory_probe: typeof rec.memory_probe === 'string' ? rec.memory_probe : '',
     rss_peak_mb: recRss ?? watchedRss,

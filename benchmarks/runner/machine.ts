@@ -34,7 +34,8 @@ async function git(args: string[]): Promise<string | null> {
 export async function describeMachine(backend: string): Promise<MachineInfo> {
   const info = await initEngine(backend);
   const flags: Record<string, unknown> = {};
-  for (const f of ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT', 'WEBGL_VERSION']) {
+  // WASM speed depends on SIMD and threads; other backends' flags would probe (and log about) WebGL.
+  for (const f of info.name === 'wasm' ? ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT'] : []) {
     try {
       flags[f] = await tf.env().getAsync(f);
     } catch {

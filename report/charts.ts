@@ -1,0 +1,109 @@
+/**
+ * The report's vega-lite chart specifications: log–log scaling of speed and memory over d, speed-up
+ * over nested backprop per d, and error against training steps. Cells that did not run (oom,
+ * timeout, error) are drawn as labelled markers along the top of the scaling charts.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+
+export interface SeriesPoint {
+  dim: number;
+  series: string;
+  value: number;
+  /** Second grouping, e.g. the memory probe. */
+  kind?: string;
+}
+
+export interface FailedPoint {
+  dim: number;
+  series: string;
+  status: string;
+}
+
+const WIDTH = 360;
+const HEIGHT = 240;
+const DIM_AXIS = { title: 'dimension d', format: '~s', grid: true };
+
+function base(title: string): Partial<TopLevelSpec> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: title, anchor: 'start', fontSize: 13 },
+    width: WIDTH,
+    height: HEIGHT,
+    background: 'white',
+    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', legend: { labelLimit: 260, orient: 'right' } },
+  };
+}
+
+function failedLayer(failed: FailedPoint[]) {
+  return {
+    data: { values: failed.map((f) => ({ ...f, label: f.status.toUpperCase() })) },
+    mark: { type: 'text', fontWeight: 'bold', fontSize: 10, dy: 0 },
+    encoding: {
+      x: { field: 'dim', type: 'quantitative', scale: { type: 'log' }, axis: DIM_AXIS },
+      y: { value: 8 },
+      text: { field: 'label' },
+      color: { field: 'series', type: 'nominal', title: 'estimator' },
+    },
+  };
+}
+
+export function scalingChart(title: string, yTitle: string, points: SeriesPoint[], failed: FailedPoint[], dashTitle?: string): TopLevelSpec {
+  const layers: unknown[] = [];
+  if (points.length) {
+    layers.push({
+      data: { values: points },
+      mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 1.8 },
+      encoding: {
+        x: { field: 'dim', type: 'quantitative', scale: { type: 'log' }, axis: DIM_AXIS },
+        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle },
+        color: { field: 'series', type: 'nominal', title: 'estimator' },
+        ...(dashTitle ? { strokeDash: { field: 'kind', type: 'nominal', title: dashTitle }, detail: { field: 'kind' } } : {}),
+        tooltip: [{ field: 'series' }, { field: 'dim' }, { field: 'value', format: '.4~g' }],
+      },
+    });
+  }
+  if (failed.length) layers.push(failedLayer(failed));
+  return { ...base(title), layer: layers } as TopLevelSpec;
+}
+
+export function speedupChart(title: string, points: SeriesPoint[]): TopLevelSpec {
+  return {
+    ...base(title),
+    layer: [
+      {
+        data: { values: points.map((p) => ({ ...p, d: String(p.dim) })) },
+        mark: { type: 'bar' },
+        encoding: {
+          x: { field: 'd', type: 'ordinal', title: 'dimension d', sort: { field: 'dim' }, axis: { labelAngle: 0 } },
+          xOffset: { field: 'series', type: 'nominal' },
+          // Bars grow from 1× (up: faster than nested, down: slower) on a log axis.
+          y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, stack: null, title: 'speed-up over nested (×)' },
+          y2: { datum: 1 },
+          color: { field: 'series', type: 'nominal', title: 'estimator' },
+          tooltip: [{ field: 'series' }, { field: 'dim' }, { field: 'value', format: '.3~g' }],
+        },
+      },
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { datum: 1, type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+export interface EvalPoint {
+  step: number;
+  series: string;
+  value: number;
+}
+
+export function errorChart(title: string, yTitle: string, points: EvalPoint[]): TopLevelSpec {
+  return {
+    ...base(title),
+    data: { values: points },
+    mark: { type: 'line', point: { size: 25 }, strokeWidth: 1.6 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'training step' },
+      y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle },
+      color: { field: 'series', type: 'nominal', title: 'estimator' },
+      tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.3~e' }],
+    },
+  } as TopLevelSpec;
+}
