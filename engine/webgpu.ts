@@ -8,6 +8,15 @@
  *
  * Every kernel runs on the GPU: tfjs-webgpu's CPU forwarding of small kernels is switched off.
  *
+ * Workaround — AddN with many inputs. tfjs-webgpu 4.22's AddN binds every input as a storage
+ * buffer in one shader, but the device it creates allows 8 storage buffers per shader, so AddN of
+ * 8 or more tensors (Taylor-mode jets of order ≥ 4 sum that many) fails WebGPU validation and its
+ * result is silently left at zero. The AddN kernel is re-registered to sum in chunks that fit.
+ *
+ * GPU errors are errors. A WebGPU validation or out-of-memory error is reported asynchronously
+ * through the device's `uncapturederror` event and tfjs ignores it, leaving wrong values behind.
+ * Here the first such error is kept, and every later read or kernel throws it.
+ *
  * Yield to the event loop. dawn.node releases a GPU object (tfjs makes a bind group per kernel) in
  * a Node-API finalizer, and Node runs those only when the event loop turns. Code that runs
  * thousands of kernels in one synchronous stretch therefore holds every bind group of that stretch;
@@ -121,6 +130,23 @@ function mapReadSync(buffer: GPUBufferLike): void {
   }
 }
 
+/** The first uncaptured GPU error (validation, out of memory, internal) on the tfjs device. */
+let gpuError: string | undefined;
+const watchedDevices = new WeakSet<object>();
+
+function watchDevice(device: unknown): void {
+  const d = device as { addEventListener?: (t: string, f: (e: { error?: { message?: string }; preventDefault?: () => void }) => void) => void };
+  if (!d || watchedDevices.has(d) || typeof d.addEventListener !== 'function') return;
+  watchedDevices.add(d);
+  d.addEventListener('uncapturederror', (e) => {
+    gpuError ??= (e.error?.message ?? 'unknown error').split('\n')[0];
+  });
+}
+
+function throwIfGpuFailed(): void {
+  if (gpuError) throw new Error(`webgpu: the GPU rejected work, results are invalid: ${gpuError}`);
+}
+
 interface TensorData {
   values?: tf.backend_util.BackendValues;
   dtype: tf.DataType;
@@ -157,6 +183,7 @@ function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backend_util.
       this.commandEncoder.copyBufferToBuffer(src, 0, staging, 0, src.size);
       this.submitQueue();
       mapReadSync(staging);
+      throwIfGpuFailed();
       const bytes = staging.getMappedRange().slice(0);
       staging.unmap();
       vals = tf.util.convertBackendValuesAndArrayBuffer(bytes, td.dtype) as tf.backend_util.BackendValues;
@@ -172,6 +199,7 @@ function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backend_util.
 
 /** Kernels dispatched since the event loop last turned. */
 let sinceYield = 0;
+let tripped: string | undefined;
 const MAPS_CHECK_EVERY = 2048;
 
 function mapLimitNear(): { maps: number; limit: number } | undefined {
@@ -189,16 +217,53 @@ function mapLimitNear(): { maps: number; limit: number } | undefined {
  * process's memory mappings and throws before lavapipe would crash on vm.max_map_count.
  */
 function guardSyncStretch(): void {
-  if (sinceYield++ === 0) setImmediate(() => (sinceYield = 0));
-  else if (sinceYield % MAPS_CHECK_EVERY === 0) {
+  throwIfGpuFailed();
+  if (tripped) throw new Error(tripped); // until the event loop turns, every further kernel would add to it
+  if (sinceYield++ === 0) {
+    setImmediate(() => {
+      sinceYield = 0;
+      tripped = undefined;
+    });
+  } else if (sinceYield % MAPS_CHECK_EVERY === 0) {
     const near = mapLimitNear();
     if (near) {
-      throw new Error(
+      tripped =
         `webgpu: ${sinceYield} kernels ran without the event loop turning, and the process holds ${near.maps} of at most ${near.limit} memory mappings; ` +
-          'dawn.node frees GPU objects only when the event loop runs: await a read (tensor.data()) or setImmediate between steps',
-      );
+        'dawn.node frees GPU objects only when the event loop runs: await a read (tensor.data()) or setImmediate between steps';
+      throw new Error(tripped);
     }
   }
+}
+
+type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
+type KernelArgs = { inputs: unknown; backend: unknown; attrs?: unknown };
+type KernelFn = (args: KernelArgs) => TensorInfo | TensorInfo[];
+
+/** AddN in chunks of at most (storage-buffer limit − 1) inputs; the output takes the last slot. */
+function chunkedAddN(inner: KernelFn): KernelFn {
+  const addN = (args: KernelArgs): TensorInfo => {
+    const inputs = args.inputs as TensorInfo[];
+    const backend = args.backend as { device: { limits: { maxStorageBuffersPerShaderStage: number } }; disposeData(id: object): void };
+    const max = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
+    if (inputs.length <= max) return inner(args) as TensorInfo;
+    const partial: TensorInfo[] = [];
+    for (let i = 0; i < inputs.length; i += max) partial.push(inner({ ...args, inputs: inputs.slice(i, i + max) }) as TensorInfo);
+    const out = addN({ ...args, inputs: partial });
+    for (const p of partial) backend.disposeData(p.dataId);
+    return out;
+  };
+  return addN;
+}
+
+let kernelsPatched = false;
+
+function patchKernels(): void {
+  if (kernelsPatched) return;
+  kernelsPatched = true;
+  const addN = tf.getKernel('AddN', 'webgpu');
+  if (!addN) throw new Error("webgpu: tfjs-backend-webgpu registered no AddN kernel");
+  tf.unregisterKernel('AddN', 'webgpu');
+  tf.registerKernel({ ...addN, kernelFunc: chunkedAddN(addN.kernelFunc as unknown as KernelFn) as unknown as tf.KernelFunc });
 }
 
 /**
@@ -229,11 +294,20 @@ export async function setUpWebgpu(): Promise<string> {
   const webgpu = await import('@tensorflow/tfjs-backend-webgpu');
   const proto = (webgpu as unknown as { WebGPUBackend: { prototype: WebGPUBackendLike } }).WebGPUBackend.prototype;
   proto.readSync = readSyncNode;
-  const record = (proto as unknown as { recordAndSubmit: Fn }).recordAndSubmit;
-  (proto as unknown as { recordAndSubmit: Fn }).recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+  const p = proto as unknown as { recordAndSubmit: Fn; read: (id: object) => Promise<unknown>; device: unknown };
+  const record = p.recordAndSubmit;
+  p.recordAndSubmit = function (this: { device: unknown }, ...args: unknown[]) {
+    watchDevice(this.device);
     guardSyncStretch();
     return record.apply(this, args);
   };
+  const read = p.read;
+  p.read = async function (this: unknown, dataId: object) {
+    const values = await read.call(this, dataId);
+    throwIfGpuFailed();
+    return values;
+  };
+  patchKernels();
   // tfjs-webgpu runs some small kernels (< 1000 elements, inputs not yet on the GPU) with its CPU
   // implementations. Off: on this backend every kernel runs on the GPU, so a webgpu test or
   // benchmark measures webgpu kernels only.

@@ -1,0 +1,102 @@
+/**
+ * The webgpu backend (run with STDE_TEST_BACKEND=webgpu, i.e. `npm run test:webgpu`; skipped
+ * otherwise): it really is webgpu on a real adapter (Mesa's lavapipe without a GPU), kernels run on
+ * the GPU, synchronous reads work in Node, and every estimator's values, u and parameter gradient
+ * equal the cpu backend's to float32 tolerance — in-process and through the CLI.
+ * STDE_WEBGPU_ADAPTER=<regex> additionally requires the adapter description to match (CI: llvmpipe).
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { setup, TEST_BACKEND, assertClose } from './helpers.ts';
+import { engineInfo } from '../engine/backend.ts';
+import { syncReadStats } from '../engine/webgpu.ts';
+import { estimates, type Estimate } from './webgpu-reference.ts';
+
+const ON = TEST_BACKEND === 'webgpu';
+const skip = ON ? false : 'only with STDE_TEST_BACKEND=webgpu (npm run test:webgpu)';
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+
+if (ON) before(setup);
+
+test('the backend is webgpu on a real adapter (a GPU, or lavapipe without one)', { skip }, () => {
+  const info = engineInfo();
+  assert.equal(tf.getBackend(), 'webgpu');
+  assert.equal(info?.name, 'webgpu');
+  assert.equal(info?.tfjsBackend, 'webgpu');
+  const adapter = info?.adapter ?? '';
+  // lavapipe reports itself as llvmpipe; anything else must be a hardware adapter, not a stand-in.
+  const software = /llvmpipe|lavapipe/i.test(adapter);
+  assert.ok(software || (adapter !== '' && adapter !== 'unknown adapter' && !/swiftshader|null/i.test(adapter)), `adapter: '${adapter}'`);
+  const want = process.env.STDE_WEBGPU_ADAPTER;
+  if (want) assert.match(adapter, new RegExp(want, 'i'));
+});
+
+test('kernels run on the GPU and synchronous reads return what async reads return', { skip }, async () => {
+  // Small inputs created on the CPU: tfjs-webgpu would run these on its CPU path if forwarding were on.
+  const a = tf.tensor2d([[1, 2], [3, 4]]);
+  const b = tf.add(tf.mul(a, 2), 1);
+  const m = tf.matMul(tf.randomNormal([40, 30], 0, 1, 'float32', 5), tf.randomNormal([30, 20], 0, 1, 'float32', 6));
+  const backend = tf.backend() as unknown as { tensorMap: { get(id: object): { resource?: unknown; values?: unknown } } };
+  for (const t of [b, m]) {
+    const data = backend.tensorMap.get(t.dataId);
+    assert.ok(data.resource != null && data.values == null, 'the result lives in a GPU buffer');
+  }
+  const reads = syncReadStats.reads;
+  assert.deepEqual(Array.from(b.dataSync()), [3, 5, 7, 9]);
+  const syncM = Array.from(m.dataSync());
+  assert.equal(syncReadStats.reads, reads + 2, 'dataSync went through the Node read-back');
+  const m2 = tf.matMul(tf.randomNormal([40, 30], 0, 1, 'float32', 5), tf.randomNormal([30, 20], 0, 1, 'float32', 6));
+  assert.deepEqual(Array.from(await m2.data()), syncM);
+  assert.deepEqual(tf.tensor1d([1, 2, 3], 'int32').add(tf.scalar(1, 'int32')).arraySync(), [2, 3, 4]);
+  assert.deepEqual(Array.from(tf.greater(tf.tensor1d([1, -1]), 0).dataSync()), [1, 0]);
+});
+
+const cpuReference = async (): Promise<Record<string, Estimate>> => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'test', 'webgpu-reference.ts'), 'cpu'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(stdout) as Record<string, Estimate>;
+};
+
+test('every estimator: values, u and parameter gradient on webgpu equal the cpu backend', { skip }, async () => {
+  const [gpu, cpu] = await Promise.all([estimates(), cpuReference()]);
+  assert.deepEqual(Object.keys(gpu), Object.keys(cpu));
+  assert.ok(Object.keys(gpu).length >= 8);
+  for (const k of Object.keys(cpu)) {
+    assertClose(gpu[k].value, cpu[k].value, 1e-4, `${k} value`);
+    assertClose(gpu[k].u, cpu[k].u, 1e-4, `${k} u`);
+    assertClose(gpu[k].grad, cpu[k].grad, 3e-4, `${k} parameter gradient`);
+  }
+});
+
+test('the CLI with --backend webgpu prints what --backend cpu prints', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stde-webgpu-'));
+  const wave = (i: number, j: number, s: number) => Math.round(1000 * 0.6 * Math.sin(1.7 * i + 2.3 * j + s)) / 1000;
+  const layer = (fanIn: number, fanOut: number, s: number) => ({
+    weight: [...Array(fanIn).keys()].map((i) => [...Array(fanOut).keys()].map((j) => wave(i, j, s))),
+    bias: [...Array(fanOut).keys()].map((j) => wave(j, 0, s + 1) / 4),
+  });
+  const model = join(dir, 'model.json');
+  const points = join(dir, 'points.json');
+  writeFileSync(model, JSON.stringify({ activation: 'tanh', layers: [layer(4, 8, 0), layer(8, 8, 1), layer(8, 1, 2)] }));
+  writeFileSync(points, JSON.stringify([[0.1, -0.2, 0.3, 0.05], [-0.4, 0.25, 0.1, -0.3]]));
+  const op = async (backend: string) => {
+    const args = ['operator', '--estimator', 'stde-sparse', '--R', '2', '--seed', '5', '--grad', '--model', model, '--points', points, '--backend', backend];
+    const { stdout } = await run(process.execPath, [join(root, 'bin', 'stde-bench.mjs'), ...args], { encoding: 'utf8' });
+    return JSON.parse(stdout) as { values: number[]; u: number[]; paramGrad: { layers: { weight: number[][]; bias: number[] }[] } };
+  };
+  const [g, c] = await Promise.all([op('webgpu'), op('cpu')]);
+  const flat = (o: typeof g) => o.paramGrad.layers.flatMap((l) => [...l.weight.flat(), ...l.bias]);
+  assertClose(g.values, c.values, 1e-4, 'values');
+  assertClose(g.u, c.u, 1e-4, 'u');
+  assertClose(flat(g), flat(c), 3e-4, 'paramGrad');
+});
