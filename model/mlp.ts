@@ -61,9 +61,11 @@ export function parameterCount(c: MLPConfig): number {
 function dense(fanIn: number, fanOut: number, rng: Rng, name: string): Dense {
   const wb = 1 / Math.sqrt(fanIn);
   const bb = 1 / Math.sqrt(fanOut);
+  // tidy: the variables keep the data, the temporary random tensors are released.
+  const [wSeed, bSeed] = [rng.int31(), rng.int31()];
   return {
-    W: tf.variable(tf.randomUniform([fanIn, fanOut], -wb, wb, 'float32', rng.int31()), true, `${name}/W`),
-    b: tf.variable(tf.randomUniform([fanOut], -bb, bb, 'float32', rng.int31()), true, `${name}/b`),
+    W: tf.tidy(() => tf.variable(tf.randomUniform([fanIn, fanOut], -wb, wb, 'float32', wSeed), true, `${name}/W`)),
+    b: tf.tidy(() => tf.variable(tf.randomUniform([fanOut], -bb, bb, 'float32', bSeed), true, `${name}/b`)),
   };
 }
 

@@ -1,0 +1,31 @@
+/** PDE options shared by several PDEs (the flags `train` accepts besides the common ones). */
+import { BALL_SAMPLERS } from '../../sampling/domains.ts';
+import type { PdeOption } from './pde.ts';
+
+export const SAMPLER_OPTION: PdeOption = {
+  flag: 'sampler',
+  description: 'unit-ball radius law: radius-uniform (as published, NOT volume-uniform; D15) or volume-uniform',
+  choices: BALL_SAMPLERS,
+  default: 'radius-uniform',
+};
+
+export const SOURCE_OPTION: PdeOption = {
+  flag: 'source',
+  description: 'three-body source: exact (default) or published-incorrect (the published code without chain-rule factors; D1)',
+  choices: ['exact', 'published-incorrect'],
+  default: 'exact',
+};
+
+export const PRESET_OPTION: PdeOption = {
+  flag: 'preset',
+  description: 'semilinear setup: published-tables (100/20 points, lr 1e-3·0.9995^(s/S)) or paper-text (2000/100, 1e-3·0.9995^s); D6, D7',
+  choices: ['published-tables', 'paper-text'],
+  default: 'published-tables',
+};
+
+export const TERMINAL_OPTION: PdeOption = {
+  flag: 'terminal',
+  description: 'terminal condition: hard-constraint ansatz (default) or a loss on terminal points with weight 20',
+  choices: ['ansatz', 'loss'],
+  default: 'ansatz',
+};

@@ -1,0 +1,41 @@
+/**
+ * The two-body exact solution of the inseparable PDEs (pdes.md §2.1, §2.3):
+ * u* = φ·ψ₂, φ = 1 − ‖x‖², ψ₂ = Σ_{i<d} c_i sin(s_i), s_i = x_i + cos x_{i+1} + x_{i+1} cos x_i,
+ * and its exact Laplacian (the per-term formula of §2.3).
+ *
+ * Transcendentals dominate the cost at large d (each is a pass over [N, d]), so sin x and cos x are
+ * taken once over all coordinates and shifted for x_{i+1}, and u* and Δu* share sin s and cos s.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as J from '../../../taylor/ops.ts';
+import type { Jet, Operand } from '../../../taylor/ops.ts';
+import { phi, type Solution } from './solution.ts';
+
+export function twoBody(c: tf.Tensor1D, d: number): Solution {
+  if (c.shape[0] !== d - 1) throw new Error(`two-body needs d − 1 = ${d - 1} coefficients, got ${c.shape[0]}`);
+  const lo = <T extends Operand>(t: T) => J.sliceLast(t, 0, d - 1); // x_i, i < d
+  const hi = <T extends Operand>(t: T) => J.sliceLast(t, 1, d - 1); // x_{i+1}
+  const u = (x: Operand): Jet => {
+    const cx = J.cos(x);
+    const s = J.add(J.add(lo(x), hi(cx)), J.mul(hi(x), lo(cx)));
+    return J.mul(phi(x), J.dotConst(J.sin(s), c));
+  };
+  const evaluate = (x: tf.Tensor2D) =>
+    tf.tidy(() => {
+      const col = (t: tf.Tensor, begin: number) => tf.slice(t, [0, begin], [-1, d - 1]);
+      const [sx, cx] = [tf.sin(x), tf.cos(x)];
+      const [a, b, sa, ca, sb, cb] = [col(x, 0), col(x, 1), col(sx, 0), col(cx, 0), col(sx, 1), col(cx, 1)];
+      const s = tf.add(tf.add(a, cb), tf.mul(b, ca));
+      const [sinS, cosS] = [tf.sin(s), tf.cos(s)];
+      const A = tf.sub(1, tf.mul(b, sa)); // ∂s_i/∂x_i
+      const B = tf.sub(ca, sb); // ∂s_i/∂x_{i+1}
+      const second = tf.add(tf.mul(b, ca), cb); // −(∂²s_i/∂x_i² + ∂²s_i/∂x_{i+1}²)
+      const inner = tf.sub(tf.neg(tf.mul(sinS, tf.add(tf.square(A), tf.square(B)))), tf.mul(cosS, second));
+      const radial = tf.mul(tf.mul(cosS, tf.add(tf.mul(a, A), tf.mul(b, B))), 4);
+      const ph = tf.sub(1, tf.sum(tf.square(x), -1, true)); // [N, 1]
+      const psi = tf.sum(tf.mul(sinS, c), -1);
+      const laplacian = tf.sub(tf.sum(tf.mul(tf.sub(tf.mul(ph, inner), radial), c), -1), tf.mul(psi, 2 * d));
+      return { u: tf.mul(tf.reshape(ph, [-1]), psi) as tf.Tensor1D, laplacian: laplacian as tf.Tensor1D };
+    });
+  return { u, evaluate };
+}

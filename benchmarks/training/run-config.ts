@@ -1,0 +1,143 @@
+/**
+ * A training run's settings, resolved and checked before anything is built: the user's choices
+ * over the PDE's defaults (pdes.md §2.6, §3, §4.3, §5, §9). Every problem with them is a UsageError
+ * (one line, exit 2).
+ */
+import { getPde, PDES } from '../pdes/registry.ts';
+import type { PDE, TrainDefaults } from '../pdes/pde.ts';
+import { DATA_FIT } from '../pdes/methods.ts';
+import { ESTIMATORS } from '../../operators/registry.ts';
+import type { Estimator } from '../../operators/estimator.ts';
+import { validateConfig, type MLPConfig } from '../../model/mlp.ts';
+import type { ProbeDist } from '../../sampling/directions.ts';
+import { UsageError, usage } from '../../engine/errors.ts';
+
+export interface RunRequest {
+  pde: string;
+  dim?: number;
+  estimator: string;
+  R?: number;
+  dist?: ProbeDist;
+  steps?: number;
+  seed?: number;
+  experimentSeed?: number;
+  width?: number;
+  depth?: number;
+  block?: number;
+  points?: number;
+  boundaryPoints?: number;
+  evalEvery?: number;
+  testPoints?: number;
+  lr?: number;
+  /** PDE-specific options by flag name (e.g. { source: 'published-incorrect' }). */
+  options?: Record<string, string>;
+}
+
+export interface RunConfig {
+  pde: PDE;
+  d: number;
+  method: string;
+  /** The registered Laplacian estimator, when the method is one. */
+  estimator?: Estimator;
+  R: number;
+  dist: ProbeDist;
+  steps: number;
+  seed: number;
+  experimentSeed: number;
+  model: MLPConfig;
+  points: number;
+  boundaryPoints: number;
+  evalEvery: number;
+  testPoints: number;
+  lr: number;
+  schedule: TrainDefaults['schedule'];
+  options: Record<string, string>;
+}
+
+export const DEFAULT_LR = 1e-3;
+
+/** Every method name known anywhere: registered estimators, PDE-specific schemes and `none`. */
+export function knownMethods(): string[] {
+  return [...new Set([...ESTIMATORS.map((e) => e.name), ...PDES.flatMap((p) => p.methods), DATA_FIT])];
+}
+
+function resolveDim(pde: PDE, dim: number | undefined): number {
+  if (pde.fixedDim !== undefined) {
+    usage(dim === undefined || dim === pde.fixedDim, `${pde.name} is defined for d = ${pde.fixedDim} only, got --dim ${dim}`);
+    return pde.fixedDim;
+  }
+  usage(dim !== undefined, `${pde.name} needs --dim`);
+  usage(Number.isInteger(dim) && dim > 0, `dimension must be a positive integer, got ${dim}`);
+  usage(dim >= pde.minDim, `${pde.name} needs d ≥ ${pde.minDim}, got ${dim}`);
+  return dim;
+}
+
+function resolveOptions(pde: PDE, given: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of pde.options) out[o.flag] = o.default;
+  for (const [flag, value] of Object.entries(given)) {
+    const o = pde.options.find((x) => x.flag === flag);
+    if (!o) throw new UsageError(`option --${flag} does not apply to ${pde.name}${pde.options.length ? ` (its options: ${pde.options.map((x) => '--' + x.flag).join(', ')})` : ''}`);
+    usage(o.choices.includes(value), `unknown --${flag} '${value}' (expected one of: ${o.choices.join(', ')})`);
+    out[flag] = value;
+  }
+  return out;
+}
+
+function resolveMethod(pde: PDE, name: string): Estimator | undefined {
+  if (!pde.methods.includes(name)) {
+    if (name === DATA_FIT) throw new UsageError(`${pde.name} has no closed-form exact solution: the data-fit estimator 'none' needs one`);
+    if (!knownMethods().includes(name)) throw new UsageError(`unknown estimator '${name}' (expected one of: ${knownMethods().join(', ')})`);
+    throw new UsageError(`estimator '${name}' cannot train ${pde.name} (it needs ${pde.terms.join(', ')}; supported: ${pde.methods.join(', ')})`);
+  }
+  return ESTIMATORS.find((e) => e.name === name);
+}
+
+export function resolveRun(req: RunRequest): RunConfig {
+  const pde = getPde(req.pde);
+  const d = resolveDim(pde, req.dim);
+  const options = resolveOptions(pde, req.options ?? {});
+  const estimator = resolveMethod(pde, req.estimator);
+  const def = pde.defaults(d, options);
+  const R = req.R ?? def.R;
+  usage(Number.isInteger(R) && R >= 0, `R must be a non-negative integer, got ${R}`);
+  usage(R <= d, `R = ${R} exceeds the dimension d = ${d}`);
+  if (estimator?.sampling === 'probes') usage(R > 0, `${estimator.name} needs R > 0 probe vectors`);
+  pde.validate?.({ d, R, method: req.estimator });
+  const model: MLPConfig = {
+    dim: d,
+    extraInputs: pde.timeDependent ? 1 : 0,
+    width: req.width ?? def.width,
+    depth: req.depth ?? def.depth,
+    block: req.block ?? 1,
+  };
+  validateConfig(model);
+  const positive = (v: number, what: string) => usage(Number.isInteger(v) && v >= 1, `${what} must be a positive integer, got ${v}`);
+  const cfg: RunConfig = {
+    pde,
+    d,
+    method: req.estimator,
+    estimator,
+    R,
+    dist: req.dist ?? 'rademacher',
+    steps: req.steps ?? def.steps,
+    seed: req.seed ?? 0,
+    experimentSeed: req.experimentSeed ?? 0,
+    model,
+    points: req.points ?? def.points,
+    boundaryPoints: req.boundaryPoints ?? def.boundaryPoints,
+    evalEvery: req.evalEvery ?? def.evalEvery,
+    testPoints: req.testPoints ?? def.testPoints,
+    lr: req.lr ?? DEFAULT_LR,
+    schedule: def.schedule,
+    options,
+  };
+  positive(cfg.steps, 'steps');
+  positive(cfg.points, 'points');
+  positive(cfg.evalEvery, 'eval-every');
+  const minBoundary = def.boundaryPoints > 0 ? 1 : 0; // a PDE with a boundary/terminal loss needs points for it
+  usage(Number.isInteger(cfg.boundaryPoints) && cfg.boundaryPoints >= minBoundary, `boundary points must be ≥ ${minBoundary}, got ${cfg.boundaryPoints}`);
+  usage(Number.isInteger(cfg.testPoints) && cfg.testPoints >= 0, `test points must be ≥ 0, got ${cfg.testPoints}`);
+  usage(Number.isFinite(cfg.lr) && cfg.lr > 0, `learning rate must be positive, got ${cfg.lr}`);
+  return cfg;
+}

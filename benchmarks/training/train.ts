@@ -1,0 +1,166 @@
+/**
+ * The training loop (pdes.md §8, §10, §11). Each step draws fresh points and index sets, computes
+ * the loss Σ_k w_k·mean(r_k²) and its parameter gradient by reverse mode, and applies one Adam
+ * update with the scheduled learning rate. Evaluations run before training (initial error), every
+ * `evalEvery` steps and after the last step; best (D14) excludes the initial one.
+ *
+ * Seeds (D16): the PDE's coefficients come from the experiment seed; initialisation, the points
+ * and index sets of every step and the test set come from the run seed, each from its own stream.
+ *
+ * Measurement (pdes.md §11): a step's wall time covers sampling, loss, gradient, update and reading
+ * the loss back (which waits for the device); warm-up steps and evaluations are excluded. Peak
+ * tensor memory comes from one extra tf.profile'd loss-and-gradient step on its own stream, taken
+ * before training and never applied, because profiling slows kernels and must not change the run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LossContext, Problem, ResidualPart } from '../pdes/pde.ts';
+import { DATA_FIT } from '../pdes/methods.ts';
+import type { RunConfig } from './run-config.ts';
+import { Adam } from './adam.ts';
+import { makeSchedule } from './schedule.ts';
+import { makeEvaluator, type Errors } from './evaluate.ts';
+import { dataFitProblem } from './data-fit.ts';
+import { finite, STEP_MS_KEPT, stepStats, warmupSteps, type EvalPoint, type TrainRecord } from './record.ts';
+import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../model/mlp.ts';
+import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
+import type { Target } from '../../operators/target.ts';
+
+export interface TrainHooks {
+  /** Called after every step with the 1-based step count and its loss. */
+  onStep?(step: number, loss: number): void;
+  onEval?(e: EvalPoint): void;
+}
+
+export function totalLoss(parts: ResidualPart[]): tf.Scalar {
+  return tf.addN(parts.map((p) => tf.mul(tf.mean(tf.square(p.r)), p.weight))) as tf.Scalar;
+}
+
+/** The run's random streams (D16). */
+export function runStreams(experimentSeed: number, seed: number) {
+  const experiment = rngFromSeed(experimentSeed);
+  const run = experiment.child(`run:${seed}`);
+  return {
+    coefficients: experiment.child('coefficients'),
+    init: run.child('init'),
+    test: run.child('test'),
+    profile: run.child('profile'),
+    step: (s: number): Rng => run.child('step').child(s),
+  };
+}
+
+export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks = {}): Promise<TrainRecord> {
+  const t0 = performance.now();
+  const streams = runStreams(cfg.experimentSeed, cfg.seed);
+  const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
+  const lossProblem: Problem = cfg.method === DATA_FIT ? dataFitProblem(cfg.pde, problem) : problem;
+  const model = initMLP(cfg.model, streams.init);
+  const target: Target = { model, ansatz: problem.ansatz };
+  const vars = trainableVariables(model);
+  const adam = new Adam(vars);
+  const schedule = makeSchedule(cfg.schedule, cfg.lr, cfg.steps);
+  const evaluator = cfg.pde.accuracy ? makeEvaluator(problem, streams.test, cfg.testPoints) : null;
+  const sizes = { points: cfg.points, boundaryPoints: cfg.boundaryPoints };
+  const method = { name: cfg.method, estimator: cfg.estimator };
+
+  /** Loss and gradient of one step's draw (inside the caller's tidy). */
+  const lossAndGrads = (rng: Rng) => {
+    const data = lossProblem.sample(rng, sizes);
+    const ctx: LossContext = { target, method, R: cfg.R, dist: cfg.dist, rng: rng.child('directions') };
+    return tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
+  };
+
+  const profile = await tf.profile(() => void tf.tidy(() => void lossAndGrads(streams.profile)));
+  const peakTensorMb = Math.round((profile.peakBytes / 2 ** 20) * 1000) / 1000;
+
+  const evals: EvalPoint[] = [];
+  const evaluate = (step: number, loss: number | null): Errors | null => {
+    if (!evaluator) return null;
+    const e = evaluator.evaluate(target);
+    const point = { step, loss: finite(loss), rel_l2: finite(e.rel_l2), rel_l1: finite(e.rel_l1) };
+    if (step > 0) evals.push(point);
+    hooks.onEval?.(point);
+    return e;
+  };
+  const initial = evaluate(0, null);
+
+  const warmup = warmupSteps(cfg.steps);
+  const stepMs: number[] = [];
+  let loss = NaN;
+  let done = 0;
+  let status: TrainRecord['status'] = 'ok';
+  let message = '';
+  for (let s = 0; s < cfg.steps; s++) {
+    const start = performance.now();
+    loss = tf.tidy(() => {
+      const { value, grads } = lossAndGrads(streams.step(s));
+      adam.apply(grads, schedule.lr(s));
+      return value.dataSync()[0];
+    });
+    const ms = performance.now() - start;
+    done = s + 1;
+    if (s >= warmup) stepMs.push(ms);
+    hooks.onStep?.(done, loss);
+    if (!Number.isFinite(loss)) {
+      status = 'diverged';
+      message = `non-finite loss (${loss}) at step ${done}`;
+      break;
+    }
+    if (done % cfg.evalEvery === 0 || done === cfg.steps) evaluate(done, loss);
+  }
+
+  const best = (k: 'rel_l2' | 'rel_l1') => {
+    const v = evals.map((e) => e[k]).filter((x): x is number => x !== null);
+    return v.length ? Math.min(...v) : null;
+  };
+  const last = status === 'ok' ? evals[evals.length - 1] : undefined;
+  const timed = stepMs.slice(-STEP_MS_KEPT).map((x) => Math.round(x * 1000) / 1000);
+  const record: TrainRecord = {
+    pde: cfg.pde.name,
+    paper_id: cfg.pde.paperId,
+    dim: cfg.d,
+    estimator: cfg.method,
+    R: cfg.R,
+    dist: cfg.dist,
+    seed: cfg.seed,
+    experiment_seed: cfg.experimentSeed,
+    backend,
+    steps: cfg.steps,
+    steps_done: done,
+    width: cfg.model.width,
+    depth: cfg.model.depth,
+    block: cfg.model.block,
+    points: cfg.points,
+    boundary_points: cfg.boundaryPoints,
+    params: parameterCount(cfg.model),
+    lr: cfg.lr,
+    schedule: schedule.name,
+    eval_every: cfg.evalEvery,
+    test_points: evaluator ? (problem.pointReference ? 1 : cfg.testPoints) : 0,
+    metric: evaluator?.metric ?? 'none (no exact solution or reference)',
+    ...stepStats(stepMs),
+    step_ms: timed,
+    warmup_steps: Math.min(warmup, done),
+    timed_steps: stepMs.length,
+    timing:
+      'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded',
+    peak_tensor_mb: peakTensorMb,
+    memory_probe: 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
+    rss_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    loss_final: finite(loss),
+    rel_l2_initial: finite(initial?.rel_l2),
+    rel_l1_initial: finite(initial?.rel_l1),
+    rel_l2_final: last?.rel_l2 ?? null,
+    rel_l2_best: best('rel_l2'),
+    rel_l1_final: last?.rel_l1 ?? null,
+    rel_l1_best: best('rel_l1'),
+    evals,
+    status,
+    wall_s: Math.round(performance.now() - t0) / 1000,
+    message,
+    ...problem.labels,
+  };
+  adam.dispose();
+  disposeMLP(model);
+  problem.dispose?.();
+  return record;
+}

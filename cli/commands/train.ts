@@ -1,0 +1,131 @@
+/**
+ * `stde-bench train`: train one PDE with one estimator; a progress bar on stderr, a summary on
+ * stdout, or with --json one final JSON record as the last stdout line (docs/train-contract.md).
+ */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { initEngine, BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
+import { PDES } from '../../benchmarks/pdes/registry.ts';
+import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
+import { train } from '../../benchmarks/training/train.ts';
+import type { TrainRecord } from '../../benchmarks/training/record.ts';
+import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
+import { int, num, oneOf } from '../options.ts';
+
+interface Opts {
+  pde: string;
+  dim?: number;
+  estimator: string;
+  R?: number;
+  dist: ProbeDist;
+  steps?: number;
+  seed: number;
+  experimentSeed: number;
+  width?: number;
+  depth?: number;
+  block: number;
+  points?: number;
+  boundaryPoints?: number;
+  evalEvery?: number;
+  testPoints?: number;
+  lr?: number;
+  backend: string;
+  json?: boolean;
+  [pdeOption: string]: unknown;
+}
+
+/** The PDE-specific options of every PDE, one flag each (a flag shared by several PDEs appears once). */
+function pdeOptions() {
+  const byFlag = new Map<string, { flag: string; description: string; choices: string[] }>();
+  for (const p of PDES) {
+    for (const o of p.options) {
+      const seen = byFlag.get(o.flag);
+      byFlag.set(o.flag, { flag: o.flag, description: seen?.description ?? o.description, choices: [...new Set([...(seen?.choices ?? []), ...o.choices])] });
+    }
+  }
+  return [...byFlag.values()];
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function summary(r: TrainRecord): string {
+  const f = (x: number | null) => (x === null ? 'n/a' : x.toExponential(3));
+  return [
+    `${r.pde} d=${r.dim} ${r.estimator} R=${r.R} seed=${r.seed} on ${r.backend}: ${r.status}${r.message ? ` (${r.message})` : ''}`,
+    `  ${r.steps_done}/${r.steps} steps, ${r.it_per_s ?? 'n/a'} it/s (median step ${r.step_ms_median ?? 'n/a'} ms), peak tensors ${r.peak_tensor_mb} MB, RSS ${r.rss_peak_mb} MB`,
+    `  ${r.metric}: best ${f(r.rel_l2_best)} final ${f(r.rel_l2_final)} (initial ${f(r.rel_l2_initial)}); rel. L1 best ${f(r.rel_l1_best)} final ${f(r.rel_l1_final)}`,
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a PDE with an estimator (PINN); prints a summary, or one JSON record with --json')
+    .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
+    .option('--dim <d>', 'spatial dimension', int('dim', 1))
+    .option('--estimator <name>', 'estimator or scheme (see `stde-bench list`); none = data-fit floor', 'stde-sparse')
+    .option('--R <r>', "sampled dimensions / probes (0 = all, exact); default: the PDE's", int('R', 0))
+    .option('--dist <dist>', 'probe distribution of dense estimators', oneOf('distribution', PROBE_DISTS), 'rademacher')
+    .option('--steps <n>', "training steps; default: the PDE's", int('steps', 1))
+    .option('--seed <s>', 'run seed: initialisation, points, index sets, test set (D16)', int('seed', 0), 0)
+    .option('--experiment-seed <s>', "experiment seed: the PDE's random coefficients, shared by the runs of an experiment (D16)", int('experiment-seed', 0), 0)
+    .option('--width <w>', 'MLP width', int('width', 1))
+    .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
+    .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
+    .option('--points <n>', 'residual points per step', int('points', 1))
+    .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
+    .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
+    .option('--test-points <m>', 'test-set size', int('test-points', 0))
+    .option('--lr <rate>', 'initial learning rate (default 1e-3)', num('lr'))
+    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--json', 'print one JSON record as the last stdout line');
+  const extra = pdeOptions();
+  for (const o of extra) cmd.option(`--${o.flag} <${o.flag}>`, `${o.description} [${o.choices.join('|')}]`);
+
+  cmd.action(async (o: Opts) => {
+    const options: Record<string, string> = {};
+    for (const e of extra) {
+      const v = o[camel(e.flag)];
+      if (typeof v === 'string') options[e.flag] = v;
+    }
+    const req: RunRequest = {
+      pde: o.pde,
+      dim: o.dim,
+      estimator: o.estimator,
+      R: o.R,
+      dist: o.dist,
+      steps: o.steps,
+      seed: o.seed,
+      experimentSeed: o.experimentSeed,
+      width: o.width,
+      depth: o.depth,
+      block: o.block,
+      points: o.points,
+      boundaryPoints: o.boundaryPoints,
+      evalEvery: o.evalEvery,
+      testPoints: o.testPoints,
+      lr: o.lr,
+      options,
+    };
+    const cfg = resolveRun(req); // every usage error before the engine starts
+    const info = await initEngine(o.backend);
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: `${cfg.pde.name} d=${cfg.d} ${cfg.method} [{bar}] {value}/{total} steps | loss {loss} | rel L2 {err} | ETA {eta_formatted}`, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(cfg.steps, 0, { loss: '-', err: '-' });
+    let lastDraw = 0;
+    const record = await train(cfg, info.name, {
+      onStep: (step, loss) => {
+        const now = performance.now();
+        if (now - lastDraw > 100 || step === cfg.steps) {
+          bar.update(step, { loss: loss.toExponential(2) });
+          lastDraw = now;
+        }
+      },
+      onEval: (e) => bar.update({ err: e.rel_l2 === null ? '-' : e.rel_l2.toExponential(2) }),
+    });
+    bar.stop();
+    process.stdout.write((o.json ? JSON.stringify(record) : summary(record)) + '\n');
+  });
+}

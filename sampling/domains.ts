@@ -1,0 +1,122 @@
+/**
+ * Domain samplers (pdes.md §1.2). A domain draws residual (interior) points and, where the PDE has
+ * them, boundary or terminal points, as [n, d + extra] tensors with time (if any) in the LAST
+ * column. Every draw takes its seeds from the Rng it is given (D16): one int per tfjs random op,
+ * in a fixed order, so the same stream gives the same points on every backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from './rng.ts';
+import { oneHotFloat } from '../taylor/jet.ts';
+
+export interface Domain {
+  /** What the samples are, for result labels (e.g. 'unit-ball radius-uniform, t ~ U[0, 1]'). */
+  name: string;
+  /** Spatial dimension d. */
+  d: number;
+  /** Inputs after the spatial ones (1 = time). */
+  extraInputs: number;
+  interior(n: number, rng: Rng): tf.Tensor2D;
+  /** Boundary (ball, cube) or terminal (t = T) points. */
+  boundary(n: number, rng: Rng): tf.Tensor2D;
+}
+
+/**
+ * Radius law of the unit-ball sampler (D15). 'radius-uniform' (default, as published) draws
+ * r ~ U[0, 1]: points crowd towards the centre, it is NOT volume-uniform. 'volume-uniform' draws
+ * r = U^{1/d}, the uniform distribution on the ball.
+ */
+export const BALL_SAMPLERS = ['radius-uniform', 'volume-uniform'] as const;
+export type BallSampler = (typeof BALL_SAMPLERS)[number];
+
+const normal = (shape: number[], rng: Rng) => tf.randomNormal(shape, 0, 1, 'float32', rng.int31());
+const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(shape, lo, hi, 'float32', rng.int31());
+
+/**
+ * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [n, 1] (1 = on the sphere). At d ~ 10⁶ an
+ * [n, d] temporary is 4n MB: the squares are released before the result is made, so at most two
+ * such tensors are alive.
+ */
+function onRadius(n: number, d: number, rng: Rng, r: () => tf.Tensor | number = () => 1): tf.Tensor2D {
+  return tf.tidy(() => {
+    const z = normal([n, d], rng);
+    const sumSq = tf.tidy(() => tf.sum(tf.square(z), 1, true));
+    return tf.mul(z, tf.div(r(), tf.sqrt(sumSq))) as tf.Tensor2D;
+  });
+}
+
+/** Append a time column. */
+function withTime(x: tf.Tensor2D, t: tf.Tensor): tf.Tensor2D {
+  return tf.concat([x, tf.reshape(t, [-1, 1])], 1) as tf.Tensor2D;
+}
+
+/** Unit ball B^d (radius 1), optionally × t ~ U[0, T] (boundary: the sphere, t ~ U[0, T]). */
+export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', time?: { T: number }): Domain {
+  const tName = time ? `, t ~ U[0, ${time.T}]` : '';
+  return {
+    name: `unit-ball ${sampler}${tName}`,
+    d,
+    extraInputs: time ? 1 : 0,
+    interior: (n, rng) =>
+      tf.tidy(() => {
+        const x = onRadius(n, d, rng, () => {
+          const u = uniform([n, 1], rng);
+          return sampler === 'volume-uniform' ? tf.pow(u, 1 / d) : u;
+        });
+        return time ? withTime(x, uniform([n], rng, 0, time.T)) : x;
+      }),
+    boundary: (n, rng) =>
+      tf.tidy(() => {
+        const x = onRadius(n, d, rng);
+        return time ? withTime(x, uniform([n], rng, 0, time.T)) : x;
+      }),
+  };
+}
+
+/** x ~ N(0, I_d), t ~ U[0, T]; terminal points x ~ N(0, I_d), t = T. */
+export function gaussian(d: number, T: number): Domain {
+  return {
+    name: `gaussian N(0, I), t ~ U[0, ${T}]`,
+    d,
+    extraInputs: 1,
+    interior: (n, rng) => tf.tidy(() => withTime(normal([n, d], rng) as tf.Tensor2D, uniform([n], rng, 0, T))),
+    boundary: (n, rng) => tf.tidy(() => withTime(normal([n, d], rng) as tf.Tensor2D, tf.fill([n], T))),
+  };
+}
+
+/** Unit cube [0, 1]^d; boundary points: uniform, then one random coordinate set to 0 or 1. */
+export function unitCube(d: number): Domain {
+  return {
+    name: 'unit-cube',
+    d,
+    extraInputs: 0,
+    interior: (n, rng) => uniform([n, d], rng) as tf.Tensor2D,
+    boundary: (n, rng) =>
+      tf.tidy(() => {
+        const x = uniform([n, d], rng);
+        const face = Array.from({ length: n }, () => Math.floor(rng.uniform() * d));
+        const side = tf.tensor2d(Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 0 : 1)), [n, 1]);
+        const mask = oneHotFloat(tf.tensor1d(face, 'int32'), d); // one coordinate per row
+        return tf.add(tf.mul(x, tf.sub(1, mask)), tf.mul(mask, side)) as tf.Tensor2D;
+      }),
+  };
+}
+
+/**
+ * Semilinear parabolic sampler in backward time (pdes.md §4.1, D9): t ~ U[0, T], x ~ N(0, 2t·I_d),
+ * the law of √2·W_t; terminal points x ~ N(0, 2T·I_d) at t = T.
+ */
+export function semilinear(d: number, T: number): Domain {
+  return {
+    name: `semilinear x ~ N(0, 2t I), t ~ U[0, ${T}]`,
+    d,
+    extraInputs: 1,
+    interior: (n, rng) =>
+      tf.tidy(() => {
+        const z = normal([n, d], rng);
+        const t = uniform([n, 1], rng, 0, T);
+        return withTime(tf.mul(z, tf.sqrt(tf.mul(t, 2))) as tf.Tensor2D, t);
+      }),
+    boundary: (n, rng) =>
+      tf.tidy(() => withTime(tf.mul(normal([n, d], rng), Math.sqrt(2 * T)) as tf.Tensor2D, tf.fill([n], T))),
+  };
+}

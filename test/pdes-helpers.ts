@@ -1,0 +1,30 @@
+/** Helpers of the PDE tests: set a PDE up at small d, and a target that *is* its exact solution. */
+import * as tf from '@tensorflow/tfjs';
+import * as J from '../taylor/ops.ts';
+import type { PDE, Problem } from '../benchmarks/pdes/pde.ts';
+import type { Target } from '../operators/target.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
+import { randomModel } from './helpers.ts';
+
+export function setupPde(pde: PDE, d: number, options: Record<string, string> = {}, method = 'nested', seed = 5): Problem {
+  const opts = Object.fromEntries(pde.options.map((o) => [o.flag, options[o.flag] ?? o.default]));
+  return pde.setup({ d, options: opts, coefficients: rngFromSeed(seed).child('coefficients'), method });
+}
+
+/** u = 0·NN + u*: every estimator then differentiates the exact solution itself. */
+export function exactTarget(problem: Problem, d: number): Target {
+  const exact = problem.exact!;
+  const extra = problem.domain.extraInputs;
+  return {
+    model: randomModel({ dim: d, extraInputs: extra, width: 4, depth: 2 }),
+    ansatz: { name: 'exact', scale: (x) => J.scale(J.sum(J.sliceLast(x, 0, 1), -1), 0), shift: exact },
+  };
+}
+
+/** Δ of a plain function over the first d inputs by nested reverse mode, one coordinate at a time. */
+export function nestedLaplacian(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor2D, d: number): tf.Tensor1D {
+  const col = (t: tf.Tensor, i: number) => tf.reshape(tf.slice(t, [0, i], [-1, 1]), [-1]);
+  const grad = tf.grad((y: tf.Tensor) => tf.sum(f(y)));
+  const diag = Array.from({ length: d }, (_, i) => col(tf.grad((y: tf.Tensor) => tf.sum(col(grad(y), i)))(x), i));
+  return tf.addN(diag) as tf.Tensor1D;
+}

@@ -1,0 +1,55 @@
+/** Semilinear reference values (pdes.md §4.2) and presets (D6, D7, O2). */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup } from './helpers.ts';
+import { setupPde } from './pdes-helpers.ts';
+import { getPde } from '../benchmarks/pdes/registry.ts';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { makeSchedule } from '../benchmarks/training/schedule.ts';
+import { UsageError } from '../engine/errors.ts';
+
+before(setup);
+
+const PUBLISHED: Record<string, number[]> = {
+  'semilinear-heat': [0.47006, 0.31674, 0.28753, 0.28433],
+  'allen-cahn-time': [0.8906, 1.0451, 1.091, 1.11402],
+  'sine-gordon-time': [0.322947, 0.0528368, 0.0055896, 0.0005621],
+};
+const DIMS = [10, 100, 1000, 10000];
+
+for (const [name, refs] of Object.entries(PUBLISHED)) {
+  test(`${name}: the reference u(0, 0) is returned for d ∈ {10, 100, 1000, 10000} and refused otherwise`, () => {
+    const pde = getPde(name);
+    DIMS.forEach((d, k) => {
+      const p = setupPde(pde, d);
+      assert.equal(p.pointReference!.value, refs[k]);
+      assert.deepEqual(p.pointReference!.point, Array(d + 1).fill(0));
+    });
+    for (const d of [1, 5, 50, 20000]) {
+      assert.throws(() => setupPde(pde, d), (e: Error) => e instanceof UsageError && /no reference value for d = \d+/.test(e.message));
+      assert.throws(() => resolveRun({ pde: name, dim: d, estimator: 'stde-sparse' }), UsageError);
+    }
+  });
+}
+
+test('sine-gordon-time trains U = d·u under published-tables (O2) and u under paper-text', () => {
+  const pde = getPde('sine-gordon-time');
+  assert.equal(setupPde(pde, 100).pointReference!.outputScale, 100);
+  assert.equal(setupPde(pde, 100, { preset: 'paper-text' }).pointReference!.outputScale, 1);
+  assert.equal(setupPde(getPde('semilinear-heat'), 100).pointReference!.outputScale, 1);
+});
+
+test('presets: published-tables 100/20 points, lr 1e-3·0.9995^(s/S); paper-text 2000/100, 1e-3·0.9995^s', () => {
+  const pub = resolveRun({ pde: 'allen-cahn-time', dim: 10, estimator: 'stde-sparse' });
+  assert.deepEqual([pub.points, pub.boundaryPoints, pub.R, pub.steps, pub.evalEvery, pub.model.width], [100, 20, 10, 10000, 100, 1024]);
+  const lrPub = makeSchedule(pub.schedule, pub.lr, pub.steps);
+  assert.ok(Math.abs(lrPub.lr(10000) - 9.995e-4) < 1e-12);
+  const txt = resolveRun({ pde: 'allen-cahn-time', dim: 10, estimator: 'stde-sparse', options: { preset: 'paper-text' } });
+  assert.deepEqual([txt.points, txt.boundaryPoints], [2000, 100]);
+  const lrTxt = makeSchedule(txt.schedule, txt.lr, txt.steps);
+  assert.ok(Math.abs(lrTxt.lr(10000) - 1e-3 * Math.pow(0.9995, 10000)) < 1e-12);
+  assert.ok(Math.abs(lrTxt.lr(10000) - 6.73e-6) < 1e-8);
+  const lin = resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse' });
+  const lrLin = makeSchedule(lin.schedule, lin.lr, lin.steps);
+  assert.deepEqual([lrLin.lr(0), lrLin.lr(5000), lrLin.lr(10000)], [1e-3, 5e-4, 0]);
+});

@@ -1,0 +1,85 @@
+/** `stde-bench train` and `list` from the command line: the JSON record, and bad input → one line, exit 2. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { UsageError } from '../engine/errors.ts';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
+
+const CONTRACT = [
+  'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'steps', 'width', 'depth', 'block', 'points', 'it_per_s',
+  'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'step_ms', 'peak_tensor_mb', 'memory_probe', 'rss_peak_mb',
+  'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'evals', 'status', 'wall_s', 'message',
+];
+
+test('train --json prints one record as the last stdout line, with every contract field', async () => {
+  const r = await cli('train', '--pde', 'poisson-two-body', '--dim', '4', '--steps', '20', '--width', '8', '--test-points', '200', '--eval-every', '10', '--json');
+  assert.equal(r.exitCode, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  const rec = JSON.parse(lines[lines.length - 1]);
+  for (const k of CONTRACT) assert.ok(k in rec, `missing ${k}`);
+  assert.equal(rec.status, 'ok');
+  assert.equal(rec.backend, 'wasm');
+  assert.equal(rec.R, 4); // default R = min(16, d)
+  assert.deepEqual(rec.evals.map((e: { step: number }) => e.step), [10, 20]);
+  assert.equal(rec.step_ms.length, rec.timed_steps);
+});
+
+test('list shows PDEs, estimators and backends (and --json)', async () => {
+  const r = await cli('list', '--json');
+  assert.equal(r.exitCode, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.equal(c.pdes.length, 19);
+  assert.ok(c.pdes.some((p: { name: string; estimators: string[] }) => p.name === 'kdv-2d' && p.estimators.includes('stde-13jet')));
+  assert.ok(c.estimators.some((e: { name: string }) => e.name === 'none'));
+  assert.ok(c.backends.some((b: { name: string; default: boolean }) => b.name === 'wasm' && b.default));
+  const text = await cli('list');
+  assert.match(text.stdout, /allen-cahn-three-body/);
+});
+
+/** [what, train arguments, message] */
+const BAD_CLI: [string, string[], RegExp][] = [
+  ['unknown PDE', ['--pde', 'heat-99', '--dim', '4'], /unknown PDE 'heat-99'/],
+  ['d = 0', ['--pde', 'poisson-two-body', '--dim', '0'], /--dim must be ≥ 1/],
+  ['d < 0', ['--pde', 'poisson-two-body', '--dim=-3'], /--dim must be ≥ 1/],
+  ['block size not dividing d', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--block', '3'], /block size 3 does not divide the dimension 10/],
+  ['R > d', ['--pde', 'allen-cahn-two-body', '--dim', '5', '--R', '6'], /R = 6 exceeds the dimension d = 5/],
+  ['option of another PDE', ['--pde', 'poisson-two-body', '--dim', '5', '--source', 'published-incorrect'], /--source does not apply/],
+];
+
+test('bad input to train: a one-line error and exit code 2', async () => {
+  const results = await Promise.all(BAD_CLI.map(([, args]) => cli('train', ...args, '--steps', '5')));
+  results.forEach((r, k) => {
+    const [what, , message] = BAD_CLI[k];
+    assert.equal(r.exitCode, 2, `${what}: exit ${r.exitCode}, stderr ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
+    assert.match(lines[0], /^stde-bench: /);
+    assert.match(lines[0], message, what);
+    assert.equal(r.stdout, '', what);
+  });
+});
+
+/** The same checks in-process (the CLI turns every UsageError into the one-line exit 2 above). */
+const BAD_CONFIG: [string, Parameters<typeof resolveRun>[0], RegExp][] = [
+  ['unknown estimator', { pde: 'allen-cahn-two-body', dim: 5, estimator: 'magic' }, /unknown estimator 'magic'/],
+  ['estimator that cannot train the PDE', { pde: 'bsb', dim: 5, estimator: 'stde-dense' }, /cannot train bsb/],
+  ['none without an exact solution', { pde: 'hjb-lqg', dim: 5, estimator: 'none' }, /no closed-form exact solution/],
+  ['semilinear without a reference', { pde: 'allen-cahn-time', dim: 50, estimator: 'nested' }, /no reference value for d = 50/],
+  ['fixed-dimension PDE', { pde: 'kdv-2d', dim: 3, estimator: 'nested' }, /defined for d = 2 only/],
+  ['high-order PDE with R > 0', { pde: 'kp-2d', dim: 2, R: 1, estimator: 'nested' }, /R must be 0/],
+  ['gPINN with R = 0', { pde: 'allen-cahn-two-body-gpinn', dim: 5, R: 0, estimator: 'stde-sparse' }, /needs R > 0/],
+  ['dense probes with R = 0', { pde: 'allen-cahn-two-body', dim: 5, R: 0, estimator: 'stde-dense' }, /needs R > 0 probe vectors/],
+  ['dimension below the PDE minimum', { pde: 'poisson-three-body', dim: 2, estimator: 'nested' }, /needs d ≥ 3/],
+  ['unknown option value', { pde: 'poisson-three-body', dim: 5, estimator: 'nested', options: { source: 'guess' } }, /unknown --source 'guess'/],
+  ['no points', { pde: 'poisson-two-body', dim: 5, estimator: 'nested', points: 0 }, /points must be a positive integer/],
+];
+
+for (const [what, req, message] of BAD_CONFIG) {
+  test(`train refuses: ${what}`, () => {
+    assert.throws(() => resolveRun(req), (e: Error) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'));
+  });
+}

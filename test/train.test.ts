@@ -1,0 +1,99 @@
+/**
+ * Training (pdes.md §8–§10): short runs learn, runs are reproducible from the seed, a non-finite
+ * loss ends the run as `diverged`, tensors do not leak, and every PDE trains with every method it
+ * declares.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, TEST_BACKEND } from './helpers.ts';
+import { resolveRun, type RunRequest } from '../benchmarks/training/run-config.ts';
+import { train } from '../benchmarks/training/train.ts';
+import { TIMING_FIELDS, type TrainRecord } from '../benchmarks/training/record.ts';
+import { PDES } from '../benchmarks/pdes/registry.ts';
+
+before(setup);
+
+const small: Partial<RunRequest> = { dim: 5, R: 3, width: 16, depth: 3, testPoints: 1000, evalEvery: 100 };
+
+const run = (req: Partial<RunRequest> & { pde: string; estimator: string }) => train(resolveRun({ ...small, ...req } as RunRequest), TEST_BACKEND);
+
+const withoutTiming = (r: TrainRecord) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k)));
+
+for (const pde of ['allen-cahn-two-body', 'poisson-three-body']) {
+  for (const estimator of ['stde-sparse', 'nested']) {
+    test(`${pde} with ${estimator}: 200 steps at d = 5 cut the relative L2 error by a clear factor`, async () => {
+      const r = await run({ pde, estimator, steps: 200 });
+      assert.equal(r.status, 'ok');
+      assert.equal(r.evals.length, 2);
+      assert.ok(r.rel_l2_initial! > 0.3, `initial error ${r.rel_l2_initial}`);
+      assert.ok(r.rel_l2_final! < r.rel_l2_initial! / 4, `rel L2 ${r.rel_l2_initial} → ${r.rel_l2_final}`);
+      assert.ok(r.rel_l2_best! <= r.rel_l2_final!);
+      assert.ok(r.rel_l1_final! < r.rel_l1_initial! / 4);
+    });
+  }
+}
+
+test('same seed and backend give an identical record (timing aside); another seed does not', async () => {
+  const req = { pde: 'sine-gordon-three-body', estimator: 'stde-sparse', steps: 30, evalEvery: 10, width: 16 };
+  const a = await run(req);
+  const b = await run(req);
+  assert.deepEqual(withoutTiming(a), withoutTiming(b));
+  assert.ok(a.step_ms.length > 0 && a.it_per_s! > 0);
+  const c = await run({ ...req, seed: 1 });
+  assert.notEqual(c.rel_l2_final, a.rel_l2_final);
+  // The experiment seed alone moves the coefficients c_i, hence the solution.
+  const e = await run({ ...req, experimentSeed: 3 });
+  assert.notEqual(e.rel_l2_initial, a.rel_l2_initial);
+});
+
+test('a non-finite loss ends the run with status diverged', async () => {
+  const r = await run({ pde: 'allen-cahn-two-body', estimator: 'stde-sparse', steps: 50, lr: 1e6, width: 8 });
+  assert.equal(r.status, 'diverged');
+  assert.ok(r.steps_done < 50);
+  assert.match(r.message, /non-finite loss/);
+  assert.equal(r.rel_l2_final, null);
+});
+
+test('the tensor count stays flat over training steps and returns to its start', async () => {
+  const before = tf.memory().numTensors;
+  const counts: number[] = [];
+  const cfg = resolveRun({ ...small, pde: 'allen-cahn-two-body-gpinn', estimator: 'stde-sparse', steps: 12, evalEvery: 4 } as RunRequest);
+  await train(cfg, TEST_BACKEND, { onStep: (s) => s > 2 && counts.push(tf.memory().numTensors) });
+  assert.equal(new Set(counts).size, 1, `tensor counts during training: ${counts}`);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('semilinear runs report the relative L1 error at (0, 0) against the reference', async () => {
+  const r = await run({ pde: 'sine-gordon-time', dim: 10, estimator: 'stde-sparse', steps: 4, evalEvery: 2, width: 16, R: 4 });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.test_points, 1);
+  assert.match(r.metric, /reference 0\.322947/);
+  assert.equal(r.preset, 'published-tables');
+  assert.equal(r.rel_l1_final, r.rel_l2_final);
+  assert.deepEqual(r.evals.map((e) => e.step), [2, 4]);
+});
+
+test('labels: the published three-body source and the 13-jet are marked in the record', async () => {
+  const p = await run({ pde: 'poisson-three-body', estimator: 'stde-sparse', steps: 2, options: { source: 'published-incorrect' } });
+  assert.match(String(p.variant), /published-incorrect/);
+  const k = await run({ pde: 'kdv-2d', dim: 2, R: 0, estimator: 'stde-13jet', steps: 2, width: 8 });
+  assert.match(String(k.variant), /contaminated/);
+  assert.equal(k.rel_l2_final, null);
+});
+
+test('every PDE trains with every method it declares (2 steps, tiny network)', async () => {
+  for (const pde of PDES) {
+    const dim = pde.fixedDim ?? (pde.name.includes('time') || pde.name === 'semilinear-heat' ? 10 : 4);
+    for (const estimator of pde.methods) {
+      const cfg = resolveRun({
+        pde: pde.name, dim, estimator, steps: 2, width: 6, depth: 2, points: 6, testPoints: 20, evalEvery: 1,
+        R: pde.fixedDim ? 0 : 2,
+      });
+      const r = await train(cfg, TEST_BACKEND);
+      assert.equal(r.status, 'ok', `${pde.name} × ${estimator}: ${r.message}`);
+      assert.ok(Number.isFinite(r.loss_final), `${pde.name} × ${estimator}: loss ${r.loss_final}`);
+      assert.equal(r.rel_l2_final === null, !pde.accuracy, `${pde.name} × ${estimator}: error ${r.rel_l2_final}`);
+    }
+  }
+});
