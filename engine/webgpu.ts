@@ -140,6 +140,7 @@ function watchDevice(device: unknown): void {
   watchedDevices.add(d);
   d.addEventListener('uncapturederror', (e) => {
     gpuError ??= (e.error?.message ?? 'unknown error').split('\n')[0];
+    e.preventDefault?.();
   });
 }
 
