@@ -119,7 +119,7 @@ function mapReadSync(buffer: GPUBufferLike): void {
       if (buffer.mapState !== 'pending') break;
       if (Date.now() > deadline) throw new Error(`webgpu: read-back did not complete within ${READ_TIMEOUT_MS / 1000} s`);
       if (waitMs > 0) Atomics.wait(sleeper, 0, 0, waitMs);
-      waitMs = Math.min(2, waitMs + 0.05);
+      waitMs = Math.min(0.5, waitMs + 0.02);
     }
   } finally {
     const last = pending.at(-1) ?? (captured.length ? tick : undefined);
