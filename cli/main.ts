@@ -25,7 +25,8 @@ const program = new Command('stde-bench')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+// .js as well as .ts, so that a compiled bundle of the CLI discovers its commands the same way.
+for (const f of readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort()) {
   const mod = (await import(join(dir, f))) as { register?: Register };
   mod.register?.(program);
 }

@@ -30,7 +30,7 @@ for (const e of ESTIMATORS) {
 }
 
 for (const r of runs) {
-  test(`${r.name} (R = ${r.R}${r.name.includes('dense') ? `, ${r.dist}` : ''}) is unbiased`, () => {
+  test(`${r.name} (R = ${r.R}${r.name.includes('dense') ? `, ${r.dist}` : ''}) is unbiased`, async () => {
     const e = ESTIMATORS.find((x) => x.name === r.name)!;
     const rng = rngFromSeed(`unbiased-${r.name}-${r.dist}`);
     const sum = new Float64Array(x.shape[0]);
@@ -41,6 +41,8 @@ for (const r of runs) {
         sum[p] += val;
         sq[p] += val * val;
       });
+      // Let the event loop turn now and then (webgpu frees per-kernel GPU objects only then).
+      if (s % 100 === 99) await new Promise((r) => setImmediate(r));
     }
     let spread = 0;
     for (let p = 0; p < sum.length; p++) {

@@ -106,6 +106,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       break;
     }
     if (done % cfg.evalEvery === 0 || done === cfg.steps) evaluate(done, loss);
+    // Let the event loop turn (outside the timed part): Dawn frees per-kernel GPU objects only then
+    // (webgpu dies after a few hundred synchronous steps otherwise), and the progress bar redraws.
+    await new Promise<void>((r) => setImmediate(r));
   }
 
   const best = (k: 'rel_l2' | 'rel_l1') => {
