@@ -29,26 +29,37 @@ export class Adam {
     }
   }
 
-  /** One update with learning rate lr; parameters without a gradient are left alone. */
+  /**
+   * One update with learning rate lr; parameters without a gradient are left alone. Each
+   * temporary is released as soon as it is consumed, one parameter at a time: for a 10⁶ × 128 first
+   * layer every full-size temporary is 512 MB, and the WASM heap holds 2 GiB (engine/wasm-heap.ts).
+   */
   apply(grads: tf.NamedTensorMap, lr: number): void {
     this.t += 1;
     const { beta1, beta2, epsilon } = this.cfg;
     const stepSize = lr / (1 - Math.pow(beta1, this.t));
     const vCorrection = 1 / Math.sqrt(1 - Math.pow(beta2, this.t));
-    tf.tidy(() => {
-      for (const p of this.params) {
-        const g = grads[p.name];
-        if (!g) continue;
+    /** f(a), then a is released. */
+    const then = (a: tf.Tensor, f: (a: tf.Tensor) => tf.Tensor) => {
+      const out = f(a);
+      a.dispose();
+      return out;
+    };
+    for (const p of this.params) {
+      const g = grads[p.name];
+      if (!g) continue;
+      tf.tidy(() => {
         const m = this.m.get(p.name)!;
         const v = this.v.get(p.name)!;
-        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        m.assign(m1);
-        v.assign(v1);
+        // m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
+        m.assign(then(tf.mul(g, 1 - beta1), (b) => then(tf.mul(m, beta1), (a) => tf.add(a, b))));
+        v.assign(then(then(tf.square(g), (sq) => tf.mul(sq, 1 - beta2)), (b) => then(tf.mul(v, beta2), (a) => tf.add(a, b))));
         // θ ← θ − lr·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)
-        p.assign(tf.sub(p, tf.mul(tf.div(m1, tf.add(tf.mul(tf.sqrt(v1), vCorrection), epsilon)), stepSize)));
-      }
-    });
+        const denom = then(then(tf.sqrt(v), (r) => tf.mul(r, vCorrection)), (r) => tf.add(r, epsilon));
+        const update = then(then(denom, (dn) => tf.div(m, dn)), (q) => tf.mul(q, stepSize));
+        p.assign(then(update, (u) => tf.sub(p, u)));
+      });
+    }
   }
 
   dispose(): void {
