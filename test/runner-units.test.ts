@@ -9,6 +9,7 @@ import { classify, parseRecord } from '../benchmarks/runner/classify.ts';
 import { appendRow, COLUMNS, readRows, repairTail, type Row } from '../benchmarks/runner/csv-store.ts';
 import { resolveMatrix } from '../benchmarks/runner/load-matrix.ts';
 import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
+import { validateCells } from '../benchmarks/runner/validate-cells.ts';
 import { UsageError } from '../engine/errors.ts';
 
 const tiny: Matrix = {
@@ -46,7 +47,11 @@ test('impossible cells and malformed groups are usage errors', () => {
 });
 
 test('every preset expands; paper presets carry the paper settings and the decisions', () => {
-  for (const p of PRESETS) assert.ok(expandMatrix(p, 'wasm').length > 0, p.name);
+  for (const p of PRESETS) {
+    const cells = expandMatrix(p, 'wasm');
+    assert.ok(cells.length > 0, p.name);
+    validateCells(cells); // every PDE, method, dimension and option exists in the registry
+  }
   const t3 = expandMatrix(getPreset('paper-table-3'), 'wasm');
   // 5 dims × 5 seeds × (3 SDGD baselines at R = 100 + STDE R = 100 and 16 + forward Laplacian).
   assert.equal(t3.length, 5 * 5 * 6);

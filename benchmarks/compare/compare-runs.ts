@@ -102,7 +102,7 @@ const ORDER: Verdict[] = ['regression', 'failed', 'improvement', 'not significan
 
 export function formatTable(cs: CellComparison[], o: CompareOptions): string {
   const f = (x: number | null, d: number) => (x === null ? '—' : x.toFixed(d));
-  const fp = (x: number | null) => (x === null ? '—' : x < 1e-4 ? x.toExponential(1) : x.toFixed(4));
+  const fp = (x: number | null) => (x === null ? '—' : x < 1e-9 ? '<1e-9' : x < 1e-4 ? x.toExponential(1) : x.toFixed(4));
   const rows = [...cs]
     .sort((a, b) => ORDER.indexOf(a.verdict) - ORDER.indexOf(b.verdict) || a.cell.localeCompare(b.cell))
     .map((c) => [c.verdict, `${f(c.baseMs, 2)}`, `${f(c.newMs, 2)}`, f(c.ratio, 3), fp(c.p), `${c.baseStatus}→${c.newStatus}`, c.cell]);

@@ -67,7 +67,7 @@ export async function executeCell(
     timeout: limits.timeoutS * 1000,
     killSignal: 'SIGKILL',
     maxBuffer: 256 * 1024 * 1024,
-    // The child must not inherit a TTY progress bar's terminal width games; it logs to a pipe.
+    // Its stderr is a pipe the runner only scans for the failure line: no colour codes in it.
     env: { FORCE_COLOR: '0' },
   });
   const pid = child.pid;

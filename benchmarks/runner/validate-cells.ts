@@ -1,0 +1,28 @@
+/**
+ * Checks every cell against the PDE registry before anything runs — PDE name, method, dimension, R
+ * and PDE-specific options — so a typo in a matrix is a usage error (exit 2), not a column of
+ * `error` rows hours later. `train` repeats these checks; this only moves them to the start.
+ */
+import { UsageError } from '../../engine/errors.ts';
+import { getPde } from '../pdes/registry.ts';
+import type { Cell } from './matrix.ts';
+
+export function validateCells(cells: Cell[]): void {
+  for (const c of cells) {
+    const pde = getPde(c.pde);
+    const where = `cell ${c.id}`;
+    if (!pde.methods.includes(c.estimator)) {
+      throw new UsageError(`${where}: ${c.pde} cannot be trained with '${c.estimator}' (expected one of: ${pde.methods.join(', ')})`);
+    }
+    if (pde.fixedDim !== undefined && c.dim !== pde.fixedDim) throw new UsageError(`${where}: ${c.pde} has dimension ${pde.fixedDim}, not ${c.dim}`);
+    if (c.dim < pde.minDim) throw new UsageError(`${where}: ${c.pde} needs d ≥ ${pde.minDim}`);
+    pde.validate?.({ d: c.dim, R: c.R, method: c.estimator });
+    for (let i = 0; i < c.args.length; i++) {
+      const flag = c.args[i];
+      const opt = pde.options.find((o) => `--${o.flag}` === flag);
+      if (!opt) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${pde.options.map((o) => `--${o.flag}`).join(', ') || 'none'})`);
+      const value = c.args[++i];
+      if (!opt.choices.includes(value)) throw new UsageError(`${where}: ${flag} must be one of ${opt.choices.join(', ')}, got '${value}'`);
+    }
+  }
+}

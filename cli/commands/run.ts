@@ -1,0 +1,84 @@
+/** `stde-bench run`: run a benchmark matrix (a preset, a matrix file or lists) into a results folder. */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
+import { int, intList, oneOf } from '../options.ts';
+import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
+import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
+import { defaultMemoryCapMb, runMatrix, RESULTS_CSV } from '../../benchmarks/runner/run-matrix.ts';
+import { validateCells } from '../../benchmarks/runner/validate-cells.ts';
+import { PRESETS } from '../../benchmarks/presets/index.ts';
+
+interface Opts extends MatrixFlags {
+  backend?: string;
+  out?: string;
+  timeout?: number;
+  memoryMb?: number;
+  resume?: boolean;
+  dryRun?: boolean;
+  listPresets?: boolean;
+}
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const stamp = () => new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a benchmark matrix: one train child process per cell, one CSV row per cell')
+    .option('--preset <name>', `a preset (${PRESETS.map((p) => p.name).join(', ')})`)
+    .option('--matrix <file>', 'a JSON matrix file (same shape as a preset: {name, groups: [...]})')
+    .option('--pdes <list>', 'comma-separated PDE ids', list)
+    .option('--dims <list>', 'comma-separated dimensions', intList('dims', 1))
+    .option('--estimators <list>', 'comma-separated estimator names', list)
+    .option('--R <list>', 'comma-separated R values (0 = all dimensions)', intList('R', 0))
+    .option('--seeds <list>', 'comma-separated seeds', intList('seeds', 0))
+    .option('--steps <n>', 'training steps per cell', int('steps', 1))
+    .option('--width <h>', 'hidden width', int('width', 1))
+    .option('--depth <L>', 'number of linear layers', int('depth', 2))
+    .option('--block <B>', 'weight-sharing block size', int('block', 1))
+    .option('--points <n>', 'residual points per step', int('points', 1))
+    .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
+    .option('--test-points <m>', 'test-set size', int('test-points', 1))
+    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')}; default: the preset's, else ${DEFAULT_BACKEND})`)
+    .option('--out <dir>', 'results folder (default results/<preset>-<date>)')
+    .option('--timeout <s>', "per-cell time limit in seconds (default: the preset's, else 3600)", int('timeout', 1))
+    .option('--memory-mb <mb>', 'per-cell resident-memory cap in MB (default 80 % of RAM)', int('memory-mb', 1))
+    .option('--resume', 'finish an interrupted run in --out: run only the cells without a row')
+    .option('--dry-run', 'list the cells and exit')
+    .option('--list-presets', 'list the presets and exit')
+    .action(async (o: Opts) => {
+      if (o.listPresets) {
+        for (const p of PRESETS) {
+          const cells = expandMatrix(p, p.backend ?? DEFAULT_BACKEND);
+          const steps = cells.reduce((a, c) => a + c.steps, 0);
+          process.stdout.write(`${p.name.padEnd(15)} ${String(cells.length).padStart(4)} cells ${String(steps).padStart(9)} steps  ${p.description}\n`);
+        }
+        return;
+      }
+      const matrix = resolveMatrix(o);
+      const backend = oneOf('backend', BACKENDS)(o.backend ?? matrix.backend ?? DEFAULT_BACKEND);
+      const cells = expandMatrix(matrix, backend);
+      validateCells(cells);
+      if (o.dryRun) {
+        for (const c of cells) process.stdout.write(`${c.id}\n`);
+        process.stdout.write(`${cells.length} cells, ${cells.reduce((a, c) => a + c.steps, 0)} steps\n`);
+        return;
+      }
+      const outDir = o.out ?? join('results', `${matrix.name}-${stamp()}`);
+      const summary = await runMatrix({
+        matrix,
+        cells,
+        outDir,
+        backend,
+        timeoutS: o.timeout ?? matrix.timeoutS ?? 3600,
+        memoryMb: o.memoryMb ?? defaultMemoryCapMb(),
+        resume: Boolean(o.resume),
+        argv: process.argv.slice(2),
+      });
+      const counts = new Map<string, number>();
+      for (const r of summary.rows) counts.set(String(r.status), (counts.get(String(r.status)) ?? 0) + 1);
+      const what = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing new';
+      process.stdout.write(`${summary.ran} cells run (${what}), ${summary.skipped} already done → ${join(outDir, RESULTS_CSV)}\n`);
+    });
+}

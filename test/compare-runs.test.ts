@@ -1,0 +1,67 @@
+/**
+ * `stde-bench compare` on real runs: two runs of the same build are not flagged; the same run with a
+ * planted 2× slowdown (every per-step sample doubled) is, with exit code 1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { stringify } from 'csv-stringify/sync';
+import { BIN } from '../benchmarks/runner/execute-cell.ts';
+import { COLUMNS, readRows } from '../benchmarks/runner/csv-store.ts';
+
+const stde = (...args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
+
+/**
+ * One small cell with ~1000 timed steps of a few ms: several seconds of samples, so that bursts of
+ * load from other processes (this machine is shared by parallel test files) average out.
+ */
+const RUN = ['run', '--pdes', 'allen-cahn-two-body', '--dims', '16', '--estimators', 'stde-sparse', '--R', '4',
+  '--steps', '1000', '--width', '32', '--depth', '3', '--points', '32', '--eval-every', '1000', '--test-points', '64'];
+
+function plantSlowdown(from: string, to: string, factor: number): void {
+  cpSync(from, to, { recursive: true });
+  for (const f of readdirSync(join(to, 'samples'))) {
+    const p = join(to, 'samples', f);
+    const s = JSON.parse(readFileSync(p, 'utf8'));
+    s.step_ms = s.step_ms.map((v: number) => v * factor);
+    writeFileSync(p, JSON.stringify(s));
+  }
+  const rows = readRows(join(to, 'results.csv')).map((r) => ({
+    ...r,
+    step_ms_median: (r.step_ms_median as number) * factor,
+    it_per_s: (r.it_per_s as number) / factor,
+  }));
+  writeFileSync(join(to, 'results.csv'), stringify(rows, { header: true, columns: [...COLUMNS], record_delimiter: '\n' }));
+}
+
+test('compare: same build passes, a planted 2× slowdown is a regression', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'compare-'));
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+  // The two runs of the same build run side by side, so machine load hits both alike.
+  const runs = await Promise.all([stde(...RUN, '--out', a), stde(...RUN, '--out', b)]);
+  for (const r of runs) assert.equal(r.exitCode, 0, String(r.stderr));
+  const same = await stde('compare', join(a, 'results.csv'), join(b, 'results.csv'));
+  assert.equal(same.exitCode, 0, String(same.stdout));
+  assert.doesNotMatch(String(same.stdout), /^regression/m);
+  assert.match(String(same.stdout), /0 regressions/);
+
+  const slow = join(dir, 'slow');
+  plantSlowdown(b, slow, 2);
+  const flagged = await stde('compare', join(a, 'results.csv'), join(slow, 'results.csv'));
+  assert.equal(flagged.exitCode, 1, String(flagged.stdout));
+  assert.match(String(flagged.stdout), /^regression\s.*allen-cahn-two-body_d16_stde-sparse/m);
+  assert.match(String(flagged.stdout), /1 regression /);
+  // The other way round it is an improvement, not a regression.
+  const faster = await stde('compare', join(slow, 'results.csv'), join(a, 'results.csv'));
+  assert.equal(faster.exitCode, 0);
+  assert.match(String(faster.stdout), /^improvement/m);
+  // A slowdown is flagged only past --factor.
+  const lenient = await stde('compare', join(a, 'results.csv'), join(slow, 'results.csv'), '--factor', '3');
+  assert.equal(lenient.exitCode, 0);
+  // Bad input: exit 2.
+  assert.equal((await stde('compare', join(a, 'results.csv'), join(dir, 'nope.csv'))).exitCode, 2);
+  assert.equal((await stde('compare', join(a, 'results.csv'), join(b, 'results.csv'), '--alpha', '2')).exitCode, 2);
+});

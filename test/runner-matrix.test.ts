@@ -1,0 +1,142 @@
+/**
+ * The runner end to end, with the real `train` command on tiny cells: one cell forced over its memory
+ * cap and one past its time limit become `oom` and `timeout` rows while the others are `ok`; a runner
+ * killed with SIGKILL mid-matrix and re-run with --resume ends with every row exactly once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { readRows, COLUMNS } from '../benchmarks/runner/csv-store.ts';
+import { expandMatrix, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
+import { BIN } from '../benchmarks/runner/execute-cell.ts';
+
+/** A cell small enough that the process start-up dominates (a few seconds). */
+const TINY: Omit<MatrixGroup, 'seeds'> = {
+  pdes: ['allen-cahn-two-body'],
+  dims: [8],
+  estimators: ['stde-sparse'],
+  R: [4],
+  steps: 12,
+  widths: [16],
+  depths: [3],
+  points: 16,
+  evalEvery: 6,
+  testPoints: 64,
+};
+
+function matrixFile(dir: string, m: Matrix): string {
+  const f = join(dir, 'matrix.json');
+  writeFileSync(f, JSON.stringify(m));
+  return f;
+}
+
+const stde = (...args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
+
+test('a cell over its memory cap is oom, a cell past its time limit is timeout, the rest ok', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const m: Matrix = {
+    name: 'caps',
+    description: 'forced oom and timeout',
+    groups: [
+      { ...TINY, seeds: [0, 1] },
+      // Node + tfjs alone is well above 40 MB resident: the runner's cap must kill it.
+      { ...TINY, seeds: [0], memoryMb: 40, variant: 'forced oom' },
+      // Far more steps than 6 s allow.
+      { ...TINY, seeds: [0], steps: 1_000_000, timeoutS: 6, variant: 'forced timeout' },
+    ],
+  };
+  const out = join(dir, 'out');
+  const r = await stde('run', '--matrix', matrixFile(dir, m), '--out', out);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const rows = readRows(join(out, 'results.csv'));
+  assert.deepEqual(
+    rows.map((x) => [x.variant, x.seed, x.status]),
+    [['', 0, 'ok'], ['', 1, 'ok'], ['forced oom', 0, 'oom'], ['forced timeout', 0, 'timeout']],
+  );
+  const [ok, , oom, timeout] = rows;
+  // Finished cells carry the train record's measurements; failed ones say what happened.
+  assert.ok((ok.it_per_s as number) > 0 && (ok.step_ms_median as number) > 0 && (ok.peak_tensor_mb as number) > 0);
+  assert.ok((ok.rel_l2_best as number) > 0 && (ok.rel_l2_best as number) <= (ok.rel_l2_final as number));
+  assert.ok(String(ok.memory_probe).length > 0 && ok.width === 16 && ok.depth === 3);
+  assert.match(String(oom.message), /cap of 40 MB/);
+  assert.ok((oom.rss_peak_mb as number) > 40, 'the runner records the resident peak it saw');
+  assert.equal(oom.it_per_s, null);
+  assert.match(String(timeout.message), /time limit/);
+  assert.ok((timeout.wall_s as number) >= 6 && (timeout.wall_s as number) < 30);
+  // Per-step samples and evaluations of the finished cells, beside the CSV.
+  const samples = JSON.parse(readFileSync(join(out, 'samples', `${ok.cell}.json`), 'utf8'));
+  assert.ok(samples.step_ms.length >= 5 && samples.step_ms.every((v: number) => v > 0));
+  assert.deepEqual(samples.evals.map((e: { step: number }) => e.step), [6, 12]);
+  assert.ok(!existsSync(join(out, 'samples', `${oom.cell}.json`)));
+  const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
+  for (const k of ['node', 'versions', 'cpu', 'memoryMb', 'os', 'git', 'date', 'backend']) assert.ok(k in machine, k);
+  assert.equal(machine.backend, 'wasm');
+  // The same folder again without --resume would mix two runs: refused, nothing lost.
+  const before = readFileSync(join(out, 'results.csv'), 'utf8');
+  const again = await stde('run', '--matrix', matrixFile(dir, m), '--out', out);
+  assert.equal(again.exitCode, 2);
+  assert.match(String(again.stderr), /--resume/);
+  assert.equal(readFileSync(join(out, 'results.csv'), 'utf8'), before);
+});
+
+test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+  const m: Matrix = { name: 'resume', description: 'resume', groups: [{ ...TINY, seeds: [0, 1, 2, 3] }] };
+  const file = matrixFile(dir, m);
+  const out = join(dir, 'out');
+  const csv = join(out, 'results.csv');
+  const runner = execa(process.execPath, [BIN, 'run', '--matrix', file, '--out', out], { reject: false });
+  // Wait for the first finished row, then kill the runner without warning.
+  const t0 = Date.now();
+  while (!(existsSync(csv) && readFileSync(csv, 'utf8').trim().split('\n').length >= 2)) {
+    assert.ok(Date.now() - t0 < 90_000, 'no row after 90 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  runner.kill('SIGKILL');
+  const killed = await runner;
+  assert.equal(killed.signal, 'SIGKILL');
+  const before = readRows(csv);
+  assert.ok(before.length >= 1 && before.length < 4, `rows before resume: ${before.length}`);
+
+  const r = await execa(process.execPath, [BIN, 'run', '--matrix', file, '--out', out, '--resume'], { reject: false });
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const after = readRows(csv);
+  const ids = expandMatrix(m, 'wasm').map((c) => c.id);
+  assert.deepEqual([...after.map((x) => x.cell)].sort(), [...ids].sort(), 'each cell once');
+  assert.ok(after.every((x) => x.status === 'ok'));
+  // Rows written before the kill are kept as they were (same start time, same numbers).
+  for (const b of before) assert.deepEqual(after.find((a) => a.cell === b.cell), b);
+  assert.equal(readFileSync(csv, 'utf8').split('\n')[0], COLUMNS.join(','));
+  assert.equal(readdirSync(join(out, 'samples')).length, 4);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+  assert.equal(run.invocations.length, 2);
+  // A resume with nothing left to do runs nothing.
+  const noop = await stde('run', '--matrix', file, '--out', out, '--resume');
+  assert.equal(noop.exitCode, 0);
+  assert.match(String(noop.stdout), /0 cells run/);
+  assert.equal(readRows(csv).length, 4);
+});
+
+test('bad input is a one-line usage error with exit code 2', async () => {
+  const cases: string[][] = [
+    ['run', '--preset', 'no-such-preset'],
+    ['run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--R', '20'],
+    ['run', '--pdes', 'no-such-pde', '--dims', '10', '--estimators', 'stde-sparse'],
+    ['run', '--pdes', 'kdv-2d', '--dims', '2', '--estimators', 'stde-dense'],
+    ['run', '--pdes', 'allen-cahn-two-body', '--dims', '0', '--estimators', 'stde-sparse'],
+    ['run', '--preset', 'quick', '--dims', '5'],
+    ['run', '--preset', 'quick', '--backend', 'no-such-backend'],
+    ['run', '--preset', 'quick', '--memory-mb', '-5'],
+  ];
+  for (const args of cases) {
+    const r = await stde(...args, '--dry-run');
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(String(r.stderr).trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const ok = await stde('run', '--preset', 'paper-table-6', '--dry-run');
+  assert.equal(ok.exitCode, 0);
+  assert.match(String(ok.stdout), /150 cells/);
+});
