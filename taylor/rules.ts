@@ -175,7 +175,8 @@ export const RULES: Record<string, Rule> = {
         for (let j = 0; j <= k; j++) terms.push(dotLast(x[j], x[k - j], a.rank));
         series.push(nsum(terms));
       }
-      return { primal: tf.sum(tf.square(a), -1), series };
+      // tidy: the [N, d] square is released at once (its gradient needs only a); at d = 1e6 it is 400 MB.
+      return { primal: tf.tidy(() => tf.sum(tf.square(a), -1)), series };
     },
     { acceptsBasis: true },
   ),
