@@ -1,6 +1,6 @@
 /**
- * The report's vega-lite chart specifications: log–log scaling of speed and memory over d, speed-up
- * over nested backprop per d, and error against training steps. Cells that did not run (oom,
+ * The report's vega-lite chart specifications: log–log scaling of speed and memory over d (or bars
+ * per network where d is fixed), speed-up over nested backprop, and error against training steps. Cells that did not run (oom,
  * timeout, error) are drawn as labelled markers along the top of the scaling charts.
  */
 import type { TopLevelSpec } from 'vega-lite';
@@ -66,24 +66,35 @@ export function scalingChart(title: string, yTitle: string, points: SeriesPoint[
   return { ...base(title), layer: layers } as TopLevelSpec;
 }
 
-export function speedupChart(title: string, points: SeriesPoint[]): TopLevelSpec {
+export interface BarPoint {
+  /** Category on the x axis (a dimension or a network) and its sort key. */
+  x: string;
+  order: number;
+  series: string;
+  value: number;
+}
+
+/**
+ * Grouped bars on a log axis. With `from1`, bars grow from 1× (up: above the reference, down: below)
+ * and a dashed rule marks 1× — the speed-up chart.
+ */
+export function barChart(title: string, xTitle: string, yTitle: string, points: BarPoint[], from1 = false): TopLevelSpec {
   return {
     ...base(title),
     layer: [
       {
-        data: { values: points.map((p) => ({ ...p, d: String(p.dim) })) },
+        data: { values: points },
         mark: { type: 'bar' },
         encoding: {
-          x: { field: 'd', type: 'ordinal', title: 'dimension d', sort: { field: 'dim' }, axis: { labelAngle: 0 } },
+          x: { field: 'x', type: 'ordinal', title: xTitle, sort: { field: 'order' }, axis: { labelAngle: 0 } },
           xOffset: { field: 'series', type: 'nominal' },
-          // Bars grow from 1× (up: faster than nested, down: slower) on a log axis.
-          y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, stack: null, title: 'speed-up over nested (×)' },
-          y2: { datum: 1 },
+          y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, stack: null, title: yTitle },
+          ...(from1 ? { y2: { datum: 1 } } : {}),
           color: { field: 'series', type: 'nominal', title: 'estimator' },
-          tooltip: [{ field: 'series' }, { field: 'dim' }, { field: 'value', format: '.3~g' }],
+          tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'value', format: '.4~g' }],
         },
       },
-      { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { datum: 1, type: 'quantitative' } } },
+      ...(from1 ? [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { datum: 1, type: 'quantitative' } } }] : []),
     ],
   } as TopLevelSpec;
 }
