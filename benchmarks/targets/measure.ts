@@ -1,20 +1,11 @@
 /**
- * Measurements behind the scale-and-speed targets (issue 6), each a ratio taken in ONE process on
- * one machine: training steps of different methods with the same PDE, points and seed; the kernel
- * share of a profiled loss-and-gradient step; memory of the largest runs (in child processes, since
- * a WASM out-of-memory abort ends the process).
+ * The kernel share of a profiled loss-and-gradient step (issue 6, target 3). The other targets are
+ * training runs, which `stde-bench targets` starts as child processes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
-import { train, runStreams, totalLoss } from '../training/train.ts';
+import { runStreams, totalLoss } from '../training/train.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
-
-/** Median wall ms of the timed (post-warm-up) training steps. */
-export async function stepMs(req: RunRequest, backend: string): Promise<{ median: number; record: Record<string, unknown> }> {
-  const rec = await train(resolveRun({ testPoints: 0, ...req }), backend);
-  if (rec.status !== 'ok') throw new Error(`${req.estimator} at d=${req.dim}: ${rec.status} ${rec.message}`);
-  return { median: rec.step_ms_median as number, record: rec as unknown as Record<string, unknown> };
-}
 
 export interface KernelSplit {
   wall_ms: number;

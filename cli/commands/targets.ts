@@ -1,8 +1,8 @@
 /**
- * `stde-bench targets`: measures the scale-and-speed targets (issue 6) and prints each ratio with
- * its threshold. Speed ratios come from training steps run one after the other in this process;
- * memory runs are child `train` processes (an out-of-memory abort is a result, not a crash).
- * Writes DIR/targets.csv and DIR/machine.json.
+ * `stde-bench targets`: measures the scale-and-speed targets (issue 6) in one run on one machine and
+ * prints each ratio with its threshold. Every measurement is a child process (`train --json`, or this
+ * command's internal `--kernel-split` mode), run one after the other: a method that runs out of the
+ * WASM heap is a result (`oom`), not the end of the run. Writes DIR/targets.csv and DIR/machine.json.
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { describeMachine } from '../../benchmarks/runner/machine.ts';
-import { kernelSplit, stepMs } from '../../benchmarks/targets/measure.ts';
+import { kernelSplit } from '../../benchmarks/targets/measure.ts';
 import { failureStatus } from './bench-operators.ts';
 import { int, intList } from '../options.ts';
 
@@ -34,9 +34,21 @@ interface Opts {
   memorySteps: number;
   timeout: number;
   out: string;
+  kernelSplit?: string;
 }
 
 const PDE = 'allen-cahn-two-body';
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');
+
+type Outcome = { ok: true; result: Record<string, number | string> } | { ok: false; status: string; message: string };
+
+async function child(args: string[], timeoutS: number): Promise<Outcome> {
+  const r = await execa(process.execPath, [BIN, ...args], { reject: false, timeout: timeoutS * 1000 });
+  if (r.exitCode === 0 && !r.timedOut) return { ok: true, result: JSON.parse(String(r.stdout).trim().split('\n').pop()!) };
+  const stderr = String(r.stderr ?? '');
+  const message = stderr.split('\n').filter((l) => l.trim() && l.length < 400).pop() ?? '';
+  return { ok: false, status: failureStatus(stderr, Boolean(r.timedOut)), message };
+}
 
 export function register(program: Command): void {
   program
@@ -48,64 +60,77 @@ export function register(program: Command): void {
     .option('--speed-dim <d>', 'dimension of the speed-up target', int('speed-dim', 16), 10000)
     .option('--no-memory', 'skip the d = 1e6 / 5e6 memory runs')
     .option('--memory-steps <n>', 'training steps of each memory run', int('memory-steps', 1), 3)
-    .option('--timeout <s>', 'seconds per memory run', int('timeout', 1), 1800)
+    .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
     .option('--out <dir>', 'output folder', 'results/targets')
+    .option('--kernel-split <json>', '(internal) profile one loss-and-gradient step of this run request, print JSON')
     .action(async (o: Opts) => {
+      if (o.kernelSplit) {
+        await initEngine(o.backend);
+        process.stdout.write(JSON.stringify(await kernelSplit(JSON.parse(o.kernelSplit))) + '\n');
+        return;
+      }
       mkdirSync(o.out, { recursive: true });
-      const machine = await describeMachine(o.backend);
-      await initEngine(o.backend);
-      writeFileSync(join(o.out, 'machine.json'), JSON.stringify(machine, null, 2) + '\n');
+      writeFileSync(join(o.out, 'machine.json'), JSON.stringify(await describeMachine(o.backend), null, 2) + '\n');
       const rows: Row[] = [];
       const log = (r: Row) => {
         rows.push(r);
         process.stderr.write(`targets: ${r.target} [${r.config}] = ${r.value} (${r.threshold}: ${r.met}) ${r.detail}\n`);
       };
-      const base = { pde: PDE, R: 16, points: 100, steps: o.steps };
-      const ms = async (estimator: string, dim: number) => (await stepMs({ ...base, estimator, dim }, o.backend)).median;
+      const trainArgs = (estimator: string, dim: number, steps: number, extra: string[] = []) =>
+        ['train', '--pde', PDE, '--dim', String(dim), '--estimator', estimator, '--R', '16', '--points', '100', '--steps', String(steps), '--test-points', '0', '--backend', o.backend, '--json', ...extra];
+      const stepMs = async (estimator: string, dim: number): Promise<number | string> => {
+        const r = await child(trainArgs(estimator, dim, o.steps), o.timeout);
+        return r.ok ? Number(r.result.step_ms_median) : r.status;
+      };
+      const ratio = (a: number | string, b: number | string) => (typeof a === 'number' && typeof b === 'number' ? +(a / b).toFixed(3) : `${a} / ${b}`);
+      const fmt = (name: string, v: number | string) => `${name} ${typeof v === 'number' ? `${v.toFixed(1)} ms` : v}`;
 
-      // 1. Floor ratio: an STDE step against the plain data-fit step on the same model and points.
+      // 1. Floor ratio: an STDE training step against the plain data-fit step, same model and points.
       for (const dim of o.floorDims) {
-        const none = await ms('none', dim);
-        const stde = await ms('stde-sparse', dim);
-        log({ target: 'floor ratio', config: `d=${dim} R=16 N=100`, value: +(stde / none).toFixed(3), threshold: '≤ 1.3', met: String(stde / none <= 1.3), detail: `stde-sparse ${stde.toFixed(1)} ms, none ${none.toFixed(1)} ms per step` });
+        const none = await stepMs('none', dim);
+        const stde = await stepMs('stde-sparse', dim);
+        const v = ratio(stde, none);
+        log({ target: 'floor ratio', config: `d=${dim} R=16 N=100`, value: v, threshold: '≤ 1.3', met: String(typeof v === 'number' && v <= 1.3), detail: `${fmt('stde-sparse', stde)}, ${fmt('none', none)} per step` });
       }
 
       // 2. Speed-up over nested backprop, looped and batched.
-      const stde = await ms('stde-sparse', o.speedDim);
+      const stde = await stepMs('stde-sparse', o.speedDim);
       for (const [name, min] of [['nested', 10], ['nested-batched', 3]] as const) {
-        const t = await ms(name, o.speedDim);
-        log({ target: `speed-up over ${name}`, config: `d=${o.speedDim} R=16 N=100`, value: +(t / stde).toFixed(2), threshold: `≥ ${min}`, met: String(t / stde >= min), detail: `${name} ${t.toFixed(1)} ms, stde-sparse ${stde.toFixed(1)} ms per step` });
+        const t = await stepMs(name, o.speedDim);
+        const v = ratio(t, stde);
+        log({ target: `speed-up over ${name}`, config: `d=${o.speedDim} R=16 N=100`, value: v, threshold: `≥ ${min}`, met: String(typeof v === 'number' && v >= min), detail: `${fmt(name, t)}, ${fmt('stde-sparse', stde)} per step` });
       }
 
-      // 3. Kernel share of an STDE step, and the split at d = 100.
+      // 3. Kernel share of an STDE loss-and-gradient step, and the split at d = 100.
       for (const dim of [100, ...o.floorDims]) {
-        const s = await kernelSplit({ ...base, estimator: 'stde-sparse', dim });
+        const req = { pde: PDE, estimator: 'stde-sparse', dim, R: 16, points: 100, steps: 3 };
+        const r = await child(['targets', '--backend', o.backend, '--kernel-split', JSON.stringify(req)], o.timeout);
+        const gated = dim >= 10000;
+        if (!r.ok) {
+          log({ target: 'kernel share', config: `d=${dim} R=16 N=100`, value: r.status, threshold: gated ? '≥ 0.8' : 'report', met: 'false', detail: r.message });
+          continue;
+        }
+        const s = r.result as unknown as { kernel_share: number; kernels: number; kernel_ms: number; wall_ms: number };
         log({
           target: 'kernel share',
           config: `d=${dim} R=16 N=100`,
           value: +s.kernel_share.toFixed(3),
-          threshold: dim >= 10000 ? '≥ 0.8' : 'report',
-          met: dim >= 10000 ? String(s.kernel_share >= 0.8) : 'n/a',
-          detail: `${s.kernels} kernels, ${s.kernel_ms.toFixed(1)} ms in kernels of ${s.wall_ms.toFixed(1)} ms (profiled loss+gradient step)`,
+          threshold: gated ? '≥ 0.8' : 'report',
+          met: gated ? String(s.kernel_share >= 0.8) : 'n/a',
+          detail: `${s.kernels} kernels; ${s.kernel_ms.toFixed(1)} ms in kernels of ${s.wall_ms.toFixed(1)} ms (one profiled loss+gradient step)`,
         });
       }
 
-      // 4. Memory of the largest runs, each in its own process.
+      // 4. Memory of the largest runs.
       if (o.memory) {
-        const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');
         for (const [dim, block] of [[1_000_000, 1], [1_000_000, 50], [5_000_000, 50]] as const) {
-          const args = ['train', '--pde', PDE, '--dim', String(dim), '--block', String(block), '--estimator', 'stde-sparse', '--R', '16', '--steps', String(o.memorySteps), '--test-points', '0', '--backend', o.backend, '--json'];
-          const r = await execa(process.execPath, [bin, ...args], { reject: false, timeout: o.timeout * 1000 });
+          const r = await child(trainArgs('stde-sparse', dim, o.memorySteps, ['--block', String(block)]), o.timeout);
           const config = `d=${dim} B=${block} R=16 N=100`;
-          if (r.exitCode === 0 && !r.timedOut) {
-            const rec = JSON.parse(String(r.stdout).trim().split('\n').pop()!);
+          if (r.ok) {
+            const rec = r.result as Record<string, number>;
             const gb = rec.peak_tensor_mb / 1024;
-            log({ target: 'memory', config, value: +gb.toFixed(3), threshold: '≤ 3.5 GB peak', met: String(gb <= 3.5), detail: `status ${rec.status}, tf.profile peak ${rec.peak_tensor_mb.toFixed(0)} MB, RSS peak ${rec.rss_peak_mb} MB, ${rec.params} parameters` });
-          } else {
-            const status = failureStatus(String(r.stderr ?? ''), Boolean(r.timedOut));
-            const last = String(r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? '';
-            log({ target: 'memory', config, value: status, threshold: '≤ 3.5 GB peak', met: 'false', detail: last.slice(0, 240) });
-          }
+            log({ target: 'memory', config, value: +gb.toFixed(3), threshold: '≤ 3.5 GB peak', met: String(gb <= 3.5), detail: `status ${rec.status}; tf.profile peak ${rec.peak_tensor_mb.toFixed(0)} MB, RSS peak ${rec.rss_peak_mb} MB, ${rec.params} parameters, ${rec.step_ms_median} ms/step` });
+          } else log({ target: 'memory', config, value: r.status, threshold: '≤ 3.5 GB peak', met: 'false', detail: r.message.slice(0, 240) });
         }
       }
 
