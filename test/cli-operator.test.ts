@@ -1,27 +1,11 @@
 /** `stde-bench operator`: JSON output and one-line errors with exit code 2 on bad input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { operatorFixture } from './operator-fixture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'stde-op-'));
-const file = (name: string, content: unknown) => {
-  const p = join(dir, name);
-  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
-  return p;
-};
-const model = file('model.json', {
-  activation: 'tanh',
-  layers: [
-    { weight: [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]], bias: [0.1, 0, -0.1] },
-    { weight: [[1], [-1], [0.5]], bias: [0.2] },
-  ],
-});
-const points = file('points.json', [[0.1, 0.2, 0.3], [-0.5, 0.4, 0.1]]);
-const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'operator', ...args], { encoding: 'utf8' });
+const { dir, file, model, points, bin, run } = operatorFixture('stde-op-');
 
 test('operator prints values, u and the parameter gradient; exact estimators agree', () => {
   const out = (e: string) =>

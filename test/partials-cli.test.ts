@@ -1,27 +1,9 @@
 /** `stde-bench operator --partial / --operator biharmonic / --explain`: output shape, plan text, errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { operatorFixture } from './operator-fixture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'stde-partial-'));
-const file = (name: string, content: unknown) => {
-  const p = join(dir, name);
-  writeFileSync(p, JSON.stringify(content));
-  return p;
-};
-const model = file('model.json', {
-  activation: 'tanh',
-  layers: [
-    { weight: [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]], bias: [0.1, 0, -0.1] },
-    { weight: [[1], [-1], [0.5]], bias: [0.2] },
-  ],
-});
-const points = file('points.json', [[0.1, 0.2, 0.3], [-0.5, 0.4, 0.1]]);
-const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'operator', ...args], { encoding: 'utf8' });
+const { model, points, run } = operatorFixture('stde-partial-');
 const json = (...args: string[]) => {
   const r = run(...args);
   assert.equal(r.status, 0, r.stderr);
