@@ -5,36 +5,25 @@
  */
 import type { Matrix } from '../runner/matrix.ts';
 
+/** Settings every cell shares; the groups differ only in estimators and R. */
+const common = {
+  pdes: ['allen-cahn-two-body'],
+  dims: [100],
+  seeds: [0],
+  steps: 300,
+  widths: [128],
+  depths: [4],
+  points: 100,
+  evalEvery: 300,
+  testPoints: 1_000,
+};
+
 export const ci: Matrix = {
   name: 'ci',
   description: 'regression matrix: AllenCahnTwobody, d = 100, STDE / parallel SDGD (R = 16) / forward Laplacian; 1 seed × 300 steps',
   timeoutS: 300,
   groups: [
-    {
-      pdes: ['allen-cahn-two-body'],
-      dims: [100],
-      estimators: ['stde-sparse', 'nested-batched'],
-      R: [16],
-      seeds: [0],
-      steps: 300,
-      widths: [128],
-      depths: [4],
-      points: 100,
-      evalEvery: 300,
-      testPoints: 1_000,
-    },
-    {
-      pdes: ['allen-cahn-two-body'],
-      dims: [100],
-      estimators: ['forward-laplacian'],
-      R: [0],
-      seeds: [0],
-      steps: 300,
-      widths: [128],
-      depths: [4],
-      points: 100,
-      evalEvery: 300,
-      testPoints: 1_000,
-    },
+    { ...common, estimators: ['stde-sparse', 'nested-batched'], R: [16] },
+    { ...common, estimators: ['forward-laplacian'], R: [0] },
   ],
 };
