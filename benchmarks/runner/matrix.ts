@@ -4,7 +4,7 @@
  * row. Presets (benchmarks/presets/) and `run --matrix FILE.json` both use this shape.
  */
 import { UsageError } from '../../engine/errors.ts';
-import { cellId } from './cell-id.ts';
+import { cellId, type CellKey } from './cell-id.ts';
 
 export interface MatrixGroup {
   pdes: string[];
@@ -43,19 +43,9 @@ export interface Matrix {
   groups: MatrixGroup[];
 }
 
-export interface Cell {
+/** One cell: what identifies it (CellKey), plus how to run it. */
+export interface Cell extends CellKey {
   id: string;
-  pde: string;
-  dim: number;
-  estimator: string;
-  R: number;
-  seed: number;
-  steps: number;
-  backend: string;
-  width?: number;
-  depth?: number;
-  block?: number;
-  points?: number;
   evalEvery?: number;
   testPoints?: number;
   args: string[];
