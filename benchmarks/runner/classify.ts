@@ -22,10 +22,12 @@ export interface Verdict {
   record?: Record<string, unknown>;
 }
 
-/** What a WASM heap exhaustion or a V8/allocator failure prints. */
+/** What a WASM heap exhaustion or a V8/allocator failure prints, or a run refused up front for it. */
 const OOM_PATTERNS = [
   /\bAborted\(\)/,
   /out of memory/i,
+  /impossible memory/i,
+  /XNN status .* status 6/,
   /Cannot enlarge memory/i,
   /Array buffer allocation failed/i,
   /WebAssembly\.Memory\(\): could not allocate/i,

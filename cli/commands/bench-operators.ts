@@ -14,15 +14,14 @@ import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { int, intList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
+import { looksLikeOom } from '../../benchmarks/runner/classify.ts';
 
 const COLUMNS = ['estimator', 'dim', 'R', 'points', 'width', 'depth', 'backend', 'status', 'mean_ms', 'p50_ms', 'p99_ms', 'samples', 'it_per_s', 'kernels_per_call', 'kernel_ms_per_call', 'peak_tensor_mb', 'message'] as const;
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
 
-/** Classify a failed child: WASM reports heap exhaustion as Aborted() / RangeError. */
+/** Status of a failed child process, by the runner's rules (benchmarks/runner/classify.ts). */
 export function failureStatus(stderr: string, timedOut: boolean): 'timeout' | 'oom' | 'error' {
-  if (timedOut) return 'timeout';
-  if (/Aborted\(|out of memory|XNN status .* status 6|Array buffer allocation failed|Cannot enlarge memory|RangeError: .*(memory|Invalid array length)|heap out of memory/i.test(stderr)) return 'oom';
-  return 'error';
+  return timedOut ? 'timeout' : looksLikeOom(stderr) ? 'oom' : 'error';
 }
 
 interface Opts {

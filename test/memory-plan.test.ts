@@ -1,0 +1,39 @@
+/**
+ * The memory plan: a lower bound that refuses impossible runs up front (d = 10⁶ with a full first
+ * layer on wasm) and that tf.profile's measured peak of a real step respects.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setup, TEST_BACKEND } from './helpers.ts';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { planMemory } from '../benchmarks/training/memory-plan.ts';
+import { train } from '../benchmarks/training/train.ts';
+
+before(setup);
+
+const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+
+test('d = 1e6 with the full first layer is refused on wasm before anything runs (exit 2)', () => {
+  const r = spawnSync(process.execPath, [bin, 'train', '--pde', 'allen-cahn-two-body', '--dim', '1000000', '--estimator', 'stde-sparse', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /impossible memory: d = 1000000 needs at least 2\.2\d GiB \(128033281 parameters/);
+});
+
+test('weight sharing makes d = 1e6 plannable: the bound is then the input batch', () => {
+  const plan = planMemory(resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, block: 50, estimator: 'stde-sparse' }));
+  assert.equal(plan.parameters, 2_593_332); // pdes.md §7's count for d = 1e6, B = 50
+  assert.equal(plan.inputBytes, 4 * 100 * 1_000_000);
+  assert.ok(plan.lowerBoundBytes < 2 ** 31);
+});
+
+test('at reduced width, tf.profile peak of a real step lies above the plan and within 10× of it', { skip: TEST_BACKEND !== 'wasm' }, async () => {
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 100_000, width: 8, estimator: 'stde-sparse', steps: 1, testPoints: 0 });
+  const plan = planMemory(cfg);
+  const record = await train(cfg, 'wasm');
+  const peak = (record.peak_tensor_mb as number) * 2 ** 20;
+  assert.ok(peak >= plan.lowerBoundBytes, `measured ${peak} B below the lower bound ${plan.lowerBoundBytes} B`);
+  assert.ok(peak <= 10 * plan.lowerBoundBytes, `measured ${peak} B, plan ${plan.lowerBoundBytes} B: the plan misses most of the step`);
+});
