@@ -14,15 +14,10 @@ import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { int, intList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { looksLikeOom } from '../../benchmarks/runner/classify.ts';
+import { classify } from '../../benchmarks/runner/classify.ts';
 
 const COLUMNS = ['estimator', 'dim', 'R', 'points', 'width', 'depth', 'backend', 'status', 'mean_ms', 'p50_ms', 'p99_ms', 'samples', 'it_per_s', 'kernels_per_call', 'kernel_ms_per_call', 'peak_tensor_mb', 'message'] as const;
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
-
-/** Status of a failed child process, by the runner's rules (benchmarks/runner/classify.ts). */
-export function failureStatus(stderr: string, timedOut: boolean): 'timeout' | 'oom' | 'error' {
-  return timedOut ? 'timeout' : looksLikeOom(stderr) ? 'oom' : 'error';
-}
 
 interface Opts {
   dims: number[];
@@ -84,8 +79,9 @@ export function register(program: Command): void {
             Object.assign(row, { status: 'ok', ...JSON.parse(child.stdout.trim().split('\n').pop()!) });
             row.message = '';
           } else {
-            row.status = failureStatus(child.stderr ?? '', Boolean(child.timedOut));
-            row.message = (child.stderr ?? '').trim().split('\n').filter(Boolean).pop()?.slice(0, 200) ?? '';
+            const v = classify({ exitCode: child.exitCode, signal: child.signal ?? undefined, timedOut: Boolean(child.timedOut), overMemoryCap: false, stdout: String(child.stdout ?? ''), stderr: String(child.stderr ?? '') });
+            row.status = v.status;
+            row.message = v.message;
           }
           process.stderr.write(`${row.status}${row.status === 'ok' ? ` ${Number(row.mean_ms).toFixed(2)} ms` : ''}\n`);
           csv.write(stringify([COLUMNS.map((c) => row[c] ?? '')]));

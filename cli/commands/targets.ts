@@ -13,7 +13,7 @@ import { stringify } from 'csv-stringify/sync';
 import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { describeMachine } from '../../benchmarks/runner/machine.ts';
 import { kernelSplit } from '../../benchmarks/targets/measure.ts';
-import { failureStatus } from './bench-operators.ts';
+import { classify } from '../../benchmarks/runner/classify.ts';
 import { int, intList } from '../options.ts';
 
 interface Row {
@@ -42,12 +42,19 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'st
 
 type Outcome = { ok: true; result: Record<string, number | string> } | { ok: false; status: string; message: string };
 
+/** Run one measurement; a failure becomes the runner's status (oom, timeout, error) and message. */
 async function child(args: string[], timeoutS: number): Promise<Outcome> {
   const r = await execa(process.execPath, [BIN, ...args], { reject: false, timeout: timeoutS * 1000 });
+  const v = classify({
+    exitCode: r.exitCode,
+    signal: r.signal ?? undefined,
+    timedOut: Boolean(r.timedOut),
+    overMemoryCap: false,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+  });
   if (r.exitCode === 0 && !r.timedOut) return { ok: true, result: JSON.parse(String(r.stdout).trim().split('\n').pop()!) };
-  const stderr = String(r.stderr ?? '');
-  const message = stderr.split('\n').filter((l) => l.trim() && l.length < 400).pop() ?? '';
-  return { ok: false, status: failureStatus(stderr, Boolean(r.timedOut)), message };
+  return { ok: false, status: v.status, message: v.message };
 }
 
 export function register(program: Command): void {
