@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { operatorFixture } from './operator-fixture.ts';
+import { assertUsageError, operatorFixture } from './operator-fixture.ts';
 
 const { dir, file, model, points, bin, run } = operatorFixture('stde-op-');
 
@@ -44,11 +44,6 @@ const bad: [string, string[], RegExp][] = [
 
 for (const [name, args, pattern] of bad) {
   test(`operator rejects ${name} with one line and exit 2`, () => {
-    const r = run(...args);
-    assert.equal(r.status, 2, `exit ${r.status}: ${r.stderr}`);
-    assert.equal(r.stdout, '');
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], pattern);
+    assertUsageError(run(...args), pattern);
   });
 }

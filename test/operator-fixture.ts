@@ -1,4 +1,5 @@
 /** A small model and points file and a runner for `stde-bench operator`, shared by the CLI tests. */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,4 +23,13 @@ export function operatorFixture(prefix: string) {
   const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'operator', ...args], { encoding: 'utf8' });
   return { dir, file, model, points, bin, run };
+}
+
+/** A usage error: exit 2, nothing on stdout, exactly one line on stderr matching `pattern`. */
+export function assertUsageError(r: { status: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.status, 2, `exit ${r.status}: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], pattern);
 }

@@ -1,7 +1,7 @@
 /** `stde-bench operator --partial / --operator biharmonic / --explain`: output shape, plan text, errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { operatorFixture } from './operator-fixture.ts';
+import { assertUsageError, operatorFixture } from './operator-fixture.ts';
 
 const { model, points, run } = operatorFixture('stde-partial-');
 const json = (...args: string[]) => {
@@ -63,11 +63,6 @@ const bad: [string, string[], RegExp][] = [
 
 for (const [name, args, pattern] of bad) {
   test(`operator rejects ${name} with one line and exit 2`, () => {
-    const r = run(...args);
-    assert.equal(r.status, 2, `exit ${r.status}: ${r.stderr}`);
-    assert.equal(r.stdout, '');
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], pattern);
+    assertUsageError(run(...args), pattern);
   });
 }
