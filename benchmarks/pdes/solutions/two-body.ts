@@ -4,12 +4,14 @@
  * and its exact Laplacian (the per-term formula of §2.3).
  *
  * Transcendentals dominate the cost at large d (each is a pass over [N, d]), so sin x and cos x are
- * taken once over all coordinates and shifted for x_{i+1}, and u* and Δu* share sin s and cos s.
+ * taken once over all coordinates and shifted for x_{i+1}, and u* and Δu* share sin s and cos s,
+ * each pair from one tangent (trig.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
 import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
+import { sinCos } from './trig.ts';
 
 export function twoBody(c: tf.Tensor1D, d: number): Solution {
   if (c.shape[0] !== d - 1) throw new Error(`two-body needs d − 1 = ${d - 1} coefficients, got ${c.shape[0]}`);
@@ -23,10 +25,10 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
   const evaluate = (x: tf.Tensor2D) =>
     tf.tidy(() => {
       const col = (t: tf.Tensor, begin: number) => tf.slice(t, [0, begin], [-1, d - 1]);
-      const [sx, cx] = [tf.sin(x), tf.cos(x)];
+      const [sx, cx] = sinCos(x);
       const [a, b, sa, ca, sb, cb] = [col(x, 0), col(x, 1), col(sx, 0), col(cx, 0), col(sx, 1), col(cx, 1)];
       const s = tf.add(tf.add(a, cb), tf.mul(b, ca));
-      const [sinS, cosS] = [tf.sin(s), tf.cos(s)];
+      const [sinS, cosS] = sinCos(s);
       const A = tf.sub(1, tf.mul(b, sa)); // ∂s_i/∂x_i
       const B = tf.sub(ca, sb); // ∂s_i/∂x_{i+1}
       const second = tf.add(tf.mul(b, ca), cb); // −(∂²s_i/∂x_i² + ∂²s_i/∂x_{i+1}²)
