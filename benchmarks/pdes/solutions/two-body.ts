@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
+import { constant } from '../../../taylor/jet.ts';
 import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
 import { sinCos } from './trig.ts';
@@ -18,9 +19,19 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
   const lo = <T extends Operand>(t: T) => J.sliceLast(t, 0, d - 1); // x_i, i < d
   const hi = <T extends Operand>(t: T) => J.sliceLast(t, 1, d - 1); // x_{i+1}
   const u = (x: Operand): Jet => {
+    // Plain points (data-fit targets, test errors): the same trig path as the source, so the
+    // `none` floor and the PDE loss pay alike for u*.
+    if (x instanceof tf.Tensor) return constant(tf.tidy(() => primalU(x)));
     const cx = J.cos(x);
     const s = J.add(J.add(lo(x), hi(cx)), J.mul(hi(x), lo(cx)));
     return J.mul(phi(x), J.dotConst(J.sin(s), c));
+  };
+  const primalU = (x: tf.Tensor): tf.Tensor1D => {
+    const col = (t: tf.Tensor, begin: number) => tf.slice(t, [0, begin], [-1, d - 1]);
+    const cx = sinCos(x)[1];
+    const s = tf.add(tf.add(col(x, 0), col(cx, 1)), tf.mul(col(x, 1), col(cx, 0)));
+    const ph = tf.sub(1, tf.sum(tf.square(x), -1));
+    return tf.mul(ph, tf.sum(tf.mul(sinCos(s)[0], c), -1)) as tf.Tensor1D;
   };
   const evaluate = (x: tf.Tensor2D) =>
     tf.tidy(() => {
