@@ -107,9 +107,7 @@ export function disposeMLP(m: MLP): void {
 function sharedPreActivation(m: MLP, x: Operand): Jet {
   const { dim, block, extraInputs } = m.config;
   const spatial = extraInputs ? J.sliceLast(x, 0, dim) : x;
-  const blocks = J.reshapeFeatures(spatial, [dim / block, block]);
-  const z = J.affine(blocks, m.share!.W, m.share!.b); // [N, d/B, 1]
-  return J.reshapeFeatures(z, [dim / block]);
+  return J.blockAffine(spatial, m.share!.W, m.share!.b, block);
 }
 
 function features(m: MLP, x: Operand): Operand {

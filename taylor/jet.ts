@@ -25,6 +25,12 @@ export interface BasisCoeff {
   /** Length of the basis vectors (the size of the primal's last axis). */
   dim: number;
   scale: number;
+  /**
+   * Per-point weights [R, N] (or [R, 1]): the coefficient is scale·values[r, n]·e_{indices[r]}. A basis
+   * tangent stays one column per direction through the weight-sharing layer and elementwise ops, so
+   * it costs O(R·N) there instead of O(R·N·d/B).
+   */
+  values?: tf.Tensor;
 }
 
 export type Coeff = tf.Tensor | BasisCoeff | null;
@@ -39,8 +45,8 @@ export function isBasis(c: Coeff): c is BasisCoeff {
   return c !== null && (c as BasisCoeff).kind === 'basis';
 }
 
-export function basis(indices: tf.Tensor1D, dim: number, scale = 1): BasisCoeff {
-  return { kind: 'basis', indices, dim, scale };
+export function basis(indices: tf.Tensor1D, dim: number, scale = 1, values?: tf.Tensor): BasisCoeff {
+  return { kind: 'basis', indices, dim, scale, values };
 }
 
 /** A jet with no tangent: what a plain tensor is to the jet algebra. */
@@ -87,7 +93,8 @@ export function densify(c: Coeff, primalRank: number): tf.Tensor | null {
   if (c === null || !isBasis(c)) return c;
   const oh = oneHotFloat(c.indices, c.dim, c.scale); // [R, dim]
   const shape = [c.indices.shape[0], ...Array(primalRank - 1).fill(1), c.dim];
-  return tf.reshape(oh, shape);
+  const dense = tf.reshape(oh, shape);
+  return c.values ? tf.mul(dense, tf.expandDims(c.values, -1)) : dense;
 }
 
 /** The derivative-scaled output of order k (k! · y_k); k = 0 is the primal. */

@@ -5,8 +5,8 @@
  * rule's top output with x_K set to zero and the JVP is the same rule at order 1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Coeff, type Jet, densify, isBasis } from './jet.ts';
-import { RULES } from './rules.ts';
+import { type BasisCoeff, type Coeff, type Jet, basis, densify, isBasis } from './jet.ts';
+import { RULES, type Rule } from './rules.ts';
 
 export type Operand = Jet | tf.Tensor;
 
@@ -23,10 +23,33 @@ function sumDirections(c: Coeff, rank: number): tf.Tensor | null {
   return t === null ? null : tf.sum(t, 0);
 }
 
+/**
+ * An elementwise op on a jet whose tangents are all basis columns with the same indices: only those
+ * columns move, so the rule runs on the gathered columns [R, N] and the result stays one column per
+ * direction (the weight-sharing layer's output at d = 10⁶ would otherwise be [R, N, d/B] per order).
+ */
+function onColumns(rule: Rule, j: Jet, attrs: Record<string, unknown>): Jet | null {
+  const cols = j.series.filter((c): c is BasisCoeff => c !== null && isBasis(c));
+  const nonNull = j.series.filter((c) => c !== null);
+  if (!rule.elementwise || j.collapsed || j.primal.rank !== 2 || cols.length === 0 || cols.length !== nonNull.length) return null;
+  const { indices, dim } = cols[0];
+  if (cols.some((c) => c.indices !== indices)) return null;
+  const R = indices.shape[0];
+  const x0 = tf.transpose(tf.gather(j.primal, indices, 1)); // [R, N]
+  const values = j.series.map((c) => (c === null ? null : (c as BasisCoeff).values ? tf.mul((c as BasisCoeff).values!, (c as BasisCoeff).scale) : tf.fill([R, 1], (c as BasisCoeff).scale)));
+  const out = rule([x0], [values], attrs);
+  const primal = rule([j.primal], [[]], attrs).primal;
+  return { primal, series: out.series.map((v) => (v === null ? null : basis(indices, dim, 1, v as tf.Tensor))) };
+}
+
 export function apply(prim: string, operands: Operand[], attrs: Record<string, unknown> = {}): Jet {
   const rule = RULES[prim];
   if (!rule) throw new Error(`no Taylor rule for primitive '${prim}'`);
   const jets = operands.map(lift);
+  if (jets.length === 1) {
+    const sparse = onColumns(rule, jets[0], attrs);
+    if (sparse) return sparse;
+  }
   const K = Math.max(0, ...jets.map((j) => j.series.length));
   const primals = jets.map((j) => j.primal);
   const series = jets.map((j) => {

@@ -7,7 +7,7 @@
  * axis of every coefficient, which tf broadcasting carries through.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type BasisCoeff, type Coeff, isBasis, oneHotFloat } from './jet.ts';
+import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
 
 type T = tf.Tensor;
 type N = T | null;
@@ -15,6 +15,8 @@ export type RuleIO = { primal: T; series: Coeff[] };
 export interface Rule {
   /** The rule can take BasisCoeff inputs; otherwise they are densified first. */
   acceptsBasis?: boolean;
+  /** Unary and elementwise: basis inputs are evaluated on their gathered columns only (propagate.ts). */
+  elementwise?: boolean;
   (primals: T[], series: Coeff[][], attrs: Record<string, unknown>): RuleIO;
 }
 
@@ -53,8 +55,8 @@ function matmulCoeff(c: Coeff, W: T): N {
   if (c === null) return null;
   if (isBasis(c)) {
     const rows = tf.gather(W, c.indices); // [R, out]: W e_i for each direction
-    const scaled = c.scale === 1 ? rows : tf.mul(rows, c.scale);
-    return tf.reshape(scaled, [rows.shape[0], 1, W.shape[1]!]);
+    const scaled = tf.reshape(c.scale === 1 ? rows : tf.mul(rows, c.scale), [rows.shape[0], 1, W.shape[1]!]);
+    return c.values ? tf.mul(scaled, tf.expandDims(c.values, -1)) : scaled;
   }
   if (c.rank === 2) return tf.matMul(c, W);
   const lead = c.shape.slice(0, -1);
@@ -62,9 +64,15 @@ function matmulCoeff(c: Coeff, W: T): N {
   return tf.reshape(tf.matMul(flat, W), [...lead, W.shape[1]!]);
 }
 
+const densifyCoeff = (c: Coeff, rank: number): T => (isBasis(c) ? densify(c, rank)! : (c as T));
+
 /** Σ over the last axis of a ⊙ b, where either may be a basis coefficient. */
 function dotLast(a: Coeff, b: Coeff, primalRank: number): N {
   if (a === null || b === null) return null;
+  if ((isBasis(a) && a.values) || (isBasis(b) && b.values)) {
+    // Weighted basis columns meet here only in small cases: take the dense route.
+    return tf.sum(tf.mul(densifyCoeff(a, primalRank), densifyCoeff(b, primalRank)), -1);
+  }
   if (isBasis(a) && isBasis(b)) {
     const same = tf.cast(tf.equal(a.indices, b.indices), 'float32');
     return tf.reshape(tf.mul(same, a.scale * b.scale), [a.indices.shape[0], ...Array(primalRank - 1).fill(1)]);
@@ -84,6 +92,8 @@ function dotLast(a: Coeff, b: Coeff, primalRank: number): N {
   }
   return tf.sum(tf.mul(a, b as T), -1);
 }
+
+const elementwise = <R extends Rule>(r: R): R => Object.assign(r, { elementwise: true });
 
 export const RULES: Record<string, Rule> = {
   add: ([a, b], [sa, sb]) => ({ primal: tf.add(a, b), series: sa.map((x, k) => nadd(x as N, sb[k] as N)) }),
@@ -122,14 +132,14 @@ export const RULES: Record<string, Rule> = {
     return { primal: z[0]!, series: z.slice(1) };
   },
 
-  exp: ([a], [s]) => {
+  exp: elementwise(([a]: T[], [s]: Coeff[][]) => {
     const x = full(a, s);
     const y: N[] = [tf.exp(a)];
     for (let k = 1; k < x.length; k++) y.push(odeStep(x, y, k));
     return { primal: y[0]!, series: y.slice(1) };
-  },
+  }),
 
-  log: ([a], [s]) => {
+  log: elementwise(([a]: T[], [s]: Coeff[][]) => {
     const x = full(a, s);
     const y: N[] = [tf.log(a)];
     for (let k = 1; k < x.length; k++) {
@@ -139,9 +149,9 @@ export const RULES: Record<string, Rule> = {
       y.push(num === null ? null : tf.div(num, a));
     }
     return { primal: y[0]!, series: y.slice(1) };
-  },
+  }),
 
-  tanh: ([a], [s]) => {
+  tanh: elementwise(([a]: T[], [s]: Coeff[][]) => {
     const x = full(a, s);
     const y: N[] = [tf.tanh(a)];
     // w = 1 − y² as a series, built one order behind y.
@@ -151,10 +161,10 @@ export const RULES: Record<string, Rule> = {
       if (k + 1 < x.length) w.push(nscale(selfCauchy(y, k), -1)); // the last w is never used
     }
     return { primal: y[0]!, series: y.slice(1) };
-  },
+  }),
 
-  sin: ([a], [s]) => sinCos(a, s).sin,
-  cos: ([a], [s]) => sinCos(a, s).cos,
+  sin: elementwise(([a]: T[], [s]: Coeff[][]) => sinCos(a, s).sin),
+  cos: elementwise(([a]: T[], [s]: Coeff[][]) => sinCos(a, s).cos),
 
   /** Affine layer x·W (+ b), W of shape [in, out]; basis tangents gather rows of W. */
   affine: Object.assign(
@@ -162,6 +172,29 @@ export const RULES: Record<string, Rule> = {
       primal: b ? tf.add(matmulCoeff(a, W)!, b) : matmulCoeff(a, W)!,
       series: s.map((c) => matmulCoeff(c, W)),
     }),
+    { acceptsBasis: true },
+  ),
+
+  /**
+   * The weight-sharing layer: x [N, d] → z [N, d/B], z[:, k] = x[:, kB … kB+B−1]·w + b with w = W [B, 1].
+   * A basis tangent e_i becomes one weighted column, e_{⌊i/B⌋}·w[i mod B], not a dense [R, ·, d/B].
+   */
+  blockAffine: Object.assign(
+    ([a, W, b]: T[], [s]: Coeff[][], { block }: Record<string, unknown>) => {
+      const B = block as number;
+      const apply = (t: T) => {
+        const lead = t.shape.slice(0, -1);
+        return tf.reshape(tf.matMul(tf.reshape(t, [-1, B]), W), [...lead, t.shape[t.rank - 1] / B]);
+      };
+      const series = s.map((c): Coeff => {
+        if (c === null) return null;
+        if (!isBasis(c) || c.values) return apply(densifyCoeff(c, a.rank));
+        const column = tf.cast(tf.floorDiv(c.indices, B), 'int32') as tf.Tensor1D;
+        const weight = tf.gather(tf.reshape(W, [-1]), tf.cast(tf.mod(c.indices, B), 'int32'));
+        return basis(column, c.dim / B, c.scale, tf.reshape(weight, [-1, 1]));
+      });
+      return { primal: tf.add(apply(a), b), series };
+    },
     { acceptsBasis: true },
   ),
 
@@ -209,9 +242,13 @@ export const RULES: Record<string, Rule> = {
   },
 
   /** Concatenation along the last axis. */
-  concatLast: ([a, b], [sa, sb]) => {
-    const cat = (x: N, y: N, like: [T, T]): N => {
-      if (x === null && y === null) return null;
+  concatLast: Object.assign(([a, b]: T[], [sa, sb]: Coeff[][]) => {
+    const cat = (xc: Coeff, yc: Coeff, like: [T, T]): Coeff => {
+      if (xc === null && yc === null) return null;
+      // A basis column in the first part keeps its index; the second part only widens it.
+      if (isBasis(xc) && yc === null) return basis(xc.indices, xc.dim + like[1].shape[like[1].rank - 1], xc.scale, xc.values);
+      const x = xc === null ? null : densifyCoeff(xc, like[0].rank);
+      const y = yc === null ? null : densifyCoeff(yc, like[1].rank);
       // Bring both parts to the common leading shape ([R, 1, …] may meet [R, N, …] or a primal).
       const leadOf = (t: N, p: T) => (t ? t.shape.slice(0, -1) : [1, ...p.shape.slice(0, -1)]);
       const la = leadOf(x, like[0]);
@@ -223,8 +260,8 @@ export const RULES: Record<string, Rule> = {
       };
       return tf.concat([fit(x, like[0]), fit(y, like[1])], -1);
     };
-    return { primal: tf.concat([a, b], -1), series: sa.map((x, k) => cat(x as N, sb[k] as N, [a, b])) };
-  },
+    return { primal: tf.concat([a, b], -1), series: sa.map((x, k) => cat(x, sb[k], [a, b])) };
+  }, { acceptsBasis: true }),
 
   /** Reshape of the feature axes (the point axis and the direction axis are kept). */
   reshapeFeatures: ([a], [s], { features }) => {
