@@ -11,7 +11,7 @@
  *  - nested: every term by repeated reverse mode.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../engine/errors.ts';
+import { byName } from '../engine/errors.ts';
 import { applyTarget, evalTarget, type Target } from './target.ts';
 import { probeJet } from './input-jets.ts';
 import { derivative } from '../taylor/jet.ts';
@@ -123,7 +123,5 @@ export const nestedBiharmonic: BiharmonicEstimator = {
 export const BIHARMONIC_ESTIMATORS: BiharmonicEstimator[] = [stdeBiharmonic, nestedBiharmonic];
 
 export function getBiharmonicEstimator(name: string): BiharmonicEstimator {
-  const e = BIHARMONIC_ESTIMATORS.find((x) => x.name === name);
-  if (!e) throw new UsageError(`unknown biharmonic estimator '${name}' (expected one of: ${BIHARMONIC_ESTIMATORS.map((x) => x.name).join(', ')})`);
-  return e;
+  return byName(BIHARMONIC_ESTIMATORS, name, 'biharmonic estimator');
 }

@@ -1,6 +1,6 @@
 /** Every estimator by name. Adding one: write its file, add one line here. */
 import type { Estimator } from './estimator.ts';
-import { UsageError } from '../engine/errors.ts';
+import { byName } from '../engine/errors.ts';
 import { stdeSparse } from '../estimators/stde-sparse.ts';
 import { stdeDense } from '../estimators/stde-dense.ts';
 import { stdeCollapsed, stdeCollapsedDense } from '../estimators/stde-collapsed.ts';
@@ -21,7 +21,5 @@ export const ESTIMATORS: Estimator[] = [
 ];
 
 export function getEstimator(name: string): Estimator {
-  const e = ESTIMATORS.find((x) => x.name === name);
-  if (!e) throw new UsageError(`unknown estimator '${name}' (expected one of: ${ESTIMATORS.map((x) => x.name).join(', ')})`);
-  return e;
+  return byName(ESTIMATORS, name, 'estimator');
 }

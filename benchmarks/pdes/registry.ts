@@ -1,6 +1,6 @@
 /** Every PDE of the suite by command-line name. Adding one: write its file, add one line here. */
 import type { PDE } from './pde.ts';
-import { UsageError } from '../../engine/errors.ts';
+import { byName } from '../../engine/errors.ts';
 import poissonTwoBody from './poisson-two-body.ts';
 import allenCahnTwoBody from './allen-cahn-two-body.ts';
 import sineGordonTwoBody from './sine-gordon-two-body.ts';
@@ -44,7 +44,5 @@ export const PDES: PDE[] = [
 ];
 
 export function getPde(name: string): PDE {
-  const p = PDES.find((x) => x.name === name);
-  if (!p) throw new UsageError(`unknown PDE '${name}' (expected one of: ${PDES.map((x) => x.name).join(', ')})`);
-  return p;
+  return byName(PDES, name, 'PDE');
 }

@@ -1,5 +1,5 @@
 /** Every preset by name. Adding one: write its file (a Matrix), add one line here. */
-import { UsageError } from '../../engine/errors.ts';
+import { byName } from '../../engine/errors.ts';
 import type { Matrix } from '../runner/matrix.ts';
 import { quick } from './quick.ts';
 import { ci } from './ci.ts';
@@ -30,7 +30,5 @@ export const PRESETS: Matrix[] = [
 ];
 
 export function getPreset(name: string): Matrix {
-  const p = PRESETS.find((x) => x.name === name);
-  if (!p) throw new UsageError(`unknown preset '${name}' (expected one of: ${PRESETS.map((x) => x.name).join(', ')})`);
-  return p;
+  return byName(PRESETS, name, 'preset');
 }
