@@ -36,8 +36,11 @@ test('list shows PDEs, estimators and backends (and --json)', async () => {
   assert.ok(c.pdes.some((p: { name: string; estimators: string[] }) => p.name === 'kdv-2d' && p.estimators.includes('stde-13jet')));
   assert.ok(c.estimators.some((e: { name: string }) => e.name === 'none'));
   assert.ok(c.backends.some((b: { name: string; default: boolean }) => b.name === 'wasm' && b.default));
+  assert.deepEqual(c.operators.partial.map((e: { name: string }) => e.name), ['stde', 'nested', 'jvp-hvp']);
+  assert.deepEqual(c.operators.biharmonic.map((e: { name: string }) => e.name), ['stde', 'nested']);
   const text = await cli('list');
   assert.match(text.stdout, /allen-cahn-three-body/);
+  assert.match(text.stdout, /Partial derivatives \(operator --partial/);
 });
 
 /** [what, train arguments, message] */

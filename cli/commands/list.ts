@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { PDES } from '../../benchmarks/pdes/registry.ts';
 import { DATA_FIT } from '../../benchmarks/pdes/methods.ts';
 import { ESTIMATORS } from '../../operators/registry.ts';
+import { PARTIAL_ESTIMATORS } from '../../operators/partial-estimators.ts';
+import { BIHARMONIC_ESTIMATORS } from '../../operators/biharmonic.ts';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 
 const DATA_FIT_SUMMARY = 'data-fit floor: loss = mean((u − u*)²) on the same model and points, no derivatives (PDEs with an exact solution)';
@@ -30,6 +32,11 @@ export function catalogue() {
       ...ESTIMATORS.map((e) => ({ name: e.name, family: e.family, sampling: e.sampling, summary: e.summary })),
       ...schemes().map(([name, summary]) => ({ name, family: 'scheme', sampling: 'exact', summary })),
     ],
+    /** `stde-bench operator --partial … / --operator biharmonic --estimator NAME`. */
+    operators: {
+      partial: PARTIAL_ESTIMATORS.map((e) => ({ name: e.name, summary: e.summary })),
+      biharmonic: BIHARMONIC_ESTIMATORS.map((e) => ({ name: e.name, summary: e.summary })),
+    },
     backends: BACKENDS.map((b) => ({ name: b, default: b === DEFAULT_BACKEND })),
   };
 }
@@ -53,6 +60,10 @@ export function register(program: Command): void {
       }
       lines.push('', 'Estimators (--estimator NAME):');
       for (const e of c.estimators) lines.push(`  ${e.name.padEnd(22)} ${e.family.padEnd(9)} ${e.sampling.padEnd(8)} ${e.summary}`);
+      lines.push('', 'Partial derivatives (operator --partial SPEC --estimator NAME):');
+      for (const e of c.operators.partial) lines.push(`  ${e.name.padEnd(22)} ${e.summary}`);
+      lines.push('', 'Biharmonic (operator --operator biharmonic --estimator NAME):');
+      for (const e of c.operators.biharmonic) lines.push(`  ${e.name.padEnd(22)} ${e.summary}`);
       lines.push('', `Backends (--backend NAME): ${c.backends.map((b) => (b.default ? `${b.name} (default)` : b.name)).join(', ')}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
