@@ -1,0 +1,44 @@
+/** `stde-bench bench-operators`: one CSV row per (estimator, d) cell, a stopped cell is a row too. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'stde-bench-ops-'));
+const small = ['--width', '8', '--depth', '2', '--points', '4', '--R', '2', '--time-ms', '150'];
+const run = (out: string, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', out, ...small, ...args], { encoding: 'utf8' });
+  const rows = r.status === 0 ? (parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[]) : [];
+  return { ...r, rows };
+};
+
+test('bench-operators times every requested cell and writes a CSV row for each', () => {
+  const r = run(join(dir, 'ok.csv'), '--dims', '6,12', '--estimators', 'stde-sparse,forward-laplacian');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.rows.length, 4);
+  for (const row of r.rows) {
+    assert.equal(row.status, 'ok', row.message);
+    assert.ok(Number(row.mean_ms) > 0 && Number(row.kernels_per_call) > 0 && Number(row.peak_tensor_mb) > 0);
+  }
+  assert.deepEqual(r.rows.map((x) => x.R), ['2', '0', '2', '0']); // exact estimators ignore R
+  assert.match(r.stdout, /stde-sparse/);
+});
+
+test('a cell past --timeout is a timeout row, not a crash', () => {
+  const r = run(join(dir, 'timeout.csv'), '--dims', '6', '--estimators', 'nested', '--timeout', '1');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.rows.length, 1);
+  assert.equal(r.rows[0].status, 'timeout');
+});
+
+test('bench-operators rejects an unknown estimator and R > d with exit 2', () => {
+  for (const args of [['--estimators', 'magic'], ['--dims', '1', '--R', '2']]) {
+    const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', join(dir, 'bad.csv'), ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
