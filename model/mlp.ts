@@ -110,11 +110,15 @@ function sharedPreActivation(m: MLP, x: Operand): Jet {
   return J.blockAffine(spatial, m.share!.W, m.share!.b, block);
 }
 
+/** The shared layer's activation a = tanh(z) [N, d/B], and the features of the dense layers (a, then t). */
+function sharedFeatures(m: MLP, x: Operand): { a: Jet; h: Operand } {
+  const a = J.tanh(sharedPreActivation(m, x));
+  const h = m.config.extraInputs ? J.concatLast(a, J.sliceLast(x, m.config.dim, m.config.extraInputs)) : a;
+  return { a, h };
+}
+
 function features(m: MLP, x: Operand): Operand {
-  if (!m.share) return x;
-  const h = J.tanh(sharedPreActivation(m, x));
-  if (!m.config.extraInputs) return h;
-  return J.concatLast(h, J.sliceLast(x, m.config.dim, m.config.extraInputs));
+  return m.share ? sharedFeatures(m, x).h : x;
 }
 
 /** u = N(x) as a jet with primal [N] (the scalar output's axis dropped). */
@@ -141,13 +145,8 @@ export function forwardMLP(m: MLP, x: tf.Tensor): tf.Tensor1D {
 export function firstLayerDelta(m: MLP, x: Operand): Jet {
   const xj = x instanceof tf.Tensor ? constant(x) : x;
   const acts: Jet[] = []; // acts[i] = tanh output of layer i = input of layer i+1
-  let sharedZ: Jet | undefined;
-  let h: Operand = xj;
-  if (m.share) {
-    sharedZ = sharedPreActivation(m, xj);
-    const a = J.tanh(sharedZ);
-    h = m.config.extraInputs ? J.concatLast(a, J.sliceLast(xj, m.config.dim, m.config.extraInputs)) : a;
-  }
+  const shared = m.share ? sharedFeatures(m, xj) : undefined;
+  let h: Operand = shared ? shared.h : xj;
   for (let i = 0; i + 1 < m.layers.length; i++) {
     h = J.tanh(J.affine(h, m.layers[i].W, m.layers[i].b));
     acts.push(h);
@@ -160,7 +159,7 @@ export function firstLayerDelta(m: MLP, x: Operand): Jet {
     if (i === 0) {
       const blocks = m.config.dim / m.config.block;
       const gShared = m.config.extraInputs ? J.sliceLast(g, 0, blocks) : g;
-      return J.mul(gShared, J.scaleShift(J.square(J.tanh(sharedZ!)), -1, 1));
+      return J.mul(gShared, J.scaleShift(J.square(shared!.a), -1, 1));
     }
     delta = J.mul(g, J.scaleShift(J.square(acts[i - 1]), -1, 1));
   }
