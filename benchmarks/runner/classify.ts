@@ -16,6 +16,21 @@ export interface ChildOutcome {
   stderr: string;
 }
 
+/** The outcome of a child run with execa (`reject: false`), as classify takes it. */
+export function outcomeOf(
+  r: { exitCode?: number; signal?: string | null; timedOut?: boolean; stdout?: unknown; stderr?: unknown },
+  overMemoryCap = false,
+): ChildOutcome {
+  return {
+    exitCode: r.exitCode,
+    signal: r.signal ?? undefined,
+    timedOut: Boolean(r.timedOut),
+    overMemoryCap,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+  };
+}
+
 export interface Verdict {
   status: Status;
   message: string;

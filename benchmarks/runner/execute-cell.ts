@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { classify, type Verdict } from './classify.ts';
+import { classify, outcomeOf, type Verdict } from './classify.ts';
 import { MemoryWatch, MEMORY_WATCH_PROBE } from './memory-watch.ts';
 import { trainArgs, type Cell } from './matrix.ts';
 import type { Row } from './csv-store.ts';
@@ -80,17 +80,7 @@ export async function executeCell(
   watch?.stop();
   const wall = (performance.now() - t0) / 1000;
 
-  const verdict = classify(
-    {
-      exitCode: r.exitCode,
-      signal: r.signal ?? undefined,
-      timedOut: r.timedOut,
-      overMemoryCap: watch?.exceeded ?? false,
-      stdout: String(r.stdout ?? ''),
-      stderr: String(r.stderr ?? ''),
-    },
-    limits.memoryMb,
-  );
+  const verdict = classify(outcomeOf(r, watch?.exceeded ?? false), limits.memoryMb);
   const rec = verdict.record ?? {};
   const pick = (k: string, fallback: number | undefined) => num(rec[k]) ?? fallback ?? null;
   const stepMs = Array.isArray(rec.step_ms) ? (rec.step_ms as unknown[]).filter((x): x is number => typeof x === 'number') : [];

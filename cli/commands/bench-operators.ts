@@ -14,7 +14,7 @@ import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { int, intList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { classify } from '../../benchmarks/runner/classify.ts';
+import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
 
 const COLUMNS = ['estimator', 'dim', 'R', 'points', 'width', 'depth', 'backend', 'status', 'mean_ms', 'p50_ms', 'p99_ms', 'samples', 'it_per_s', 'kernels_per_call', 'kernel_ms_per_call', 'peak_tensor_mb', 'message'] as const;
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
@@ -79,7 +79,7 @@ export function register(program: Command): void {
             Object.assign(row, { status: 'ok', ...JSON.parse(child.stdout.trim().split('\n').pop()!) });
             row.message = '';
           } else {
-            const v = classify({ exitCode: child.exitCode, signal: child.signal ?? undefined, timedOut: Boolean(child.timedOut), overMemoryCap: false, stdout: String(child.stdout ?? ''), stderr: String(child.stderr ?? '') });
+            const v = classify(outcomeOf(child));
             row.status = v.status;
             row.message = v.message;
           }

@@ -13,7 +13,7 @@ import { stringify } from 'csv-stringify/sync';
 import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { describeMachine } from '../../benchmarks/runner/machine.ts';
 import { kernelSplit } from '../../benchmarks/targets/measure.ts';
-import { classify } from '../../benchmarks/runner/classify.ts';
+import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
 import { int, intList } from '../options.ts';
 
 interface Row {
@@ -45,15 +45,8 @@ type Outcome = { ok: true; result: Record<string, number | string> } | { ok: fal
 /** Run one measurement; a failure becomes the runner's status (oom, timeout, error) and message. */
 async function child(args: string[], timeoutS: number): Promise<Outcome> {
   const r = await execa(process.execPath, [BIN, ...args], { reject: false, timeout: timeoutS * 1000 });
-  const v = classify({
-    exitCode: r.exitCode,
-    signal: r.signal ?? undefined,
-    timedOut: Boolean(r.timedOut),
-    overMemoryCap: false,
-    stdout: String(r.stdout ?? ''),
-    stderr: String(r.stderr ?? ''),
-  });
   if (r.exitCode === 0 && !r.timedOut) return { ok: true, result: JSON.parse(String(r.stdout).trim().split('\n').pop()!) };
+  const v = classify(outcomeOf(r));
   return { ok: false, status: v.status, message: v.message };
 }
 
