@@ -40,7 +40,6 @@ export const sumSquares = (x: Operand) => apply('sumSquares', [x]);
 export const dotConst = (x: Operand, c: tf.Tensor) => apply('dotConst', [x, c]);
 export const sum = (x: Operand, axis = -1) => apply('sum', [x], { axis });
 export const sliceLast = (x: Operand, begin: number, size: number) => apply('sliceLast', [x], { begin, size });
-export const reshapeFeatures = (x: Operand, features: number[]) => apply('reshapeFeatures', [x], { features });
 export const concatLast = (a: Operand, b: Operand) => apply('concatLast', [a, b]);
 /** The weight-sharing layer: blocks of B inputs through one shared map ℝ^B → ℝ (W [B, 1], b [1]). */
 export const blockAffine = (x: Operand, W: tf.Tensor, b: tf.Tensor, block: number) => apply('blockAffine', [x, W, b], { block });

@@ -262,15 +262,6 @@ export const RULES: Record<string, Rule> = {
     };
     return { primal: tf.concat([a, b], -1), series: sa.map((x, k) => cat(x, sb[k], [a, b])) };
   }, { acceptsBasis: true }),
-
-  /** Reshape of the feature axes (the point axis and the direction axis are kept). */
-  reshapeFeatures: ([a], [s], { features }) => {
-    const f = features as number[];
-    return {
-      primal: tf.reshape(a, [a.shape[0], ...f]),
-      series: s.map((x) => (x === null ? null : tf.reshape(x as T, [(x as T).shape[0], (x as T).shape[1] as number, ...f]))),
-    };
-  },
 };
 
 function sinCos(a: T, s: Coeff[]): { sin: RuleIO; cos: RuleIO } {
