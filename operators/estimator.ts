@@ -20,6 +20,11 @@ export interface LaplacianRequest {
   dist: ProbeDist;
   /** Stream for this call's index set / probes. */
   rng: Rng;
+  /**
+   * A fixed subset of the sampled dimensions, drawn by the caller (operators/checkpoint.ts evaluates
+   * an index set in chunks); the d/R correction still uses R.
+   */
+  indices?: number[];
 }
 
 export interface LaplacianResult {

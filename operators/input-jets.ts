@@ -12,9 +12,9 @@ export function inputWidth(req: LaplacianRequest): number {
   return req.x.shape[1];
 }
 
-/** The sampled index set of this call (R = 0 → all d). */
+/** The sampled index set of this call (R = 0 → all d), or the subset the caller fixed. */
 export function drawIndices(req: LaplacianRequest): number[] {
-  return sampleIndices(req.d, req.R, req.rng);
+  return req.indices ?? sampleIndices(req.d, req.R, req.rng);
 }
 
 /** 2-jet (e_i, 0) for every i in `indices`, sharing the primal. */

@@ -8,6 +8,7 @@ import { nested } from '../baselines/nested.ts';
 import { nestedBatched } from '../baselines/nested-batched.ts';
 import { forwardOverBackward } from '../baselines/forward-over-backward.ts';
 import { forwardLaplacian } from '../baselines/forward-laplacian.ts';
+import { checkpointed } from './checkpoint.ts';
 
 export const ESTIMATORS: Estimator[] = [
   stdeSparse,
@@ -16,6 +17,8 @@ export const ESTIMATORS: Estimator[] = [
   stdeCollapsedDense,
   nested,
   nestedBatched,
+  checkpointed(nested, 1),
+  checkpointed(nestedBatched, 4),
   forwardOverBackward,
   forwardLaplacian,
 ];
