@@ -1,0 +1,53 @@
+/**
+ * The WASM kernel overrides (engine/kernels.ts) give the stock results: Slice over ranks 1–5,
+ * contiguous and strided, float32 / int32 / bool, checked against an index-by-index reference.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../engine/backend.ts';
+
+before(async () => {
+  await initEngine('wasm');
+});
+
+/** x[begin : begin + size] element by element, on the flat values. */
+function reference(values: number[], shape: number[], begin: number[], size: number[]): number[] {
+  const strides = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+  const out: number[] = [];
+  const walk = (k: number, offset: number) => {
+    if (k === shape.length) return void out.push(values[offset]);
+    for (let i = 0; i < size[k]; i++) walk(k + 1, offset + (begin[k] + i) * strides[k]);
+  };
+  walk(0, 0);
+  return out;
+}
+
+const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+  { shape: [7], begin: [2], size: [4] },
+  { shape: [5, 6], begin: [1, 0], size: [3, 6] }, // whole rows: contiguous
+  { shape: [5, 6], begin: [0, 1], size: [5, 4] }, // columns: strided
+  { shape: [4, 3, 5], begin: [1, 1, 2], size: [2, 2, 3] },
+  { shape: [3, 4, 2, 5], begin: [0, 2, 1, 1], size: [3, 2, 1, 4] },
+  { shape: [2, 3, 2, 3, 4], begin: [1, 0, 1, 1, 0], size: [1, 3, 1, 2, 3] },
+  { shape: [4, 5], begin: [2, 3], size: [0, 2] }, // empty
+];
+
+for (const dtype of ['float32', 'int32', 'bool'] as const) {
+  for (const c of cases) {
+    test(`wasm Slice ${dtype} [${c.shape}] begin [${c.begin}] size [${c.size}]`, () => {
+      const n = c.shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 ? 1 : 0 : i * 1.5 - 4));
+      const x = tf.tensor(dtype === 'int32' ? values.map(Math.round) : values, c.shape, dtype);
+      const got = tf.slice(x, c.begin, c.size);
+      assert.deepEqual(got.shape, c.size);
+      assert.deepEqual(Array.from(got.dataSync()), reference(Array.from(x.dataSync()), c.shape, c.begin, c.size));
+      tf.dispose([x, got]);
+    });
+  }
+}
+
+test('wasm Slice with size −1 runs to the end of the axis', () => {
+  const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  assert.deepEqual(Array.from(tf.slice(x, [0, 1], [-1, -1]).dataSync()), [2, 3, 5, 6]);
+});
