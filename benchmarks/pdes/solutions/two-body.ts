@@ -33,22 +33,25 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
     const ph = tf.sub(1, tf.sum(tf.square(x), -1));
     return tf.mul(ph, tf.sum(tf.mul(sinCos(s)[0], c), -1)) as tf.Tensor1D;
   };
+  // Σ_i c_i·t_i over the coordinate axis as one matrix–vector product (a single pass over [N, d−1]).
+  const dotC = (t: tf.Tensor) => tf.reshape(tf.matMul(t as tf.Tensor2D, tf.reshape(c, [-1, 1]) as tf.Tensor2D), [-1]);
   const evaluate = (x: tf.Tensor2D) =>
     tf.tidy(() => {
       const col = (t: tf.Tensor, begin: number) => tf.slice(t, [0, begin], [-1, d - 1]);
       const [sx, cx] = sinCos(x);
       const [a, b, sa, ca, sb, cb] = [col(x, 0), col(x, 1), col(sx, 0), col(cx, 0), col(sx, 1), col(cx, 1)];
-      const s = tf.add(tf.add(a, cb), tf.mul(b, ca));
+      const second = tf.add(tf.mul(b, ca), cb); // −(∂²s_i/∂x_i² + ∂²s_i/∂x_{i+1}²)
+      const s = tf.add(a, second); // s_i = x_i + cos x_{i+1} + x_{i+1} cos x_i
       const [sinS, cosS] = sinCos(s);
       const A = tf.sub(1, tf.mul(b, sa)); // ∂s_i/∂x_i
       const B = tf.sub(ca, sb); // ∂s_i/∂x_{i+1}
-      const second = tf.add(tf.mul(b, ca), cb); // −(∂²s_i/∂x_i² + ∂²s_i/∂x_{i+1}²)
-      const inner = tf.sub(tf.neg(tf.mul(sinS, tf.add(tf.square(A), tf.square(B)))), tf.mul(cosS, second));
-      const radial = tf.mul(tf.mul(cosS, tf.add(tf.mul(a, A), tf.mul(b, B))), 4);
-      const ph = tf.sub(1, tf.sum(tf.square(x), -1, true)); // [N, 1]
-      const psi = tf.sum(tf.mul(sinS, c), -1);
-      const laplacian = tf.sub(tf.sum(tf.mul(tf.sub(tf.mul(ph, inner), radial), c), -1), tf.mul(psi, 2 * d));
-      return { u: tf.mul(tf.reshape(ph, [-1]), psi) as tf.Tensor1D, laplacian: laplacian as tf.Tensor1D };
+      const negInner = tf.add(tf.mul(sinS, tf.add(tf.square(A), tf.square(B))), tf.mul(cosS, second));
+      const radial = tf.mul(cosS, tf.add(tf.mul(a, A), tf.mul(b, B)));
+      const ph = tf.sub(1, tf.sum(tf.square(x), -1)); // [N]
+      const psi = dotC(sinS);
+      // Δu* = Σ_i c_i (φ·inner_i − 4·radial_i) − 2d·ψ
+      const laplacian = tf.sub(tf.neg(tf.add(tf.mul(ph, dotC(negInner)), tf.mul(dotC(radial), 4))), tf.mul(psi, 2 * d));
+      return { u: tf.mul(ph, psi) as tf.Tensor1D, laplacian: laplacian as tf.Tensor1D };
     });
   return { u, evaluate };
 }
