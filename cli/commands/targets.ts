@@ -14,7 +14,7 @@ import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { describeMachine } from '../../benchmarks/runner/machine.ts';
 import { kernelSplit } from '../../benchmarks/targets/measure.ts';
 import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
-import { int, intList } from '../options.ts';
+import { int, intList, oneOf } from '../options.ts';
 
 interface Row {
   target: string;
@@ -54,7 +54,7 @@ export function register(program: Command): void {
   program
     .command('targets')
     .description('measure the scale-and-speed targets: floor ratio, speed-up over nested, kernel share, memory at 1e6')
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, oneOf('backend', BACKENDS), DEFAULT_BACKEND)
     .option('--steps <n>', 'training steps per speed measurement (the first ones are warm-up)', int('steps', 5), 30)
     .option('--floor-dims <list>', 'dimensions of the floor-ratio target', intList('floor-dims', 1), [10000, 100000])
     .option('--speed-dims <list>', 'dimensions of the speed-up target (1e4 is the target; smaller ones show the trend)', intList('speed-dims', 16), [1000, 10000])
@@ -69,8 +69,9 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(await kernelSplit(JSON.parse(o.kernelSplit))) + '\n');
         return;
       }
+      const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       mkdirSync(o.out, { recursive: true });
-      writeFileSync(join(o.out, 'machine.json'), JSON.stringify(await describeMachine(o.backend), null, 2) + '\n');
+      writeFileSync(join(o.out, 'machine.json'), JSON.stringify(machine, null, 2) + '\n');
       const rows: Row[] = [];
       const log = (r: Row) => {
         rows.push(r);

@@ -1,0 +1,48 @@
+/**
+ * `stde-bench targets` end to end at toy sizes: every ratio of the scale-and-speed issue becomes a
+ * row of targets.csv with a numeric value from a run, next to machine.json; bad input is one line
+ * and exit 2, and writes nothing. (Timing values are not asserted: tests check behaviour.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { parse } from 'csv-parse/sync';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
+
+test('targets measures every ratio at toy sizes and writes targets.csv + machine.json', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
+  const r = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const rows = parse(readFileSync(join(out, 'targets.csv')), { columns: true }) as Record<string, string>[];
+  const targets = rows.map((x) => x.target);
+  assert.deepEqual(targets, [
+    'floor ratio (stde-sparse)',
+    'floor ratio (stde-collapsed)',
+    'speed-up over nested',
+    'speed-up over nested-checkpointed',
+    'speed-up over nested-batched',
+    'speed-up over nested-batched-checkpointed',
+    'kernel share',
+    'kernel share',
+  ]);
+  for (const row of rows) assert.ok(Number.isFinite(Number(row.value)) && Number(row.value) > 0, `${row.target} [${row.config}]: ${row.value}`);
+  assert.deepEqual(rows.filter((x) => x.target === 'kernel share').map((x) => x.config), ['d=100 R=16 N=100', 'd=20 R=16 N=100']);
+  assert.match(rows.find((x) => x.target === 'kernel share')!.detail, /^\d+ kernels; /);
+  const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
+  assert.equal(machine.backend, 'wasm');
+});
+
+test('targets rejects bad input with one line and exit 2, writing nothing', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
+  for (const args of [['--speed-dims', '8'], ['--floor-dims', '0'], ['--steps', 'x'], ['--backend', 'nope']]) {
+    const r = await cli('targets', ...args, '--no-memory', '--out', out);
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.ok(!existsSync(out));
+});
