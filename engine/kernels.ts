@@ -12,6 +12,10 @@
  * Slice: the stock kernel first copies the WHOLE input out of the heap (readSync), then the slice.
  * Taking one row of a [100, 1e6] batch copied 400 MB (0.26 s; the row-blocked source term at
  * d = 1e6 spent 26 of its 33 s there). Here the slice is copied from a view of the heap.
+ *
+ * Sum over leading axes: WASM's Sum reduces innermost axes only, so summing a jet [R, N, h] over
+ * its direction axis (collapsed mode, and every broadcast Mul's gradient) first transposed it to
+ * [N, h, R]. A matMul with a row of ones reads it once.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -22,7 +26,10 @@ interface RefCountingBackend {
 interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+  disposeData(dataId: object): boolean;
 }
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 let done = false;
 
@@ -58,6 +65,25 @@ function sliceFromHeap(x: tf.TensorInfo, beginAttr: number | number[], sizeAttr:
   return out;
 }
 
+/**
+ * Σ over the leading `lead` axes of a float32 tensor as ones[1, rows] · x[rows, rest]: one pass,
+ * through XNNPACK's matMul (0.05 ms for [16, 100, 128] against 0.47 ms for transpose + Sum here).
+ */
+function sumLeading(args: KernelArgs, lead: number, keepDims: boolean): tf.TensorInfo {
+  const backend = args.backend as unknown as HeapBackend;
+  const x = args.inputs.x as tf.TensorInfo;
+  const rows = tf.util.sizeFromShape(x.shape.slice(0, lead));
+  const rest = x.shape.slice(lead);
+  const ones = backend.makeOutput([1, rows], 'float32');
+  (backend.typedArrayFromHeap(ones) as Float32Array).fill(1);
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, attrs, backend: args.backend }) as tf.TensorInfo;
+  const flat = run('Reshape', { x }, { shape: [rows, tf.util.sizeFromShape(rest)] });
+  const summed = run('BatchMatMul', { a: ones, b: flat }, { transposeA: false, transposeB: false });
+  const out = run('Reshape', { x: summed }, { shape: keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest });
+  for (const t of [ones, flat, summed]) backend.disposeData(t.dataId);
+  return out;
+}
+
 export function registerWasmKernelOverrides(): void {
   if (done) return;
   done = true;
@@ -85,6 +111,19 @@ export function registerWasmKernelOverrides(): void {
       if (x.dtype === 'string') return stockSlice.kernelFunc(args);
       const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
       return sliceFromHeap(x, begin, size, args.backend as unknown as HeapBackend);
+    },
+  });
+  const stockSum = tf.getKernel('Sum', 'wasm')!;
+  tf.unregisterKernel('Sum', 'wasm');
+  tf.registerKernel({
+    ...stockSum,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+      const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+      const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, k) => a === k);
+      if (x.dtype !== 'float32' || !leading || tf.util.sizeFromShape(x.shape) === 0) return stockSum.kernelFunc(args);
+      return sumLeading(args, axes.length, keepDims);
     },
   });
 }

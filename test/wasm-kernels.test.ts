@@ -51,3 +51,46 @@ test('wasm Slice with size −1 runs to the end of the axis', () => {
   const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
   assert.deepEqual(Array.from(tf.slice(x, [0, 1], [-1, -1]).dataSync()), [2, 3, 5, 6]);
 });
+
+/** Σ over `axes` element by element. */
+function referenceSum(values: number[], shape: number[], axes: number[]): number[] {
+  const kept = shape.map((_, k) => k).filter((k) => !axes.includes(k));
+  const strides = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+  const outSize = kept.reduce((a, k) => a * shape[k], 1);
+  const out = new Array<number>(outSize).fill(0);
+  values.forEach((v, flat) => {
+    const index = shape.map((_, k) => Math.floor(flat / strides[k]) % shape[k]);
+    const o = kept.reduce((a, k) => a * shape[k] + index[k], 0);
+    out[o] += v;
+  });
+  return out;
+}
+
+for (const [shape, axes, keepDims] of [
+  [[16, 5, 7], [0], false],
+  [[16, 5, 7], [0], true],
+  [[3, 4, 5, 2], [0, 1], false],
+  [[3, 4, 5, 2], [1, 0], true],
+  [[6, 9], [0], false],
+  [[6, 9], [1], false], // innermost: the stock kernel
+  [[4, 3, 2], [0, 1, 2], false], // all axes: the stock kernel
+] as [number[], number[], boolean][]) {
+  test(`wasm Sum over axes [${axes}] of [${shape}] (keepDims ${keepDims})`, () => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    const got = tf.sum(tf.tensor(values, shape), axes, keepDims);
+    const want = referenceSum(values, shape, axes);
+    const wantShape = keepDims ? shape.map((s, k) => (axes.includes(k) ? 1 : s)) : shape.filter((_, k) => !axes.includes(k));
+    assert.deepEqual(got.shape, wantShape);
+    Array.from(got.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `[${i}] ${v} vs ${want[i]}`));
+  });
+}
+
+test('wasm Sum over a leading axis leaves no buffer behind', () => {
+  const dataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+  const x = tf.randomNormal([8, 4, 3]);
+  tf.sum(x, 0).dispose();
+  const before = dataIds();
+  tf.sum(x, 0).dispose();
+  assert.equal(dataIds(), before);
+});
