@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
+import { stackRowBlocks } from '../engine/row-blocks.ts';
 
 export interface Domain {
   /** What the samples are, for result labels (e.g. 'unit-ball radius-uniform, t ~ U[0, 1]'). */
@@ -32,16 +33,22 @@ const normal = (shape: number[], rng: Rng) => tf.randomNormal(shape, 0, 1, 'floa
 const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(shape, lo, hi, 'float32', rng.int31());
 
 /**
- * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [n, 1] (1 = on the sphere). At d ~ 10⁶ an
- * [n, d] temporary is 4n MB: the squares are released before the result is made, so at most two
- * such tensors are alive.
+ * Points are drawn in row blocks of at most this many floats: at d ~ 10⁶ one row is 4 MB and the
+ * [n, d] temporaries of a whole batch (400 MB each) would fragment the 2 GiB WASM heap that the
+ * first layer's weight and gradient (512 MB each) need in one piece. Below it, one block: the same
+ * random ops in the same order as an unblocked draw.
  */
-function onRadius(n: number, d: number, rng: Rng, r: () => tf.Tensor | number = () => 1): tf.Tensor2D {
-  return tf.tidy(() => {
-    const z = normal([n, d], rng);
-    const sumSq = tf.tidy(() => tf.sum(tf.square(z), 1, true));
-    return tf.mul(z, tf.div(r(), tf.sqrt(sumSq))) as tf.Tensor2D;
-  });
+export const SAMPLE_BLOCK_FLOATS = 2 ** 20;
+
+/** r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [rows, 1] (1 = on the sphere), row block by row block. */
+function onRadius(n: number, d: number, rng: Rng, r: (rows: number) => tf.Tensor | number = () => 1): tf.Tensor2D {
+  return stackRowBlocks(n, d, Math.max(1, Math.floor(SAMPLE_BLOCK_FLOATS / d)), (rows) =>
+    tf.tidy(() => {
+      const z = normal([rows, d], rng);
+      const sumSq = tf.sum(tf.square(z), 1, true);
+      return tf.mul(z, tf.div(r(rows), tf.sqrt(sumSq)));
+    }),
+  );
 }
 
 /** Append a time column. */
@@ -58,8 +65,8 @@ export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', tim
     extraInputs: time ? 1 : 0,
     interior: (n, rng) =>
       tf.tidy(() => {
-        const x = onRadius(n, d, rng, () => {
-          const u = uniform([n, 1], rng);
+        const x = onRadius(n, d, rng, (rows) => {
+          const u = uniform([rows, 1], rng);
           return sampler === 'volume-uniform' ? tf.pow(u, 1 / d) : u;
         });
         return time ? withTime(x, uniform([n], rng, 0, time.T)) : x;
