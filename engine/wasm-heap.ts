@@ -61,3 +61,28 @@ export function assertWasmHeapHealthy(): void {
     throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`);
   }
 }
+
+interface HeapData {
+  dataIdMap: { get(dataId: object): { refCount: number } | undefined };
+  typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array;
+}
+
+/**
+ * A float32 tensor's data as a view of the WASM heap (no copy). Take it right before use: any
+ * allocation may grow the heap, which detaches earlier views.
+ */
+export function heapFloat32(t: tf.Tensor): Float32Array {
+  if (t.dtype !== 'float32' || tf.getBackend() !== 'wasm') throw new Error(`heapFloat32 needs a float32 tensor on wasm, got ${t.dtype} on ${tf.getBackend()}`);
+  return (tf.backend() as unknown as HeapData).typedArrayFromHeap(t);
+}
+
+/** Whether no other tensor shares this tensor's buffer (WASM's Reshape, Identity and Cast share). */
+export function ownsBuffer(t: tf.Tensor): boolean {
+  return (tf.backend() as unknown as HeapData).dataIdMap.get(t.dataId)?.refCount === 1;
+}
+
+/** An uninitialised float32 tensor on the WASM heap (no JS-side zeros, no copy). */
+export function allocateHeap(shape: number[]): tf.Tensor {
+  const backend = tf.backend() as unknown as { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo };
+  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'));
+}

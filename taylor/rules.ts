@@ -8,6 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
+import { isWide, wideMatMulGather } from '../engine/wide-layer.ts';
+import { sumSquaresByRows } from '../engine/row-blocks.ts';
 
 type T = tf.Tensor;
 type N = T | null;
@@ -50,18 +52,55 @@ function odeStep(x: N[], w: N[], k: number): N {
   return nsum(terms);
 }
 
+/** A basis coefficient's image under x·W from its gathered rows W[indices] [R, out]. */
+function basisImage(c: BasisCoeff, rows: T): T {
+  const scaled = tf.reshape(c.scale === 1 ? rows : tf.mul(rows, c.scale), [rows.shape[0], 1, rows.shape[1]!]);
+  return c.values ? tf.mul(scaled, tf.expandDims(c.values, -1)) : scaled;
+}
+
 /** x·W for a dense coefficient with any leading axes, or a gathered row block for a basis one. */
 function matmulCoeff(c: Coeff, W: T): N {
   if (c === null) return null;
-  if (isBasis(c)) {
-    const rows = tf.gather(W, c.indices); // [R, out]: W e_i for each direction
-    const scaled = tf.reshape(c.scale === 1 ? rows : tf.mul(rows, c.scale), [rows.shape[0], 1, W.shape[1]!]);
-    return c.values ? tf.mul(scaled, tf.expandDims(c.values, -1)) : scaled;
-  }
+  if (isBasis(c)) return basisImage(c, tf.gather(W, c.indices)); // W e_i for each direction
   if (c.rank === 2) return tf.matMul(c, W);
   const lead = c.shape.slice(0, -1);
   const flat = tf.reshape(c, [-1, c.shape[c.rank - 1]]);
   return tf.reshape(tf.matMul(flat, W), [...lead, W.shape[1]!]);
+}
+
+/**
+ * The affine rule for a weight too large for the plain path (engine/wide-layer.ts): the primal and
+ * every dense coefficient go through one blocked product, every basis coefficient's rows through
+ * the same op's gather, so W is read only there.
+ */
+function wideAffine(a: T, W: T, b: T | undefined, s: Coeff[]): RuleIO {
+  const dense = s.filter((c): c is T => c !== null && !isBasis(c));
+  const bases = s.filter((c): c is BasisCoeff => c !== null && isBasis(c));
+  const rows = [a, ...dense.map((c) => tf.reshape(c, [-1, c.shape[c.rank - 1]]))];
+  const counts = [...rows.map((r) => r.shape[0]), ...bases.map((c) => c.indices.shape[0])];
+  const stacked = rows.length === 1 ? (a as tf.Tensor2D) : (tf.concat(rows, 0) as tf.Tensor2D);
+  const product = wideMatMulGather(stacked, W as tf.Tensor2D, bases.map((c) => c.indices));
+  const parts = counts.length === 1 ? [product] : tf.split(product, counts, 0); // a one-way split has no gradient in tfjs
+  const out = W.shape[1]!;
+  const z = parts[0];
+  let next = 1;
+  const series = s.map((c): Coeff => {
+    if (c === null) return null;
+    if (isBasis(c)) return basisImage(c, parts[1 + dense.length + bases.indexOf(c)]);
+    return tf.reshape(parts[next++], [...c.shape.slice(0, -1), out]);
+  });
+  return { primal: b ? tf.add(z, b) : z, series };
+}
+
+/**
+ * Σ a² over the last axis. A large [N, d] primal is squared a row block at a time: at d = 10⁶ one
+ * whole square is 400 MB of WASM heap, and it has to fit between the first layer's weight and
+ * gradient (engine/wide-layer.ts).
+ */
+function sumOfSquares(a: T): T {
+  const rowsPerBlock = a.rank === 2 ? Math.max(1, Math.floor(2 ** 20 / a.shape[1]!)) : Infinity;
+  if (rowsPerBlock >= a.shape[0]) return tf.tidy(() => tf.sum(tf.square(a), -1)); // the square goes at once
+  return sumSquaresByRows(a as tf.Tensor2D, rowsPerBlock);
 }
 
 const densifyCoeff = (c: Coeff, rank: number): T => (isBasis(c) ? densify(c, rank)! : (c as T));
@@ -176,10 +215,13 @@ export const RULES: Record<string, Rule> = {
 
   /** Affine layer x·W (+ b), W of shape [in, out]; basis tangents gather rows of W. */
   affine: Object.assign(
-    ([a, W, b]: T[], [s]: Coeff[][]) => ({
-      primal: b ? tf.add(matmulCoeff(a, W)!, b) : matmulCoeff(a, W)!,
-      series: s.map((c) => matmulCoeff(c, W)),
-    }),
+    ([a, W, b]: T[], [s]: Coeff[][]) => {
+      if (a.rank === 2 && isWide(W)) return wideAffine(a, W, b, s);
+      return {
+        primal: b ? tf.add(matmulCoeff(a, W)!, b) : matmulCoeff(a, W)!,
+        series: s.map((c) => matmulCoeff(c, W)),
+      };
+    },
     { acceptsBasis: true },
   ),
 
@@ -216,8 +258,7 @@ export const RULES: Record<string, Rule> = {
         for (let j = 0; j <= k; j++) terms.push(dotLast(x[j], x[k - j], a.rank));
         series.push(nsum(terms));
       }
-      // tidy: the [N, d] square is released at once (its gradient needs only a); at d = 1e6 it is 400 MB.
-      return { primal: tf.tidy(() => tf.sum(tf.square(a), -1)), series };
+      return { primal: sumOfSquares(a), series };
     },
     { acceptsBasis: true },
   ),

@@ -1,6 +1,7 @@
 /**
- * The memory plan: a lower bound that refuses impossible runs up front (d = 10⁶ with a full first
- * layer on wasm) and that tf.profile's measured peak of a real step respects.
+ * The memory plan: a lower bound that refuses impossible runs up front (d = 5·10⁶ on wasm: its input
+ * batch alone outgrows the heap), that counts a wide first layer's Adam moments off the heap, and
+ * that tf.profile's measured peak of a real step respects.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,11 +16,23 @@ before(setup);
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 
-test('d = 1e6 with the full first layer is refused on wasm before anything runs (exit 2)', () => {
-  const r = spawnSync(process.execPath, [bin, 'train', '--pde', 'allen-cahn-two-body', '--dim', '1000000', '--estimator', 'stde-sparse', '--json'], { encoding: 'utf8' });
+test('d = 5e6 with weight sharing is refused on wasm before anything runs (exit 2): the input batch outgrows the heap', () => {
+  const r = spawnSync(process.execPath, [bin, 'train', '--pde', 'allen-cahn-two-body', '--dim', '5000000', '--block', '50', '--estimator', 'stde-sparse', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /impossible memory: d = 1000000 needs at least 2\.2\d GiB \(128033281 parameters/);
+  assert.match(r.stderr, /impossible memory: d = 5000000 needs at least 2\.0\d GiB on the WASM heap .* \+ 1\.86 GiB of input points/);
+});
+
+test('d = 1e6 with the full first layer is plannable on wasm: its Adam moments live off the heap', () => {
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, estimator: 'stde-sparse' });
+  const wasm = planMemory(cfg, 'wasm');
+  assert.equal(wasm.parameters, 128_033_281);
+  assert.equal(wasm.hostStateBytes, 8 * 128_000_000); // m and v of the [1e6, 128] weight
+  assert.equal(wasm.parameterStateBytes, 8 * 128_000_000 + 16 * 33_281);
+  assert.ok(wasm.lowerBoundBytes < 2 ** 31);
+  const gpu = planMemory(cfg, 'webgpu'); // no wide path there: every parameter's state on the device
+  assert.equal(gpu.hostStateBytes, 0);
+  assert.equal(gpu.parameterStateBytes, 16 * 128_033_281);
 });
 
 test('weight sharing makes d = 1e6 plannable: the bound is then the input batch', () => {

@@ -2,8 +2,15 @@
  * Adam (pdes.md §8: β₁ = 0.9, β₂ = 0.999, ε = 1e-8) with the learning rate passed per step, so any
  * schedule drives it. Written out rather than tf.train.adam because that optimizer fixes its rate
  * at construction and defaults ε to the backend's epsilon.
+ *
+ * Wide weights (engine/wide-layer.ts: the d = 10⁶ first layer, 128 M entries) keep their moments in
+ * JS memory, outside the 2 GiB WASM heap (1 GB there), and are updated in one pass over views of
+ * the gradient and the weight, in place: the wide layer reads W only through slices and gathers,
+ * so no packed copy of it can go stale. A weight whose buffer is shared is assigned a copy instead.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isWide, releaseGradient, reserveGradient } from '../../engine/wide-layer.ts';
+import { heapFloat32, ownsBuffer } from '../../engine/wasm-heap.ts';
 
 export interface AdamConfig {
   beta1: number;
@@ -16,6 +23,8 @@ export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, epsilon: 1e
 export class Adam {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
+  /** Moments of wide weights, off the WASM heap. */
+  private readonly host = new Map<string, { m: Float32Array; v: Float32Array }>();
   private t = 0;
 
   constructor(
@@ -23,6 +32,11 @@ export class Adam {
     private readonly cfg: AdamConfig = ADAM_DEFAULTS,
   ) {
     for (const p of params) {
+      if (isWide(p)) {
+        this.host.set(p.name, { m: new Float32Array(p.size), v: new Float32Array(p.size) });
+        reserveGradient(p);
+        continue;
+      }
       // tidy: the variable keeps the data, the temporary zeros tensor goes.
       this.m.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
       this.v.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
@@ -48,6 +62,11 @@ export class Adam {
     for (const p of this.params) {
       const g = grads[p.name];
       if (!g) continue;
+      const host = this.host.get(p.name);
+      if (host) {
+        this.applyHost(p, g, host, stepSize, vCorrection);
+        continue;
+      }
       tf.tidy(() => {
         const m = this.m.get(p.name)!;
         const v = this.v.get(p.name)!;
@@ -62,7 +81,31 @@ export class Adam {
     }
   }
 
+  /** The same update, element by element, on the heap views (moments in JS memory). */
+  private applyHost(p: tf.Variable, g: tf.Tensor, s: { m: Float32Array; v: Float32Array }, stepSize: number, vCorrection: number): void {
+    const { beta1, beta2, epsilon } = this.cfg;
+    const inPlace = ownsBuffer(p);
+    const w = inPlace ? heapFloat32(p) : Float32Array.from(p.dataSync());
+    const grad = heapFloat32(g);
+    const { m, v } = s;
+    for (let i = 0; i < w.length; i++) {
+      const gi = grad[i];
+      const mi = beta1 * m[i] + (1 - beta1) * gi;
+      const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] -= (stepSize * mi) / (Math.sqrt(vi) * vCorrection + epsilon);
+    }
+    if (!inPlace) {
+      releaseGradient(p); // reserved under the old data id
+      p.assign(tf.tensor(w, p.shape));
+      reserveGradient(p);
+    }
+  }
+
   dispose(): void {
     for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+    for (const p of this.params) if (this.host.has(p.name)) releaseGradient(p);
+    this.host.clear();
   }
 }

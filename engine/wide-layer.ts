@@ -1,0 +1,114 @@
+/**
+ * The first layer x·W for a weight too large to pass through tfjs whole (d = 10⁶, h = 128: 512 MB).
+ *
+ * The plain path costs 2.5 GB on a 2 GiB heap: XNNPACK packs a matMul's right operand into a copy
+ * of W; the stock gradient transposes x and materializes dW; the gather gradient of the basis jets
+ * scatters a second dense [d, h] that is then added to the first. Here the forward pass runs over
+ * row blocks of W (each block packed and released in turn), and the backward pass writes
+ * dW = xᵀ·dz + scatter(gathered-row gradients) into ONE buffer, block by block, through a view of the
+ * WASM heap. W itself is only ever read through slices and gathers, so it is never packed under its
+ * own id, and the optimizer may update it in place (benchmarks/training/adam.ts).
+ *
+ * WASM only (the heap views); other backends keep the plain path. dW is a first-order gradient
+ * (training); dx is built from ordinary ops, so the input gradient stays differentiable.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { allocateHeap, heapFloat32, ownsBuffer } from './wasm-heap.ts';
+
+/** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
+export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
+
+/** Whether a weight of this many entries takes the wide path on this backend (plans use it too). */
+export function wideOn(backend: string, elements: number): boolean {
+  return backend === 'wasm' && elements >= WIDE.elements;
+}
+
+export function isWide(W: tf.Tensor): boolean {
+  return W.rank === 2 && wideOn(tf.getBackend(), W.size);
+}
+
+
+/**
+ * Gradient buffers reserved for wide weights, by the weight's data id. A trainer reserves one right
+ * after creating the model, while the heap is still in one piece: allocated per step, a 512 MB
+ * gradient has to find room among the holes the step's [N, d] temporaries left (measured: at
+ * d = 10⁶ it then ends past 2 GiB). The backward pass writes into the reserved buffer when nothing
+ * else holds it, and otherwise allocates.
+ */
+const reserved = new Map<object, tf.Tensor>();
+
+export function reserveGradient(W: tf.Tensor): void {
+  if (!isWide(W) || reserved.has(W.dataId)) return;
+  reserved.set(W.dataId, tf.keep(allocateHeap(W.shape)));
+}
+
+export function releaseGradient(W: tf.Tensor): void {
+  reserved.get(W.dataId)?.dispose();
+  reserved.delete(W.dataId);
+}
+
+/**
+ * rows·W for `rows` [M, d] and the gathered rows W[indices] for each index set, as one
+ * differentiable result [M + Σ|indices|, h] (callers split it).
+ */
+export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: tf.Tensor1D[]): tf.Tensor2D {
+  const [m, d] = rows.shape;
+  const h = W.shape[1];
+  const block = Math.max(1, Math.floor(WIDE.blockElements / h));
+  const starts: number[] = [];
+  for (let r0 = 0; r0 < d; r0 += block) starts.push(r0);
+  const size = (r0: number) => Math.min(block, d - r0);
+  const wBlock = (w: tf.Tensor, r0: number) => tf.slice(w, [r0, 0], [size(r0), h]);
+  const xBlock = (x: tf.Tensor, r0: number) => tf.slice(x, [0, r0], [m, size(r0)]);
+  // The index sets are small and may be released before the backward pass: keep their values.
+  const indexValues = indexSets.map((idx) => idx.dataSync());
+
+  const forwardFunc = (_: unknown, save: (ts: tf.Tensor[]) => void) => {
+    save([rows, W]); // the tape keeps these for the backward pass (WASM clones share the buffer)
+    let z = tf.zeros([m, h]);
+    for (const r0 of starts) {
+      const next = tf.tidy(() => tf.add(z, tf.matMul(xBlock(rows, r0), wBlock(W, r0))));
+      z.dispose();
+      z = next;
+    }
+    return tf.concat([z, ...indexSets.map((idx) => tf.gather(W, idx))], 0) as tf.Tensor2D;
+  };
+
+  const backwardsFunc = (dy: tf.Tensor, [x, w]: tf.Tensor[]) => ({
+    // dx = dz·Wᵀ, block by block along d (ordinary ops: differentiable again).
+    rows: () => {
+      const dz = tf.slice(dy, [0, 0], [m, h]);
+      return tf.concat(starts.map((r0) => tf.matMul(dz, tf.transpose(wBlock(w, r0)))), 1);
+    },
+    W: () => {
+      const dz = tf.slice(dy, [0, 0], [m, h]);
+      const buffer = reserved.get(w.dataId); // the saved clone shares W's data id
+      const dW = buffer && ownsBuffer(buffer) ? buffer : allocateHeap([d, h]);
+      for (const r0 of starts) {
+        const part = tf.tidy(() => tf.matMul(tf.transpose(xBlock(x, r0)), dz));
+        heapFloat32(dW).set(heapFloat32(part), r0 * h); // views taken after every allocation
+        part.dispose();
+      }
+      let offset = m;
+      for (const iv of indexValues) {
+        const k = iv.length;
+        const g = tf.slice(dy, [offset, 0], [k, h]);
+        offset += k;
+        const gv = g.dataSync();
+        const out = heapFloat32(dW);
+        for (let r = 0; r < k; r++) for (let j = 0; j < h; j++) out[iv[r] * h + j] += gv[r * h + j];
+        g.dispose();
+      }
+      // The reserved buffer stays with its weight; the gradient handed out shares it until disposed.
+      return dW === buffer ? tf.clone(dW) : dW;
+    },
+  });
+
+  // tf.customGrad would compute every input's gradient eagerly (dx is [M, d]); the engine's own
+  // entry point asks only for the gradients on the path to the variables being differentiated.
+  type Saver = (ts: tf.Tensor[]) => void;
+  const engine = tf.engine() as unknown as {
+    runKernelFunc(p: { forwardFunc: (b: unknown, save: Saver) => tf.Tensor; backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>; inputs: Record<string, tf.Tensor> }): tf.Tensor;
+  };
+  return engine.runKernelFunc({ forwardFunc, backwardsFunc, inputs: { rows, W } }) as tf.Tensor2D;
+}

@@ -1,0 +1,85 @@
+/**
+ * The wide first layer (engine/wide-layer.ts) and the off-heap Adam moments it enables: forced on
+ * a small model (thresholds lowered), every estimator's value, u and parameter gradient match the
+ * plain path, and Adam's updates match the tensor implementation. On wasm only (heap views).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, randomModel, randomPoints, assertClose, values, TEST_BACKEND } from './helpers.ts';
+import { WIDE } from '../engine/wide-layer.ts';
+import { ESTIMATORS } from '../operators/registry.ts';
+import { zeroBoundaryBall, type Target } from '../operators/target.ts';
+import { trainableVariables, type MLP } from '../model/mlp.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
+import { Adam } from '../benchmarks/training/adam.ts';
+
+const skip = TEST_BACKEND !== 'wasm';
+const saved = { ...WIDE };
+before(setup);
+after(() => Object.assign(WIDE, saved));
+
+/** Run f with every weight of ≥ 2 × 8 entries wide, in row blocks of 3 (so blocks and a ragged tail). */
+function wide<T>(f: () => T): T {
+  Object.assign(WIDE, { elements: 16, blockElements: 3 * 8 });
+  try {
+    return f();
+  } finally {
+    Object.assign(WIDE, saved);
+  }
+}
+
+const d = 7;
+const model = (): MLP => randomModel({ dim: d, width: 8, depth: 3 }, 21);
+
+function evaluate(name: string, m: MLP) {
+  const e = ESTIMATORS.find((x) => x.name === name)!;
+  const target: Target = { model: m, ansatz: zeroBoundaryBall(d) };
+  const x = randomPoints(5, d, 3, 0.4);
+  const R = e.sampling === 'exact' ? 0 : 3;
+  const run = () => e.laplacian({ target, x, d, R, dist: 'rademacher', rng: rngFromSeed(9) });
+  const vars = trainableVariables(m);
+  const { grads } = tf.variableGrads(() => {
+    const r = run();
+    return tf.add(tf.mean(tf.square(r.value)), tf.mean(r.u)) as tf.Scalar;
+  }, vars);
+  const r = run();
+  return { value: values(r.value), u: values(r.u), grads: vars.map((v) => values(grads[v.name])) };
+}
+
+for (const e of ESTIMATORS) {
+  test(`the wide first layer gives ${e.name} the same value, u and parameter gradient`, { skip }, () => {
+    const m = model();
+    const plain = evaluate(e.name, m);
+    const viaWide = wide(() => evaluate(e.name, m));
+    assertClose(viaWide.value, plain.value, 1e-4, 'value');
+    assertClose(viaWide.u, plain.u, 1e-5, 'u');
+    plain.grads.forEach((g, k) => assertClose(viaWide.grads[k], g, 1e-4, `gradient ${k}`));
+  });
+}
+
+test('Adam with off-heap moments updates wide weights like the tensor implementation', { skip }, () => {
+  const a = model();
+  const b = model();
+  const plain = new Adam(trainableVariables(a));
+  const offHeap = wide(() => new Adam(trainableVariables(b)));
+  for (let step = 0; step < 3; step++) {
+    const g = trainableVariables(a).map((v, k) => tf.randomNormal(v.shape, 0, 1, 'float32', 100 * step + k));
+    const named = (m: MLP) => Object.fromEntries(trainableVariables(m).map((v, k) => [v.name, g[k]]));
+    plain.apply(named(a), 1e-2);
+    wide(() => offHeap.apply(named(b), 1e-2));
+    tf.dispose(g);
+  }
+  trainableVariables(a).forEach((v, k) => assertClose(values(trainableVariables(b)[k]), values(v), 1e-5, `parameter ${k}`));
+});
+
+test('a wide weight whose buffer is shared is assigned a copy, and the sharer keeps its values', { skip }, () => {
+  const m = model();
+  const W = m.layers[0].W;
+  const adam = wide(() => new Adam([W]));
+  const alias = tf.reshape(W, W.shape); // WASM's Reshape shares the buffer
+  const before = values(alias);
+  wide(() => adam.apply({ [W.name]: tf.onesLike(W) }, 0.1));
+  assert.deepEqual(values(alias), before);
+  assert.ok(values(W).every((w, i) => Math.abs(w - (before[i] - 0.1)) < 1e-5));
+});
