@@ -49,6 +49,8 @@ export interface TrainRecord {
   peak_tensor_mb: number | null;
   memory_probe: string;
   rss_peak_mb: number;
+  /** High-water mark of the WASM heap (it never shrinks), wasm only: the tensors' real footprint. */
+  wasm_heap_mb: number | null;
   loss_final: number | null;
   rel_l2_initial: number | null;
   rel_l1_initial: number | null;
@@ -64,7 +66,7 @@ export interface TrainRecord {
   [label: string]: unknown;
 }
 
-export const TIMING_FIELDS = ['it_per_s', 'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'step_ms', 'wall_s', 'rss_peak_mb'] as const;
+export const TIMING_FIELDS = ['it_per_s', 'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'step_ms', 'wall_s', 'rss_peak_mb', 'wasm_heap_mb'] as const;
 
 export const STEP_MS_KEPT = 2000;
 

@@ -24,6 +24,12 @@ import { finite, STEP_MS_KEPT, stepStats, warmupSteps, type EvalPoint, type Trai
 import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../model/mlp.ts';
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
+import { wasmHeapBytes } from '../../engine/wasm-heap.ts';
+
+const heapMb = (): number | null => {
+  const b = wasmHeapBytes();
+  return b === null ? null : Math.round(b / 2 ** 20);
+};
 
 export interface TrainHooks {
   /** Called after every step with the 1-based step count and its loss. */
@@ -149,6 +155,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     peak_tensor_mb: peakTensorMb,
     memory_probe: 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
     rss_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    wasm_heap_mb: heapMb(),
     loss_final: finite(loss),
     rel_l2_initial: finite(initial?.rel_l2),
     rel_l1_initial: finite(initial?.rel_l1),
