@@ -10,11 +10,31 @@
  * duplicates, but ScatterNd sums duplicates anyway, which is what the gradient needs.
  *
  * The stock BatchMatMul gradient uses transposeA/B flags, which the WASM backend runs ~10x slower;
- * ours materialises the transpose explicitly and calls a plain matMul.
+ * ours materialises the transpose explicitly and calls a plain matMul. For a tall left operand
+ * (the weight-sharing layer's [N·d/B, B] view of the input: 477 MB at d = 5·10⁶ per 25 points) the
+ * transpose would double it, so Aᵀ·dC is summed over row blocks instead.
  */
 import * as tf from '@tensorflow/tfjs';
 
 type Saved = tf.Tensor[];
+
+/** Left operands at least this large are transposed a row block of `TALL_BLOCK_ELEMENTS` at a time. */
+const TALL_ELEMENTS = 2 ** 24;
+const TALL_BLOCK_ELEMENTS = 2 ** 22;
+
+/** Aᵀ·G for rank-2 A [M, K] and G [M, N], summed over row blocks when A is large. */
+function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
+  if (A.rank !== 2 || A.size < TALL_ELEMENTS) return tf.matMul(tr(A), G);
+  const [m, k] = A.shape;
+  const rows = Math.max(1, Math.floor(TALL_BLOCK_ELEMENTS / k));
+  let sum: tf.Tensor | null = null;
+  for (let s = 0; s < m; s += rows) {
+    const n = Math.min(rows, m - s);
+    const part = tf.matMul(tr(tf.slice(A, [s, 0], [n, k])), tf.slice(G, [s, 0], [n, -1]));
+    sum = sum ? tf.add(sum, part) : part;
+  }
+  return sum!;
+}
 
 function tr(t: tf.Tensor): tf.Tensor {
   const r = t.rank;
@@ -108,7 +128,7 @@ const higherOrderSafe: tf.GradConfig[] = [
           return unbroadcast(transposeA ? tr(dA) : dA, a.shape);
         },
         b: () => {
-          const dB = tf.matMul(tr(A), g); // dL/dB = Aᵀ·dC
+          const dB = transposedProduct(A, g); // dL/dB = Aᵀ·dC
           return unbroadcast(transposeB ? tr(dB) : dB, b.shape);
         },
       };
