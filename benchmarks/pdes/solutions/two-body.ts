@@ -14,6 +14,9 @@ import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
 import { sinCos } from './trig.ts';
 
+/** Pair terms per chunk of the source evaluation (floats per [N, chunk] temporary). */
+const PAIR_CHUNK_FLOATS = 2 ** 20;
+
 export function twoBody(c: tf.Tensor1D, d: number): Solution {
   if (c.shape[0] !== d - 1) throw new Error(`two-body needs d − 1 = ${d - 1} coefficients, got ${c.shape[0]}`);
   const lo = <T extends Operand>(t: T) => J.sliceLast(t, 0, d - 1); // x_i, i < d
@@ -33,24 +36,42 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
     const ph = tf.sub(1, tf.sum(tf.square(x), -1));
     return tf.mul(ph, tf.sum(tf.mul(sinCos(s)[0], c), -1)) as tf.Tensor1D;
   };
-  // Σ_i c_i·t_i over the coordinate axis as one matrix–vector product (a single pass over [N, d−1]).
-  const dotC = (t: tf.Tensor) => tf.reshape(tf.matMul(t as tf.Tensor2D, tf.reshape(c, [-1, 1]) as tf.Tensor2D), [-1]);
+  /**
+   * The pair sums of Δu* over pairs i ∈ [lo, lo + m): ψ = Σ c_i sin s_i, and Σ c_i·(−inner_i) and
+   * Σ c_i·radial_i, each Σ_i c_i·t_i as one matrix–vector product (a single pass over [N, m]).
+   */
+  const pairSums = (x: tf.Tensor2D, lo: number, m: number) => {
+    const cs = tf.reshape(tf.slice(c, [lo], [m]), [-1, 1]) as tf.Tensor2D;
+    const dotC = (t: tf.Tensor) => tf.reshape(tf.matMul(t as tf.Tensor2D, cs), [-1]);
+    const window = tf.slice(x, [0, lo], [-1, m + 1]); // x_lo … x_{lo+m}
+    const [sw, cw] = sinCos(window);
+    const at = (t: tf.Tensor, shift: number) => tf.slice(t, [0, shift], [-1, m]);
+    const [a, b, sa, ca, sb, cb] = [at(window, 0), at(window, 1), at(sw, 0), at(cw, 0), at(sw, 1), at(cw, 1)];
+    const second = tf.add(tf.mul(b, ca), cb); // −(∂²s_i/∂x_i² + ∂²s_i/∂x_{i+1}²)
+    const s = tf.add(a, second); // s_i = x_i + cos x_{i+1} + x_{i+1} cos x_i
+    const [sinS, cosS] = sinCos(s);
+    const A = tf.sub(1, tf.mul(b, sa)); // ∂s_i/∂x_i
+    const B = tf.sub(ca, sb); // ∂s_i/∂x_{i+1}
+    const negInner = tf.add(tf.mul(sinS, tf.add(tf.square(A), tf.square(B))), tf.mul(cosS, second));
+    const radial = tf.mul(cosS, tf.add(tf.mul(a, A), tf.mul(b, B)));
+    return [dotC(sinS), dotC(negInner), dotC(radial)];
+  };
   const evaluate = (x: tf.Tensor2D) =>
     tf.tidy(() => {
-      const col = (t: tf.Tensor, begin: number) => tf.slice(t, [0, begin], [-1, d - 1]);
-      const [sx, cx] = sinCos(x);
-      const [a, b, sa, ca, sb, cb] = [col(x, 0), col(x, 1), col(sx, 0), col(cx, 0), col(sx, 1), col(cx, 1)];
-      const second = tf.add(tf.mul(b, ca), cb); // −(∂²s_i/∂x_i² + ∂²s_i/∂x_{i+1}²)
-      const s = tf.add(a, second); // s_i = x_i + cos x_{i+1} + x_{i+1} cos x_i
-      const [sinS, cosS] = sinCos(s);
-      const A = tf.sub(1, tf.mul(b, sa)); // ∂s_i/∂x_i
-      const B = tf.sub(ca, sb); // ∂s_i/∂x_{i+1}
-      const negInner = tf.add(tf.mul(sinS, tf.add(tf.square(A), tf.square(B))), tf.mul(cosS, second));
-      const radial = tf.mul(cosS, tf.add(tf.mul(a, A), tf.mul(b, B)));
+      // Pairs in column chunks: at d = 5·10⁶ one point's two dozen [1, d] temporaries would be
+      // most of a gigabyte of WASM heap at once; per chunk they stay within a few MB.
+      const width = Math.max(1, Math.floor(PAIR_CHUNK_FLOATS / x.shape[0]));
+      let sums: tf.Tensor[] | null = null;
+      for (let lo = 0; lo < d - 1; lo += width) {
+        const part = tf.tidy(() => pairSums(x, lo, Math.min(width, d - 1 - lo)));
+        const next: tf.Tensor[] = sums ? part.map((t, k) => tf.add(sums![k], t)) : part;
+        if (sums) tf.dispose([...sums, ...part]);
+        sums = next;
+      }
+      const [psi, negInnerC, radialC] = sums!;
       const ph = tf.sub(1, tf.sum(tf.square(x), -1)); // [N]
-      const psi = dotC(sinS);
       // Δu* = Σ_i c_i (φ·inner_i − 4·radial_i) − 2d·ψ
-      const laplacian = tf.sub(tf.neg(tf.add(tf.mul(ph, dotC(negInner)), tf.mul(dotC(radial), 4))), tf.mul(psi, 2 * d));
+      const laplacian = tf.sub(tf.neg(tf.add(tf.mul(ph, negInnerC), tf.mul(radialC, 4))), tf.mul(psi, 2 * d));
       return { u: tf.mul(ph, psi) as tf.Tensor1D, laplacian: laplacian as tf.Tensor1D };
     });
   return { u, evaluate };
