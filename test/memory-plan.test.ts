@@ -1,7 +1,7 @@
 /**
- * The memory plan: a lower bound that refuses impossible runs up front (d = 5·10⁶ on wasm: its input
- * batch alone outgrows the heap), that counts a wide first layer's Adam moments off the heap, and
- * that tf.profile's measured peak of a real step respects.
+ * The memory plan: a lower bound that refuses impossible runs up front (d = 2·10⁶ with a full first
+ * layer on wasm: its weights and gradient alone fill the heap), that counts a wide first layer's
+ * Adam moments off the heap, and that tf.profile's measured peak of a real step respects.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,11 +16,11 @@ before(setup);
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 
-test('d = 5e6 with weight sharing is refused on wasm before anything runs (exit 2): the input batch outgrows the heap', () => {
-  const r = spawnSync(process.execPath, [bin, 'train', '--pde', 'allen-cahn-two-body', '--dim', '5000000', '--block', '50', '--estimator', 'stde-sparse', '--json'], { encoding: 'utf8' });
+test('d = 2e6 with the full first layer is refused on wasm before anything runs (exit 2)', () => {
+  const r = spawnSync(process.execPath, [bin, 'train', '--pde', 'allen-cahn-two-body', '--dim', '2000000', '--estimator', 'stde-sparse', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /impossible memory: d = 5000000 needs at least 2\.0\d GiB on the WASM heap .* \+ 1\.86 GiB of input points/);
+  assert.match(r.stderr, /impossible memory: d = 2000000 needs at least 2\.\d\d GiB on the WASM heap \(1\.9\d GiB for the state of 256033281 parameters, Adam moments of the first layer off the heap/);
 });
 
 test('d = 1e6 with the full first layer is plannable on wasm: its Adam moments live off the heap', () => {

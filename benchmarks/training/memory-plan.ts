@@ -15,13 +15,42 @@ import { UsageError } from '../../engine/errors.ts';
 
 export interface MemoryPlan {
   parameters: number;
+  /** Equal micro-batches each step's points are drawn and differentiated in. */
+  microBatches: number;
   /** Weights, gradient, Adam m and v, on the device / WASM heap. */
   parameterStateBytes: number;
   /** Adam moments of a wide first layer, kept in JS memory (wasm only). */
   hostStateBytes: number;
-  /** Residual and boundary points of one step, [n, d + extra] float32. */
+  /** Residual and boundary points of one micro-batch, [n, d + extra] float32. */
   inputBytes: number;
   lowerBoundBytes: number;
+}
+
+/**
+ * The input batch one micro-batch may hold on the WASM heap when the plan chooses the split. A step
+ * needs about 4–5× its input batch of heap (points, source-term and sampler temporaries, tape):
+ * measured at d = 5·10⁶, B = 50: 25-point micro-batches (477 MB) grew the heap past 2 GiB, 20-point
+ * ones (381 MB) peaked at 1.77 GiB. d = 10⁶ with the full first layer (381 MB) stays one batch.
+ */
+export const MICRO_BATCH_INPUT_BYTES = 400 * 2 ** 20;
+
+/**
+ * Micro-batches per step: the user's count, or the fewest equal ones (dividing the points and the
+ * boundary points) whose input stays within MICRO_BATCH_INPUT_BYTES; 1 on other backends. At
+ * d = 5·10⁶ the 100 points are 1.86 GiB: five micro-batches of 20. The gradient is the same sum
+ * (same index sets for every micro-batch; each micro-batch draws its own points).
+ */
+export function microBatchesFor(cfg: RunConfig, backend: string): number {
+  if (cfg.microBatches > 0) return cfg.microBatches;
+  if (backend !== 'wasm') return 1;
+  const bytes = 4 * (cfg.points + cfg.boundaryPoints) * (cfg.model.dim + cfg.model.extraInputs);
+  let last = 1;
+  for (let k = 1; k <= cfg.points; k++) {
+    if (cfg.points % k || cfg.boundaryPoints % k) continue;
+    last = k;
+    if (bytes / k <= MICRO_BATCH_INPUT_BYTES) return k;
+  }
+  return last;
 }
 
 export function planMemory(cfg: RunConfig, backend = 'wasm'): MemoryPlan {
@@ -30,8 +59,9 @@ export function planMemory(cfg: RunConfig, backend = 'wasm'): MemoryPlan {
   const firstWeight = featureDim(cfg.model) * (cfg.model.depth > 1 ? cfg.model.width : 1);
   const wide = wideOn(backend, firstWeight) ? firstWeight : 0;
   const parameterStateBytes = 4 * 4 * (parameters - wide) + 4 * 2 * wide;
-  const inputBytes = 4 * (cfg.points + cfg.boundaryPoints) * width;
-  return { parameters, parameterStateBytes, hostStateBytes: 4 * 2 * wide, inputBytes, lowerBoundBytes: parameterStateBytes + inputBytes };
+  const microBatches = microBatchesFor(cfg, backend);
+  const inputBytes = (4 * (cfg.points + cfg.boundaryPoints) * width) / microBatches;
+  return { parameters, microBatches, parameterStateBytes, hostStateBytes: 4 * 2 * wide, inputBytes, lowerBoundBytes: parameterStateBytes + inputBytes };
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
@@ -43,7 +73,7 @@ export function assertFits(cfg: RunConfig, backend: string): MemoryPlan {
     const sharing = cfg.model.block === 1 && featureDim(cfg.model) > 10_000 ? 'weight sharing (--block), ' : '';
     const offHeap = plan.hostStateBytes ? `, Adam moments of the first layer off the heap` : '';
     throw new UsageError(
-      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points) but it holds ${gib(WASM_USABLE_HEAP_BYTES)}; use ${sharing}fewer --points or --backend webgpu`,
+      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}) but it holds ${gib(WASM_USABLE_HEAP_BYTES)}; use ${sharing}more --micro-batches, fewer --points or --backend webgpu`,
     );
   }
   return plan;

@@ -31,6 +31,8 @@ export interface TrainRecord {
   block: number;
   points: number;
   boundary_points: number;
+  /** Equal micro-batches per step (gradient accumulation; the memory plan's choice unless given). */
+  micro_batches: number;
   params: number;
   lr: number;
   schedule: string;

@@ -28,6 +28,8 @@ export interface RunRequest {
   boundaryPoints?: number;
   evalEvery?: number;
   testPoints?: number;
+  /** Equal micro-batches per step (gradient accumulation); 0 or absent = chosen by the memory plan. */
+  microBatches?: number;
   lr?: number;
   /** PDE-specific options by flag name (e.g. { source: 'published-incorrect' }). */
   options?: Record<string, string>;
@@ -49,6 +51,8 @@ export interface RunConfig {
   boundaryPoints: number;
   evalEvery: number;
   testPoints: number;
+  /** Micro-batches per step; 0 = let the memory plan choose (benchmarks/training/memory-plan.ts). */
+  microBatches: number;
   lr: number;
   schedule: TrainDefaults['schedule'];
   options: Record<string, string>;
@@ -128,6 +132,7 @@ export function resolveRun(req: RunRequest): RunConfig {
     boundaryPoints: req.boundaryPoints ?? def.boundaryPoints,
     evalEvery: req.evalEvery ?? def.evalEvery,
     testPoints: req.testPoints ?? def.testPoints,
+    microBatches: req.microBatches ?? 0,
     lr: req.lr ?? DEFAULT_LR,
     schedule: def.schedule,
     options,
@@ -139,5 +144,8 @@ export function resolveRun(req: RunRequest): RunConfig {
   usage(Number.isInteger(cfg.boundaryPoints) && cfg.boundaryPoints >= minBoundary, `boundary points must be ≥ ${minBoundary}, got ${cfg.boundaryPoints}`);
   usage(Number.isInteger(cfg.testPoints) && cfg.testPoints >= 0, `test points must be ≥ 0, got ${cfg.testPoints}`);
   usage(Number.isFinite(cfg.lr) && cfg.lr > 0, `learning rate must be positive, got ${cfg.lr}`);
+  const k = cfg.microBatches;
+  usage(Number.isInteger(k) && k >= 0, `micro-batches must be a non-negative integer (0 = auto), got ${k}`);
+  usage(k === 0 || (cfg.points % k === 0 && cfg.boundaryPoints % k === 0), `${k} micro-batches must divide the points (${cfg.points}) and boundary points (${cfg.boundaryPoints}) evenly`);
   return cfg;
 }

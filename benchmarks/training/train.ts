@@ -20,11 +20,12 @@ import { Adam } from './adam.ts';
 import { makeSchedule } from './schedule.ts';
 import { makeEvaluator, type Errors } from './evaluate.ts';
 import { dataFitProblem } from './data-fit.ts';
+import { microBatchesFor } from './memory-plan.ts';
 import { finite, STEP_MS_KEPT, stepStats, warmupSteps, type EvalPoint, type TrainRecord } from './record.ts';
 import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../model/mlp.ts';
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
-import { wasmHeapBytes } from '../../engine/wasm-heap.ts';
+import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
 
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();
@@ -54,6 +55,42 @@ export function runStreams(experimentSeed: number, seed: number) {
   };
 }
 
+/**
+ * Loss and parameter gradient of one step (call inside a tidy). In k equal micro-batches each
+ * draws its own points, all with the step's index sets / probes; the loss is a mean over points, so
+ * the step's loss and gradient are the micro-batches' averages, accumulated as they come.
+ */
+export function stepLossAndGrads(cfg: RunConfig, microBatches: number, lossProblem: Problem, target: Target, vars: tf.Variable[]) {
+  const sizes = { points: cfg.points, boundaryPoints: cfg.boundaryPoints };
+  const method = { name: cfg.method, estimator: cfg.estimator };
+  /** One draw of points; the index sets / probes come from the step's stream. */
+  const pass = (pointsRng: Rng, step: Rng, s: typeof sizes) => {
+    const data = lossProblem.sample(pointsRng, s);
+    const ctx: LossContext = { target, method, R: cfg.R, dist: cfg.dist, rng: step.child('directions') };
+    return tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
+  };
+  return (rng: Rng): { value: tf.Scalar; grads: tf.NamedTensorMap } => {
+    if (microBatches === 1) return pass(rng, rng, sizes);
+    const part = { points: sizes.points / microBatches, boundaryPoints: sizes.boundaryPoints / microBatches };
+    let acc: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
+    for (let b = 0; b < microBatches; b++) {
+      const next = tf.tidy(() => {
+        const r = pass(microBatchStream(rng, b), rng, part);
+        const scaled = { value: tf.div(r.value, microBatches) as tf.Scalar, grads: {} as tf.NamedTensorMap };
+        for (const [name, g] of Object.entries(r.grads)) scaled.grads[name] = acc ? tf.add(acc.grads[name], tf.div(g, microBatches)) : tf.div(g, microBatches);
+        if (acc) scaled.value = tf.add(acc.value, scaled.value);
+        return scaled;
+      });
+      if (acc) tf.dispose([acc.value, ...Object.values(acc.grads)]);
+      acc = next;
+    }
+    return acc!;
+  };
+}
+
+/** The points stream of micro-batch b of a step. */
+export const microBatchStream = (step: Rng, b: number): Rng => step.child('micro-batch').child(b);
+
 export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks = {}): Promise<TrainRecord> {
   const t0 = performance.now();
   const streams = runStreams(cfg.experimentSeed, cfg.seed);
@@ -65,15 +102,8 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   const adam = new Adam(vars);
   const schedule = makeSchedule(cfg.schedule, cfg.lr, cfg.steps);
   const evaluator = cfg.pde.accuracy ? makeEvaluator(problem, streams.test, cfg.testPoints) : null;
-  const sizes = { points: cfg.points, boundaryPoints: cfg.boundaryPoints };
-  const method = { name: cfg.method, estimator: cfg.estimator };
-
-  /** Loss and gradient of one step's draw (inside the caller's tidy). */
-  const lossAndGrads = (rng: Rng) => {
-    const data = lossProblem.sample(rng, sizes);
-    const ctx: LossContext = { target, method, R: cfg.R, dist: cfg.dist, rng: rng.child('directions') };
-    return tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
-  };
+  const microBatches = microBatchesFor(cfg, backend);
+  const lossAndGrads = stepLossAndGrads(cfg, microBatches, lossProblem, target, vars);
 
   const profile = await tf.profile(() => void tf.tidy(() => void lossAndGrads(streams.profile)));
   const peakTensorMb = Math.round((profile.peakBytes / 2 ** 20) * 1000) / 1000;
@@ -103,6 +133,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       return value.dataSync()[0];
     });
     const ms = performance.now() - start;
+    // Allocations inside WASM (XNNPACK's packed weights) bypass the 2 GiB guard: if the heap grew
+    // past it, nothing computed from here on can be trusted, so the run ends as out of memory.
+    assertWasmHeapHealthy();
     done = s + 1;
     if (s >= warmup) stepMs.push(ms);
     hooks.onStep?.(done, loss);
@@ -140,6 +173,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     block: cfg.model.block,
     points: cfg.points,
     boundary_points: cfg.boundaryPoints,
+    micro_batches: microBatches,
     params: parameterCount(cfg.model),
     lr: cfg.lr,
     schedule: schedule.name,

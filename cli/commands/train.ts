@@ -29,6 +29,7 @@ interface Opts {
   boundaryPoints?: number;
   evalEvery?: number;
   testPoints?: number;
+  microBatches?: number;
   lr?: number;
   backend: string;
   json?: boolean;
@@ -77,6 +78,7 @@ export function register(program: Command): void {
     .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
     .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
     .option('--test-points <m>', 'test-set size', int('test-points', 0))
+    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--lr <rate>', 'initial learning rate (default 1e-3)', num('lr'))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--json', 'print one JSON record as the last stdout line');
@@ -105,6 +107,7 @@ export function register(program: Command): void {
       boundaryPoints: o.boundaryPoints,
       evalEvery: o.evalEvery,
       testPoints: o.testPoints,
+      microBatches: o.microBatches,
       lr: o.lr,
       options,
     };

@@ -1,0 +1,50 @@
+/**
+ * Micro-batches (gradient accumulation): k equal micro-batches give the loss and gradient of one
+ * batch holding all their points (same index sets), the memory plan chooses them where the input
+ * batch outgrows the WASM heap, and bad counts are usage errors.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, assertClose, values } from './helpers.ts';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { microBatchesFor, planMemory } from '../benchmarks/training/memory-plan.ts';
+import { microBatchStream, runStreams, stepLossAndGrads, totalLoss } from '../benchmarks/training/train.ts';
+import { initMLP, trainableVariables } from '../model/mlp.ts';
+import { UsageError } from '../engine/errors.ts';
+
+before(setup);
+
+test('3 micro-batches give the loss and gradient of one batch of all their points', () => {
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 6, estimator: 'stde-sparse', R: 3, points: 12, width: 8, microBatches: 3 });
+  const streams = runStreams(0, 0);
+  const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
+  const model = initMLP(cfg.model, streams.init);
+  const vars = trainableVariables(model);
+  const target = { model, ansatz: problem.ansatz };
+  const step = streams.step(0);
+  const got = stepLossAndGrads(cfg, 3, problem, target, vars)(step);
+  // The same points as one batch: each micro-batch's draw, concatenated.
+  const parts = [0, 1, 2].map((b) => problem.sample(microBatchStream(step, b), { points: 4, boundaryPoints: 0 }) as { x: tf.Tensor; f: tf.Tensor });
+  const data = { x: tf.concat(parts.map((p) => p.x)), f: tf.concat(parts.map((p) => p.f)) };
+  const ctx = { target, method: { name: cfg.method, estimator: cfg.estimator }, R: 3, dist: cfg.dist, rng: step.child('directions') };
+  const want = tf.variableGrads(() => totalLoss(problem.residuals(data as never, ctx)), vars);
+  assertClose(values(got.value), values(want.value), 1e-5, 'loss');
+  for (const v of vars) assertClose(values(got.grads[v.name]), values(want.grads[v.name]), 1e-4, v.name);
+});
+
+test('the memory plan splits d = 5e6 (B = 50) into 5 micro-batches of 20 points on wasm, none elsewhere', () => {
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse' });
+  assert.equal(microBatchesFor(cfg, 'wasm'), 5);
+  assert.equal(microBatchesFor(cfg, 'webgpu'), 1);
+  const plan = planMemory(cfg, 'wasm');
+  assert.equal(plan.inputBytes, 4 * 20 * 5_000_000);
+  assert.ok(plan.lowerBoundBytes < 2 ** 31);
+  assert.equal(microBatchesFor(resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, estimator: 'stde-sparse' }), 'wasm'), 1);
+  assert.equal(microBatchesFor(resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse', microBatches: 10 }), 'wasm'), 10);
+});
+
+test('a micro-batch count that does not divide the points is a usage error', () => {
+  assert.throws(() => resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', points: 100, microBatches: 3 }), UsageError);
+  assert.throws(() => resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', microBatches: -1 }), UsageError);
+});
