@@ -200,7 +200,7 @@ export const RULES: Record<string, Rule> = {
       // factors (2, −1, ½) cancel, so no full-size [R, N, h] op is spent on scalars: 5 such ops per
       // layer instead of 8, and fewer in the backward pass.
       if (x.length > 1) y.push(nmul(x[1], w[0]));
-      if (x.length > 2) y.push(nsub(nmul(x[2], w[0]), nmul(nmul(x[1], y[1]), y[0])));
+      if (x.length > 2) y.push(nadd(nmul(x[2], w[0]), nmul(nmul(x[1], y[1]), tf.neg(y[0]!)))); // −y₀ is primal-sized
       return { primal: y[0]!, series: y.slice(1) };
     }
     for (let k = 1; k < x.length; k++) {

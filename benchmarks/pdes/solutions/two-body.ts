@@ -43,7 +43,7 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
   const pairSums = (x: tf.Tensor2D, lo: number, m: number) => {
     const cs = tf.reshape(tf.slice(c, [lo], [m]), [-1, 1]) as tf.Tensor2D;
     const dotC = (t: tf.Tensor) => tf.reshape(tf.matMul(t as tf.Tensor2D, cs), [-1]);
-    const window = tf.slice(x, [0, lo], [-1, m + 1]); // x_lo … x_{lo+m}
+    const window = lo === 0 && m + 1 === x.shape[1] ? x : tf.slice(x, [0, lo], [-1, m + 1]); // x_lo … x_{lo+m}
     const [sw, cw] = sinCos(window);
     const at = (t: tf.Tensor, shift: number) => tf.slice(t, [0, shift], [-1, m]);
     const [a, b, sa, ca, sb, cb] = [at(window, 0), at(window, 1), at(sw, 0), at(cw, 0), at(sw, 1), at(cw, 1)];
