@@ -11,6 +11,7 @@ import { setup, TEST_BACKEND } from './helpers.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { planMemory } from '../benchmarks/training/memory-plan.ts';
 import { train } from '../benchmarks/training/train.ts';
+import { WIDE } from '../engine/wide-layer.ts';
 
 before(setup);
 
@@ -49,4 +50,22 @@ test('at reduced width, tf.profile peak of a real step lies above the plan and w
   const peak = (record.peak_tensor_mb as number) * 2 ** 20;
   assert.ok(peak >= plan.lowerBoundBytes, `measured ${peak} B below the lower bound ${plan.lowerBoundBytes} B`);
   assert.ok(peak <= 10 * plan.lowerBoundBytes, `measured ${peak} B, plan ${plan.lowerBoundBytes} B: the plan misses most of the step`);
+});
+
+test('d = 1e6 through the wide first layer (reduced width): one real step stays within the plan and the 2 GiB heap', { skip: TEST_BACKEND !== 'wasm' }, async () => {
+  const saved = { ...WIDE };
+  Object.assign(WIDE, { elements: 2 ** 22 }); // [1e6, 8] = 8 M weights take the wide path, as [1e6, 128] does
+  try {
+    const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, width: 8, points: 10, estimator: 'stde-sparse', steps: 1, testPoints: 0 });
+    const plan = planMemory(cfg, 'wasm');
+    assert.equal(plan.hostStateBytes, 8 * 8_000_000); // Adam's moments of the first layer, off the heap
+    const record = await train(cfg, 'wasm');
+    assert.equal(record.status, 'ok');
+    const peak = (record.peak_tensor_mb as number) * 2 ** 20;
+    assert.ok(peak >= plan.lowerBoundBytes, `measured ${peak} B below the lower bound ${plan.lowerBoundBytes} B`);
+    assert.ok(peak <= 10 * plan.lowerBoundBytes, `measured ${peak} B, plan ${plan.lowerBoundBytes} B`);
+    assert.ok((record.wasm_heap_mb as number) <= 2048, `WASM heap ${record.wasm_heap_mb} MB`);
+  } finally {
+    Object.assign(WIDE, saved);
+  }
 });
