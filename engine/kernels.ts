@@ -82,46 +82,36 @@ function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: 
   return out;
 }
 
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * Replace a WASM kernel: `kernel` gets the call and the stock kernel, and returns null to leave
+ * the call to the stock one.
+ */
+function override(name: string, kernel: (args: KernelArgs, x: tf.TensorInfo) => tf.TensorInfo | null): void {
+  const stock = tf.getKernel(name, 'wasm')!;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({
+    ...stock,
+    kernelFunc: (args) => kernel(args, args.inputs.x as tf.TensorInfo) ?? stock.kernelFunc(args),
+  });
+}
+
 export function registerWasmKernelOverrides(): void {
   if (done) return;
   done = true;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => share(inputs.x as tf.TensorInfo, backend),
+  override('Identity', (args, x) => share(x, args.backend));
+  override('Cast', (args, x) => ((args.attrs as { dtype: string }).dtype === x.dtype ? share(x, args.backend) : null));
+  override('Slice', (args, x) => {
+    if (x.dtype === 'string') return null;
+    const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
+    return sliceFromHeap(x, begin, size, args.backend as unknown as HeapBackend);
   });
-  const stockCast = tf.getKernel('Cast', 'wasm')!;
-  tf.unregisterKernel('Cast', 'wasm');
-  tf.registerKernel({
-    ...stockCast,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      return (args.attrs as { dtype: string }).dtype === x.dtype ? share(x, args.backend) : stockCast.kernelFunc(args);
-    },
-  });
-  const stockSlice = tf.getKernel('Slice', 'wasm')!;
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({
-    ...stockSlice,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype === 'string') return stockSlice.kernelFunc(args);
-      const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
-      return sliceFromHeap(x, begin, size, args.backend as unknown as HeapBackend);
-    },
-  });
-  const stockSum = tf.getKernel('Sum', 'wasm')!;
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({
-    ...stockSum,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-      const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-      const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, k) => a === k);
-      if (x.dtype !== 'float32' || !leading || tf.util.sizeFromShape(x.shape) === 0) return stockSum.kernelFunc(args);
-      return sumLeading(x, axes.length, keepDims, args.backend as unknown as HeapBackend);
-    },
+  override('Sum', (args, x) => {
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, k) => a === k);
+    if (x.dtype !== 'float32' || !leading || tf.util.sizeFromShape(x.shape) === 0) return null;
+    return sumLeading(x, axes.length, keepDims, args.backend as unknown as HeapBackend);
   });
 }

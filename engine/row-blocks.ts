@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
+import { customOp } from './custom-op.ts';
 
 export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw: (rows: number) => tf.Tensor): tf.Tensor2D {
   if (rowsPerBlock >= n) return draw(n) as tf.Tensor2D;
@@ -34,16 +35,14 @@ export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw:
  */
 export function sumSquaresByRows(a: tf.Tensor2D, rowsPerBlock: number): tf.Tensor1D {
   const [n] = a.shape;
-  type Saver = (ts: tf.Tensor[]) => void;
-  const engine = tf.engine() as unknown as {
-    runKernelFunc(p: { forwardFunc: (b: unknown, save: Saver) => tf.Tensor; backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>; inputs: Record<string, tf.Tensor> }): tf.Tensor;
-  };
-  const forwardFunc = (_: unknown, save: Saver) => {
-    save([a]);
-    const parts: tf.Tensor[] = [];
-    for (let s = 0; s < n; s += rowsPerBlock) parts.push(tf.tidy(() => tf.sum(tf.square(tf.slice(a, [s, 0], [Math.min(rowsPerBlock, n - s), -1])), -1)));
-    return tf.concat(parts);
-  };
-  const backwardsFunc = (dy: tf.Tensor, [x]: tf.Tensor[]) => ({ a: () => tf.mul(tf.mul(x, 2), tf.expandDims(dy, -1)) });
-  return engine.runKernelFunc({ forwardFunc, backwardsFunc, inputs: { a } }) as tf.Tensor1D;
+  return customOp({
+    inputs: { a },
+    forward: (save) => {
+      save([a]);
+      const parts: tf.Tensor[] = [];
+      for (let s = 0; s < n; s += rowsPerBlock) parts.push(tf.tidy(() => tf.sum(tf.square(tf.slice(a, [s, 0], [Math.min(rowsPerBlock, n - s), -1])), -1)));
+      return tf.concat(parts) as tf.Tensor1D;
+    },
+    backward: (dy, [x]) => ({ a: () => tf.mul(tf.mul(x, 2), tf.expandDims(dy, -1)) }),
+  });
 }

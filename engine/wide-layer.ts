@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32, ownsBuffer } from './wasm-heap.ts';
+import { customOp } from './custom-op.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
 export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
@@ -63,7 +64,7 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
   // The index sets are small and may be released before the backward pass: keep their values.
   const indexValues = indexSets.map((idx) => idx.dataSync());
 
-  const forwardFunc = (_: unknown, save: (ts: tf.Tensor[]) => void) => {
+  const forward = (save: (ts: tf.Tensor[]) => void) => {
     save([rows, W]); // the tape keeps these for the backward pass (WASM clones share the buffer)
     let z = tf.zeros([m, h]);
     for (const r0 of starts) {
@@ -71,10 +72,10 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
       z.dispose();
       z = next;
     }
-    return tf.concat([z, ...indexSets.map((idx) => tf.gather(W, idx))], 0) as tf.Tensor2D;
+    return tf.concat([z, ...indexSets.map((idx) => tf.gather(W, idx))], 0) as tf.Tensor2D; // one output: callers split it
   };
 
-  const backwardsFunc = (dy: tf.Tensor, [x, w]: tf.Tensor[]) => ({
+  const backward = (dy: tf.Tensor, [x, w]: tf.Tensor[]) => ({
     // dx = dz·Wᵀ, block by block along d (ordinary ops: differentiable again).
     rows: () => {
       const dz = tf.slice(dy, [0, 0], [m, h]);
@@ -104,11 +105,5 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
     },
   });
 
-  // tf.customGrad would compute every input's gradient eagerly (dx is [M, d]); the engine's own
-  // entry point asks only for the gradients on the path to the variables being differentiated.
-  type Saver = (ts: tf.Tensor[]) => void;
-  const engine = tf.engine() as unknown as {
-    runKernelFunc(p: { forwardFunc: (b: unknown, save: Saver) => tf.Tensor; backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>; inputs: Record<string, tf.Tensor> }): tf.Tensor;
-  };
-  return engine.runKernelFunc({ forwardFunc, backwardsFunc, inputs: { rows, W } }) as tf.Tensor2D;
+  return customOp({ inputs: { rows, W }, forward, backward });
 }
