@@ -9,6 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 
 export const WASM_USABLE_HEAP_BYTES = 2 ** 31;
 
+/**
+ * JS-side allocations must end this far below 2 GiB: when malloc grows the heap, Emscripten adds up
+ * to 96 MB beyond the request, and the heap's size must stay within 2 GiB for the check after every
+ * training step (assertWasmHeapHealthy) to mean what it says.
+ */
+const GROWTH_SLACK_BYTES = 2 ** 27;
 interface WasmModule {
   _malloc(n: number): number;
   _free(p: number): void;
@@ -30,7 +36,7 @@ export function guardWasmHeap(): void {
   const guarded = (n: number) => {
     const p = malloc(n);
     const end = (p >>> 0) + n;
-    if (p === 0 || end > WASM_USABLE_HEAP_BYTES) {
+    if (p === 0 || end > WASM_USABLE_HEAP_BYTES - GROWTH_SLACK_BYTES) {
       if (p !== 0) wasm._free(p);
       // Say it on stderr too: thrown inside a kernel (worse, inside tf.profile) the error can surface
       // later as an unrelated TypeError, and the runners classify a cell by what it printed.
