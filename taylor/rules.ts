@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
-import { isWide, wideMatMulGather } from '../engine/wide-layer.ts';
+import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
 import { sumSquaresByRows } from '../engine/row-blocks.ts';
 
 type T = tf.Tensor;
@@ -216,7 +216,7 @@ export const RULES: Record<string, Rule> = {
   /** Affine layer x·W (+ b), W of shape [in, out]; basis tangents gather rows of W. */
   affine: Object.assign(
     ([a, W, b]: T[], [s]: Coeff[][]) => {
-      if (a.rank === 2 && isWide(W)) return wideAffine(a, W, b, s);
+      if (a.rank === 2 && takesWidePath(W, s.some((c) => c !== null && isBasis(c)))) return wideAffine(a, W, b, s);
       return {
         primal: b ? tf.add(matmulCoeff(a, W)!, b) : matmulCoeff(a, W)!,
         series: s.map((c) => matmulCoeff(c, W)),
