@@ -10,6 +10,7 @@ import { initMLP, trainableVariables } from '../../model/mlp.ts';
 import { zeroBoundaryBall, type Target } from '../../operators/target.ts';
 import { rngFromSeed } from '../../sampling/rng.ts';
 import { assertWasmHeapHealthy } from '../../engine/wasm-heap.ts';
+import { kernelTime } from '../kernel-time.ts';
 
 export interface OperatorCell {
   estimator: string;
@@ -54,8 +55,7 @@ export async function runOperatorCell(c: OperatorCell): Promise<OperatorCellResu
   };
   step(); // compile / warm caches before profiling
   const prof = await tf.profile(step);
-  const kernelMs = await Promise.all(prof.kernels.map((k) => Promise.resolve(k.kernelTimeMs)));
-  const kernelTotal = kernelMs.every((t) => typeof t === 'number') ? (kernelMs as number[]).reduce((a, b) => a + b, 0) : null;
+  const { kernels, ms: kernelTotal } = await kernelTime(prof);
   const bench = new Bench({ time: c.timeMs, warmupTime: Math.min(500, c.timeMs / 4), retainSamples: true });
   bench.add(c.estimator, step);
   await bench.run();
@@ -68,7 +68,7 @@ export async function runOperatorCell(c: OperatorCell): Promise<OperatorCellResu
     p99_ms: r.latency.p99,
     samples: r.latency.samples?.length ?? 0,
     it_per_s: 1000 / r.latency.mean,
-    kernels_per_call: prof.kernels.length,
+    kernels_per_call: kernels,
     kernel_ms_per_call: kernelTotal,
     peak_tensor_mb: prof.peakBytes / 2 ** 20,
   };

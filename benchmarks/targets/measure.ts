@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
 import { runStreams, totalLoss } from '../training/train.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
+import { kernelTime } from '../kernel-time.ts';
 
 export interface KernelSplit {
   wall_ms: number;
@@ -44,9 +45,9 @@ export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
   const t0 = performance.now();
   const prof = await tf.profile(step);
   const wall = performance.now() - t0;
-  const times = await Promise.all(prof.kernels.map((k) => Promise.resolve(k.kernelTimeMs)));
-  const kernelMs = (times as (number | { error: string })[]).reduce<number>((a, t) => a + (typeof t === 'number' ? t : 0), 0);
+  const { kernels, ms } = await kernelTime(prof);
+  const kernelMs = ms ?? 0;
   disposeMLP(model);
   problem.dispose?.();
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels: prof.kernels.length };
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels };
 }
