@@ -38,11 +38,14 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
   };
   /**
    * The pair sums of Δu* over pairs i ∈ [lo, lo + m): ψ = Σ c_i sin s_i, and Σ c_i·(−inner_i) and
-   * Σ c_i·radial_i, each Σ_i c_i·t_i as one matrix–vector product (a single pass over [N, m]).
+   * Σ c_i·radial_i, each Σ_i c_i·t_i as one matrix–vector product (a single pass over [N, m]) when
+   * there are enough rows to amortise packing c.
    */
   const pairSums = (x: tf.Tensor2D, lo: number, m: number) => {
-    const cs = tf.reshape(tf.slice(c, [lo], [m]), [-1, 1]) as tf.Tensor2D;
-    const dotC = (t: tf.Tensor) => tf.reshape(tf.matMul(t as tf.Tensor2D, cs), [-1]);
+    const cs = tf.slice(c, [lo], [m]);
+    // A few rows (the row-blocked source at d ≥ 10⁵): multiply and sum; matMul would repack c each call.
+    const dotC = (t: tf.Tensor) =>
+      x.shape[0] < 8 ? tf.sum(tf.mul(t, cs), -1) : tf.reshape(tf.matMul(t as tf.Tensor2D, tf.reshape(cs, [-1, 1]) as tf.Tensor2D), [-1]);
     const window = lo === 0 && m + 1 === x.shape[1] ? x : tf.slice(x, [0, lo], [-1, m + 1]); // x_lo … x_{lo+m}
     const [sw, cw] = sinCos(window);
     const at = (t: tf.Tensor, shift: number) => tf.slice(t, [0, shift], [-1, m]);
