@@ -15,6 +15,7 @@
  * transpose would double it, so Aᵀ·dC is summed over row blocks instead.
  */
 import * as tf from '@tensorflow/tfjs';
+import { blocks, perBlock } from './row-blocks.ts';
 
 type Saved = tf.Tensor[];
 
@@ -26,11 +27,9 @@ const TALL_BLOCK_ELEMENTS = 2 ** 22;
 function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
   if (A.rank !== 2 || A.size < TALL_ELEMENTS) return tf.matMul(tr(A), G);
   const [m, k] = A.shape;
-  const rows = Math.max(1, Math.floor(TALL_BLOCK_ELEMENTS / k));
   let sum: tf.Tensor | null = null;
-  for (let s = 0; s < m; s += rows) {
-    const n = Math.min(rows, m - s);
-    const part = tf.matMul(tr(tf.slice(A, [s, 0], [n, k])), tf.slice(G, [s, 0], [n, -1]));
+  for (const [start, n] of blocks(m, perBlock(k, TALL_BLOCK_ELEMENTS))) {
+    const part = tf.matMul(tr(tf.slice(A, [start, 0], [n, k])), tf.slice(G, [start, 0], [n, -1]));
     sum = sum ? tf.add(sum, part) : part;
   }
   return sum!;

@@ -1,28 +1,47 @@
 /**
- * Build an [n, d] tensor from row blocks drawn one after the other. On wasm each block is copied
- * into the output as soon as it is drawn and released, so the peak is the output plus one block;
- * tf.concat would hold every block and the output at once (at d = 10⁶, n = 100: 800 MB, and holes
- * that the 512 MB first-layer gradient cannot use). Other backends concatenate.
+ * Big [N, d] tensors in blocks. At d ~ 10⁶ one row is 4 MB and a whole batch's temporaries
+ * (400 MB each) would fragment the 2 GiB WASM heap that the first layer's weight and gradient
+ * (512 MB each) need in one piece, so points are drawn, sources evaluated and reductions taken a
+ * block of at most ROW_BLOCK_FLOATS floats at a time. Below the budget everything is one block.
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
 
+/** Floats in one block's [rows, d] (or [N, columns]) temporary. */
+export const ROW_BLOCK_FLOATS = 2 ** 20;
+
+/** How many lines of `lineFloats` floats one block holds (at least one). */
+export function perBlock(lineFloats: number, floats = ROW_BLOCK_FLOATS): number {
+  return Math.max(1, Math.floor(floats / lineFloats));
+}
+
+/** [start, size] of each block of at most `per` items in 0 … n−1. */
+export function blocks(n: number, per: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += per) out.push([start, Math.min(per, n - start)]);
+  return out;
+}
+
+/**
+ * Build an [n, d] tensor from row blocks drawn one after the other. On wasm each block is copied
+ * into the output as soon as it is drawn and released, so the peak is the output plus one block;
+ * tf.concat would hold every block and the output at once (at d = 10⁶, n = 100: 800 MB, and holes
+ * that the 512 MB first-layer gradient cannot use). Other backends concatenate.
+ */
 export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw: (rows: number) => tf.Tensor): tf.Tensor2D {
   if (rowsPerBlock >= n) return draw(n) as tf.Tensor2D;
-  const starts: number[] = [];
-  for (let s = 0; s < n; s += rowsPerBlock) starts.push(s);
-  const rows = (s: number) => Math.min(rowsPerBlock, n - s);
+  const parts = blocks(n, rowsPerBlock);
   if (tf.getBackend() !== 'wasm') {
-    const parts = starts.map((s) => tf.tidy(() => draw(rows(s))));
-    const out = tf.concat(parts, 0) as tf.Tensor2D;
-    tf.dispose(parts);
+    const drawn = parts.map(([, rows]) => tf.tidy(() => draw(rows)));
+    const out = tf.concat(drawn, 0) as tf.Tensor2D;
+    tf.dispose(drawn);
     return out;
   }
   const out = allocateHeap([n, d]) as tf.Tensor2D;
-  for (const s of starts) {
-    const part = tf.tidy(() => draw(rows(s)));
-    heapFloat32(out).set(heapFloat32(part), s * d); // views after the draw's allocations
+  for (const [start, rows] of parts) {
+    const part = tf.tidy(() => draw(rows));
+    heapFloat32(out).set(heapFloat32(part), start * d); // views after the draw's allocations
     part.dispose();
   }
   return out;
@@ -39,8 +58,7 @@ export function sumSquaresByRows(a: tf.Tensor2D, rowsPerBlock: number): tf.Tenso
     inputs: { a },
     forward: (save) => {
       save([a]);
-      const parts: tf.Tensor[] = [];
-      for (let s = 0; s < n; s += rowsPerBlock) parts.push(tf.tidy(() => tf.sum(tf.square(tf.slice(a, [s, 0], [Math.min(rowsPerBlock, n - s), -1])), -1)));
+      const parts = blocks(n, rowsPerBlock).map(([start, rows]) => tf.tidy(() => tf.sum(tf.square(tf.slice(a, [start, 0], [rows, -1])), -1)));
       return tf.concat(parts) as tf.Tensor1D;
     },
     backward: (dy, [x]) => ({ a: () => tf.mul(tf.mul(x, 2), tf.expandDims(dy, -1)) }),

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32, ownsBuffer } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
+import { blocks, perBlock } from './row-blocks.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
 export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
@@ -65,21 +66,18 @@ export function releaseGradient(W: tf.Tensor): void {
 export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: tf.Tensor1D[]): tf.Tensor2D {
   const [m, d] = rows.shape;
   const h = W.shape[1];
-  const block = Math.max(1, Math.floor(WIDE.blockElements / h));
-  const starts: number[] = [];
-  for (let r0 = 0; r0 < d; r0 += block) starts.push(r0);
-  const size = (r0: number) => Math.min(block, d - r0);
-  const whole = starts.length === 1; // one block: no slices
-  const wBlock = (w: tf.Tensor, r0: number) => (whole ? w : tf.slice(w, [r0, 0], [size(r0), h]));
-  const xBlock = (x: tf.Tensor, r0: number) => (whole ? x : tf.slice(x, [0, r0], [m, size(r0)]));
+  const parts = blocks(d, perBlock(h, WIDE.blockElements)); // row blocks of W, column blocks of x
+  const whole = parts.length === 1; // one block: no slices
+  const wBlock = (w: tf.Tensor, [r0, size]: [number, number]) => (whole ? w : tf.slice(w, [r0, 0], [size, h]));
+  const xBlock = (x: tf.Tensor, [r0, size]: [number, number]) => (whole ? x : tf.slice(x, [0, r0], [m, size]));
   // The index sets are small and may be released before the backward pass: keep their values.
   const indexValues = indexSets.map((idx) => idx.dataSync());
 
   const forward = (save: (ts: tf.Tensor[]) => void) => {
     save([rows, W]); // the tape keeps these for the backward pass (WASM clones share the buffer)
     let z = tf.zeros([m, h]);
-    for (const r0 of starts) {
-      const next = tf.tidy(() => tf.add(z, tf.matMul(xBlock(rows, r0), wBlock(W, r0))));
+    for (const part of parts) {
+      const next = tf.tidy(() => tf.add(z, tf.matMul(xBlock(rows, part), wBlock(W, part))));
       z.dispose();
       z = next;
     }
@@ -90,21 +88,21 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
     // dx = dz·Wᵀ, block by block along d (ordinary ops: differentiable again).
     rows: () => {
       const dz = tf.slice(dy, [0, 0], [m, h]);
-      return tf.concat(starts.map((r0) => tf.matMul(dz, tf.transpose(wBlock(w, r0)))), 1);
+      return tf.concat(parts.map((part) => tf.matMul(dz, tf.transpose(wBlock(w, part)))), 1);
     },
     W: () => {
       const dz = tf.slice(dy, [0, 0], [m, h]);
       const buffer = reserved.get(w.dataId); // the saved clone shares W's data id
       const into = buffer && ownsBuffer(buffer) ? buffer : null;
-      const xtdz = (r0: number) => tf.tidy(() => tf.matMul(tf.transpose(xBlock(x, r0)), dz));
+      const xtdz = (part: [number, number]) => tf.tidy(() => tf.matMul(tf.transpose(xBlock(x, part)), dz));
       let dW: tf.Tensor;
-      if (whole && !into) dW = xtdz(0); // a fresh product: the rows' gradients are added into it
+      if (whole && !into) dW = xtdz(parts[0]); // a fresh product: the rows' gradients are added into it
       else {
         dW = into ?? allocateHeap([d, h]);
-        for (const r0 of starts) {
-          const part = xtdz(r0);
-          heapFloat32(dW).set(heapFloat32(part), r0 * h); // views taken after every allocation
-          part.dispose();
+        for (const part of parts) {
+          const product = xtdz(part);
+          heapFloat32(dW).set(heapFloat32(product), part[0] * h); // views taken after every allocation
+          product.dispose();
         }
       }
       let offset = m;

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
-import { stackRowBlocks } from '../engine/row-blocks.ts';
+import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
 
 export interface Domain {
   /** What the samples are, for result labels (e.g. 'unit-ball radius-uniform, t ~ U[0, 1]'). */
@@ -33,16 +33,12 @@ const normal = (shape: number[], rng: Rng) => tf.randomNormal(shape, 0, 1, 'floa
 const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(shape, lo, hi, 'float32', rng.int31());
 
 /**
- * Points are drawn in row blocks of at most this many floats: at d ~ 10⁶ one row is 4 MB and the
- * [n, d] temporaries of a whole batch (400 MB each) would fragment the 2 GiB WASM heap that the
- * first layer's weight and gradient (512 MB each) need in one piece. Below it, one block: the same
- * random ops in the same order as an unblocked draw.
+ * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [rows, 1] (1 = on the sphere), drawn in the row
+ * blocks of engine/row-blocks.ts. One block (below the budget) makes the same random ops in the same
+ * order as an unblocked draw.
  */
-export const SAMPLE_BLOCK_FLOATS = 2 ** 20;
-
-/** r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [rows, 1] (1 = on the sphere), row block by row block. */
 function onRadius(n: number, d: number, rng: Rng, r: (rows: number) => tf.Tensor | number = () => 1): tf.Tensor2D {
-  return stackRowBlocks(n, d, Math.max(1, Math.floor(SAMPLE_BLOCK_FLOATS / d)), (rows) =>
+  return stackRowBlocks(n, d, perBlock(d), (rows) =>
     tf.tidy(() => {
       const z = normal([rows, d], rng);
       const sumSq = tf.sum(tf.square(z), 1, true);

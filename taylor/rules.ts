@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
 import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
-import { sumSquaresByRows } from '../engine/row-blocks.ts';
+import { perBlock, sumSquaresByRows } from '../engine/row-blocks.ts';
 
 type T = tf.Tensor;
 type N = T | null;
@@ -98,7 +98,7 @@ function wideAffine(a: T, W: T, b: T | undefined, s: Coeff[]): RuleIO {
  * gradient (engine/wide-layer.ts).
  */
 function sumOfSquares(a: T): T {
-  const rowsPerBlock = a.rank === 2 ? Math.max(1, Math.floor(2 ** 20 / a.shape[1]!)) : Infinity;
+  const rowsPerBlock = a.rank === 2 ? perBlock(a.shape[1]!) : Infinity;
   if (rowsPerBlock >= a.shape[0]) return tf.tidy(() => tf.sum(tf.square(a), -1)); // the square goes at once
   return sumSquaresByRows(a as tf.Tensor2D, rowsPerBlock);
 }

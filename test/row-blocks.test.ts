@@ -6,8 +6,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
-import { stackRowBlocks, sumSquaresByRows } from '../engine/row-blocks.ts';
-import { unitBall, SAMPLE_BLOCK_FLOATS } from '../sampling/domains.ts';
+import { stackRowBlocks, sumSquaresByRows, ROW_BLOCK_FLOATS } from '../engine/row-blocks.ts';
+import { unitBall } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 
 before(setup);
@@ -41,7 +41,7 @@ test('sumSquaresByRows: values, gradient and second derivative of the one-piece 
 });
 
 test('the unit-ball sampler drawn in row blocks stays in the ball and is deterministic', () => {
-  const d = Math.ceil(SAMPLE_BLOCK_FLOATS / 30); // 30 rows per block: 100 points take 4 blocks
+  const d = Math.ceil(ROW_BLOCK_FLOATS / 30); // 30 rows per block: 100 points take 4 blocks
   const ball = unitBall(d);
   const x = ball.interior(100, rngFromSeed(5));
   assert.deepEqual(x.shape, [100, d]);

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Problem } from '../pdes/pde.ts';
 import type { Rng } from '../../sampling/rng.ts';
-import { ROW_BLOCK_FLOATS } from '../pdes/row-blocks.ts';
+import { ROW_BLOCK_FLOATS } from '../../engine/row-blocks.ts';
 import { evalTarget, type Target } from '../../operators/target.ts';
 
 export interface Errors {

@@ -13,9 +13,7 @@ import { constant } from '../../../taylor/jet.ts';
 import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
 import { sinCos } from './trig.ts';
-
-/** Pair terms per chunk of the source evaluation (floats per [N, chunk] temporary). */
-const PAIR_CHUNK_FLOATS = 2 ** 20;
+import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 
 export function twoBody(c: tf.Tensor1D, d: number): Solution {
   if (c.shape[0] !== d - 1) throw new Error(`two-body needs d − 1 = ${d - 1} coefficients, got ${c.shape[0]}`);
@@ -63,10 +61,9 @@ export function twoBody(c: tf.Tensor1D, d: number): Solution {
     tf.tidy(() => {
       // Pairs in column chunks: at d = 5·10⁶ one point's two dozen [1, d] temporaries would be
       // most of a gigabyte of WASM heap at once; per chunk they stay within a few MB.
-      const width = Math.max(1, Math.floor(PAIR_CHUNK_FLOATS / x.shape[0]));
       let sums: tf.Tensor[] | null = null;
-      for (let lo = 0; lo < d - 1; lo += width) {
-        const part = tf.tidy(() => pairSums(x, lo, Math.min(width, d - 1 - lo)));
+      for (const [lo, m] of blocks(d - 1, perBlock(x.shape[0]))) {
+        const part = tf.tidy(() => pairSums(x, lo, m));
         const next: tf.Tensor[] = sums ? part.map((t, k) => tf.add(sums![k], t)) : part;
         if (sums) tf.dispose([...sums, ...part]);
         sums = next;
