@@ -18,25 +18,17 @@
  * [N, h, R]. Summing down the rows of a heap view reads it once.
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-}
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
-}
+import type { WasmBackend } from './wasm-heap.ts';
 
 let done = false;
 
 function share(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
-  (backend as RefCountingBackend).incRef(x.dataId);
+  (backend as WasmBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 /** Copies the slice from a view of the WASM heap, one run along the last axis at a time. */
-function sliceFromHeap(x: tf.TensorInfo, beginAttr: number | number[], sizeAttr: number | number[] | undefined, backend: HeapBackend): tf.TensorInfo {
+function sliceFromHeap(x: tf.TensorInfo, beginAttr: number | number[], sizeAttr: number | number[] | undefined, backend: WasmBackend): tf.TensorInfo {
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, beginAttr, sizeAttr);
   const out = backend.makeOutput(size, x.dtype);
   const total = tf.util.sizeFromShape(size);
@@ -67,7 +59,7 @@ function sliceFromHeap(x: tf.TensorInfo, beginAttr: number | number[], sizeAttr:
  * element at a time down the rows (0.15 ms for [16, 100, 128] against 0.5 ms for transpose + Sum;
  * a matMul with a row of ones is no faster once XNNPACK has to pack the fresh input every time).
  */
-function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: HeapBackend): tf.TensorInfo {
+function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: WasmBackend): tf.TensorInfo {
   const rest = x.shape.slice(lead);
   const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest, 'float32');
   // Views only after makeOutput (growing the heap detaches earlier ones).
@@ -105,13 +97,13 @@ export function registerWasmKernelOverrides(): void {
   override('Slice', (args, x) => {
     if (x.dtype === 'string') return null;
     const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
-    return sliceFromHeap(x, begin, size, args.backend as unknown as HeapBackend);
+    return sliceFromHeap(x, begin, size, args.backend as unknown as WasmBackend);
   });
   override('Sum', (args, x) => {
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, k) => a === k);
     if (x.dtype !== 'float32' || !leading || tf.util.sizeFromShape(x.shape) === 0) return null;
-    return sumLeading(x, axes.length, keepDims, args.backend as unknown as HeapBackend);
+    return sumLeading(x, axes.length, keepDims, args.backend as unknown as WasmBackend);
   });
 }

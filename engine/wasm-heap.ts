@@ -68,10 +68,16 @@ export function assertWasmHeapHealthy(): void {
   }
 }
 
-interface HeapData {
+/** The parts of tfjs-backend-wasm's backend that our kernels and heap views use. */
+export interface WasmBackend {
   dataIdMap: { get(dataId: object): { refCount: number } | undefined };
-  typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array;
+  incRef(dataId: object): void;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** A view of a tensor's data on the heap (no copy). */
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
 }
+
+const wasmBackend = () => tf.backend() as unknown as WasmBackend;
 
 /**
  * A float32 tensor's data as a view of the WASM heap (no copy). Take it right before use: any
@@ -79,16 +85,15 @@ interface HeapData {
  */
 export function heapFloat32(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32' || tf.getBackend() !== 'wasm') throw new Error(`heapFloat32 needs a float32 tensor on wasm, got ${t.dtype} on ${tf.getBackend()}`);
-  return (tf.backend() as unknown as HeapData).typedArrayFromHeap(t);
+  return wasmBackend().typedArrayFromHeap(t) as Float32Array;
 }
 
 /** Whether no other tensor shares this tensor's buffer (WASM's Reshape, Identity and Cast share). */
 export function ownsBuffer(t: tf.Tensor): boolean {
-  return (tf.backend() as unknown as HeapData).dataIdMap.get(t.dataId)?.refCount === 1;
+  return wasmBackend().dataIdMap.get(t.dataId)?.refCount === 1;
 }
 
 /** An uninitialised float32 tensor on the WASM heap (no JS-side zeros, no copy). */
 export function allocateHeap(shape: number[]): tf.Tensor {
-  const backend = tf.backend() as unknown as { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo };
-  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'));
+  return tf.engine().makeTensorFromTensorInfo(wasmBackend().makeOutput(shape, 'float32'));
 }
