@@ -13,28 +13,16 @@ import type { TrainRecord } from '../../benchmarks/training/record.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
 import { int, num, oneOf } from '../options.ts';
 
-interface Opts {
-  pde: string;
-  dim?: number;
-  estimator: string;
-  R?: number;
+/** The run request's fields (commander fills the defaulted ones), the backend and PDE options by flag. */
+type Opts = Omit<RunRequest, 'options'> & {
   dist: ProbeDist;
-  steps?: number;
   seed: number;
   experimentSeed: number;
-  width?: number;
-  depth?: number;
   block: number;
-  points?: number;
-  boundaryPoints?: number;
-  evalEvery?: number;
-  testPoints?: number;
-  microBatches?: number;
-  lr?: number;
   backend: string;
   json?: boolean;
   [pdeOption: string]: unknown;
-}
+};
 
 /** The PDE-specific options of every PDE, one flag each (a flag shared by several PDEs appears once). */
 function pdeOptions() {
