@@ -16,8 +16,16 @@ interface RecordingState {
   activeTape: unknown[];
 }
 
+const recordingState = () => (tf.engine() as unknown as { state: RecordingState }).state;
+
+/** Whether an op run now would be recorded on a gradient tape (the engine's own isTapeOn test). */
+export function isRecording(): boolean {
+  const state = recordingState();
+  return state.gradientDepth > 0 && state.kernelDepth === 0;
+}
+
 export function untaped<T>(fn: () => T): T {
-  const state = (tf.engine() as unknown as { state: RecordingState }).state;
+  const state = recordingState();
   const saved: RecordingState = { gradientDepth: state.gradientDepth, kernelDepth: state.kernelDepth, activeTape: state.activeTape };
   state.gradientDepth = 0; // no enclosing tape records, and an inner tf.grad starts a fresh one
   state.kernelDepth = 0; // inside a customGrad forward the engine counts itself inside a kernel
