@@ -63,9 +63,10 @@ export function apply(prim: string, operands: Operand[], attrs: Record<string, u
   const tops = jets.map((j, n) =>
     j.series.length < K ? null : j.collapsed ? densify(series[n][K - 1], j.primal.rank) : sumDirections(series[n][K - 1], j.primal.rank),
   );
-  const dense = series.map((s, n) => [...s.slice(0, K - 1).map((c) => densify(c, jets[n].primal.rank)), tops[n]]);
-  const own = rule.collapsed?.(primals, dense);
-  if (own) return { ...own, collapsed: true };
+  if (rule.collapsed) {
+    const own = rule.collapsed(primals, series.map((s, n) => [...s.slice(0, K - 1).map((c) => densify(c, jets[n].primal.rank)), tops[n]]));
+    if (own) return { ...own, collapsed: true };
+  }
   const lower = rule(primals, series.map((s) => [...s.slice(0, K - 1), null]), attrs);
   const pTop = sumDirections(lower.series[K - 1], lower.primal.rank);
   const jvp = tops.some((t) => t !== null) ? rule(primals, tops.map((t) => [t]), attrs).series[0] : null;
