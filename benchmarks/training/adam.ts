@@ -88,7 +88,8 @@ export class Adam {
     const w = inPlace ? heapFloat32(p) : Float32Array.from(p.dataSync());
     const grad = heapFloat32(g);
     const { m, v } = s;
-    for (let i = 0; i < w.length; i++) {
+    const n = w.length; // hoisted: a heap view's length is not a constant to V8 (the heap can grow)
+    for (let i = 0; i < n; i++) {
       const gi = grad[i];
       const mi = beta1 * m[i] + (1 - beta1) * gi;
       const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
