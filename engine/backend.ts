@@ -73,7 +73,10 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
     throw new UsageError(`backend '${backend}' failed to start (tfjs is running '${tf.getBackend()}'); refusing to fall back`);
   }
   if (backend === 'webgpu' || backend === 'tensorflow') tfjsName = tf.getBackend();
-  if (backend === 'wasm') guardWasmHeap();
+  if (backend === 'wasm') {
+    guardWasmHeap();
+    await (await import('./simd/simd.ts')).loadSimdKernels();
+  }
   current = { name: backend, tfjsBackend: tfjsName, versions, adapter };
   return current;
 }

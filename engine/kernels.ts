@@ -18,7 +18,8 @@
  * [N, h, R]. Summing down the rows of a heap view reads it once.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WasmBackend } from './wasm-heap.ts';
+import { heapOffset, type WasmBackend } from './wasm-heap.ts';
+import { simd } from './simd/simd.ts';
 
 let done = false;
 
@@ -55,23 +56,14 @@ function sliceFromHeap(x: tf.TensorInfo, beginAttr: number | number[], sizeAttr:
 }
 
 /**
- * Σ over the leading `lead` axes of a float32 tensor, straight from a view of the heap: one output
- * element at a time down the rows (0.24 ms for [16, 100, 128] against 0.43 ms for transpose + Sum;
- * a matMul with a row of ones is no faster once XNNPACK has to pack the fresh input every time).
+ * Σ over the leading `lead` axes of a float32 tensor by the SIMD kernel `sum_rows`, reading the
+ * input once (0.05 ms for [16, 100, 128] against 0.43 ms for transpose + Sum, 0.24 ms for a JS loop).
  */
 function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: WasmBackend): tf.TensorInfo {
   const rest = x.shape.slice(lead);
   const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest, 'float32');
-  // Views only after makeOutput (growing the heap detaches earlier ones).
-  const src = backend.typedArrayFromHeap(x) as Float32Array;
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  const m = dst.length;
-  const n = src.length; // hoisted: a heap view's length is not a constant to V8 (twice as slow in the loop)
-  for (let j = 0; j < m; j++) {
-    let acc = 0;
-    for (let o = j; o < n; o += m) acc += src[o];
-    dst[j] = acc;
-  }
+  const m = tf.util.sizeFromShape(rest);
+  simd().sum_rows(heapOffset(x), heapOffset(out), tf.util.sizeFromShape(x.shape) / m, m);
   return out;
 }
 

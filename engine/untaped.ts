@@ -24,6 +24,11 @@ export function isRecording(): boolean {
   return state.gradientDepth > 0 && state.kernelDepth === 0;
 }
 
+/** How many gradients enclose the code running now (nested tf.grad / variableGrads calls). */
+export function gradientDepth(): number {
+  return recordingState().gradientDepth;
+}
+
 export function untaped<T>(fn: () => T): T {
   const state = recordingState();
   const saved: RecordingState = { gradientDepth: state.gradientDepth, kernelDepth: state.kernelDepth, activeTape: state.activeTape };

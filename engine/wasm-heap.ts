@@ -70,7 +70,7 @@ export function assertWasmHeapHealthy(): void {
 
 /** The parts of tfjs-backend-wasm's backend that our kernels and heap views use. */
 export interface WasmBackend {
-  dataIdMap: { get(dataId: object): { refCount: number } | undefined };
+  dataIdMap: { get(dataId: object): { refCount: number; memoryOffset: number } | undefined };
   incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** A view of a tensor's data on the heap (no copy). */
@@ -86,6 +86,13 @@ const wasmBackend = () => tf.backend() as unknown as WasmBackend;
 export function heapFloat32(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32' || tf.getBackend() !== 'wasm') throw new Error(`heapFloat32 needs a float32 tensor on wasm, got ${t.dtype} on ${tf.getBackend()}`);
   return wasmBackend().typedArrayFromHeap(t) as Float32Array;
+}
+
+/** A tensor's byte offset in the WASM heap (what the SIMD kernels take; stable when the heap grows). */
+export function heapOffset(t: tf.TensorInfo): number {
+  const entry = wasmBackend().dataIdMap.get(t.dataId);
+  if (!entry) throw new Error('heapOffset: the tensor has no data on the wasm backend');
+  return entry.memoryOffset;
 }
 
 /** Whether no other tensor shares this tensor's buffer (WASM's Reshape, Identity and Cast share). */

@@ -19,7 +19,7 @@
  *   lib/libvulkan.so.1   the Vulkan loader of the build machine (used only if the host lacks one)
  *   app/stde-bench.mjs   the CLI (esbuild, one file); app/*.wasm; app/node_modules/{webgpu,@resvg}
  *   app/src/…            files the code finds relative to its own source path (the launcher that
- *                        child processes run, the paper's reference CSV)
+ *                        child processes run, the paper's reference CSV, the SIMD kernels' text)
  *
  * The source is bundled as it is, with two build-time rewrites (checked, loud if they stop
  * matching): `import.meta.url` in project files becomes the file's path under app/src/, so paths
@@ -167,6 +167,10 @@ for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFil
 // Child processes (the runner's cells, bench-operators) run <source dir>/../../bin/stde-bench.mjs.
 mkdirSync(join(APP, 'src', 'bin'), { recursive: true });
 writeFileSync(join(APP, 'src', 'bin', 'stde-bench.mjs'), "#!/usr/bin/env node\nimport '../../stde-bench.mjs';\n");
+// The SIMD kernels' text, compiled when the wasm backend starts (engine/simd/simd.ts).
+const wat = join('engine', 'simd', 'kernels.wat');
+mkdirSync(join(APP, 'src', dirname(wat)), { recursive: true });
+copyFileSync(join(ROOT, wat), join(APP, 'src', wat));
 const refCsv = join('results', 'reference', 'paper-results.csv');
 if (existsSync(join(ROOT, refCsv))) cpSync(join(ROOT, refCsv), join(APP, 'src', refCsv));
 writeFileSync(join(APP, 'src', 'package.json'), readFileSync(join(ROOT, 'package.json')));

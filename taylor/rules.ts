@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
 import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
 import { perBlock, sumSquaresByRows } from '../engine/row-blocks.ts';
+import { fusedTanhApplies, tanhCollapsed2 } from '../engine/simd/tanh-jet.ts';
 
 type T = tf.Tensor;
 type N = T | null;
@@ -223,6 +224,10 @@ export const RULES: Record<string, Rule> = {
     collapsed: ([a]: T[], [s]: Coeff[][]): RuleIO | null => {
       if (s.length !== 2 || s[0] === null) return null;
       const [x1, top] = s as [T, N];
+      if (fusedTanhApplies(a, x1) && (top === null || tf.util.arraysEqual(top.shape, a.shape))) {
+        const [y0, y1, y2] = tanhCollapsed2(a, x1, top); // one pass each way on wasm (engine/simd)
+        return { primal: y0, series: [y1, y2] };
+      }
       const y0 = tf.tanh(a);
       const w0 = tf.sub(1, tf.square(y0));
       const sq = tf.sum(tf.square(x1), 0); // [N, h], or [1, h] for a tangent shared by all points

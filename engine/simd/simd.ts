@@ -1,0 +1,45 @@
+/**
+ * WebAssembly SIMD kernels of our own (kernels.wat) that run inside tfjs-backend-wasm's memory.
+ *
+ * tfjs has no kernel fusion, and each elementwise kernel is a full pass over its operands; a JS loop
+ * over heap views fuses passes but runs ~3 ns per element (V8 does not vectorise), three times a
+ * WASM kernel. These kernels import the backend's own memory, so they read and write tensors in
+ * place at their heap offsets, four float32 lanes at a time. The text is compiled with wabt when
+ * the wasm backend starts (engine/backend.ts); every kernel has a tf-op equivalent it is tested
+ * against.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import wabtInit from 'wabt';
+
+/** The kernels' exports (kernels.wat documents each): pointers are byte offsets, sizes element counts. */
+export interface SimdKernels {
+  sum_rows(src: number, dst: number, R: number, m: number): void;
+  tanh2c_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
+  tanh2c_grad_z0(y0: number, z1: number, z2: number, g0: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
+  tanh2c_grad_z1(y0: number, z1: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number): void;
+}
+
+let kernels: SimdKernels | null = null;
+
+export async function loadSimdKernels(): Promise<void> {
+  if (kernels) return;
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not export its memory: the SIMD kernels cannot run');
+  const wabt = await wabtInit();
+  const parsed = wabt.parseWat('kernels.wat', readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8'), { simd: true });
+  let binary: Uint8Array<ArrayBuffer>;
+  try {
+    parsed.validate();
+    binary = parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
+  } finally {
+    parsed.destroy();
+  }
+  kernels = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } }).exports as unknown as SimdKernels;
+}
+
+/** The loaded kernels (the wasm backend loads them when it starts). */
+export function simd(): SimdKernels {
+  if (!kernels) throw new Error('the SIMD kernels are not loaded: they come with the wasm backend (initEngine)');
+  return kernels;
+}

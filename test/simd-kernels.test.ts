@@ -1,0 +1,56 @@
+/**
+ * The SIMD kernels (engine/simd) against the same arithmetic in tf ops: values and gradients of the
+ * fused tanh 2-jet, for tangents per point and shared by all points, with and without a top input.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, assertClose, values } from './helpers.ts';
+import { fusedTanhApplies, tanhCollapsed2 } from '../engine/simd/tanh-jet.ts';
+
+before(setup);
+
+/** The rule in tf ops: y₁ = w·z₁, y₂ = w·(z₂ − y₀·Σ_r z₁²). */
+function reference(z0: tf.Tensor, z1: tf.Tensor, z2: tf.Tensor | null): tf.Tensor[] {
+  const y0 = tf.tanh(z0);
+  const w = tf.sub(1, tf.square(y0));
+  const s = tf.sum(tf.square(z1), 0);
+  const top = tf.neg(tf.mul(y0, s));
+  return [y0, tf.mul(z1, w), tf.mul(w, z2 ? tf.add(z2, top) : top)];
+}
+
+for (const [shared, withTop] of [[false, true], [false, false], [true, false], [true, true]]) {
+  test(`fused tanh 2-jet (wasm SIMD) = tf ops: values and gradients (${shared ? 'shared' : 'per-point'} tangent, ${withTop ? 'with' : 'no'} top input)`, (t) => {
+    if (tf.getBackend() !== 'wasm') return t.skip('SIMD kernels are wasm-only');
+    tf.tidy(() => {
+      const [R, N, h] = [3, 5, 8];
+      const z0 = tf.randomNormal([N, h], 0, 1, 'float32', 1);
+      const z1 = tf.randomNormal([R, shared ? 1 : N, h], 0, 1, 'float32', 2);
+      const z2 = withTop ? tf.randomNormal([N, h], 0, 1, 'float32', 3) : null;
+      // A loss that weights every output element differently, so every gradient path counts.
+      const weights = [[N, h], [R, N, h], [N, h]].map((s, k) => tf.randomNormal(s, 0, 1, 'float32', 10 + k));
+      const loss = (ys: tf.Tensor[]) => tf.addN(ys.map((y, k) => tf.sum(tf.mul(y, weights[k])))) as tf.Scalar;
+      const inputs = z2 ? [z0, z1, z2] : [z0, z1];
+      const run = (f: typeof reference) => {
+        const ys = f(z0, z1, z2);
+        const grads = tf.grads((...xs: tf.Tensor[]) => loss(f(xs[0], xs[1], xs[2] ?? null)))(inputs);
+        return { ys, grads };
+      };
+      assert.ok(fusedTanhApplies(z0, z1));
+      const fused = run(tanhCollapsed2);
+      const ref = run(reference);
+      fused.ys.forEach((y, k) => assertClose(values(y), values(ref.ys[k]), 1e-5, `y${k}`));
+      fused.grads.forEach((g, k) => assertClose(values(g), values(ref.grads[k]), 1e-4, `∂z${k}`));
+    });
+  });
+}
+
+test('the fused tanh 2-jet stays out of gradients of gradients', (t) => {
+  if (tf.getBackend() !== 'wasm') return t.skip('SIMD kernels are wasm-only');
+  const [z0, z1] = [tf.zeros([2, 4]), tf.zeros([1, 2, 4])];
+  assert.equal(fusedTanhApplies(z0, z1), true);
+  let inner: boolean | null = null;
+  tf.grad((x: tf.Tensor) => tf.sum(tf.grad((y: tf.Tensor) => ((inner = fusedTanhApplies(z0, z1)), tf.sum(tf.square(y))))(x)))(tf.ones([2]));
+  assert.equal(inner, false);
+  assert.equal(fusedTanhApplies(tf.zeros([2, 6]), tf.zeros([1, 2, 6])), false, 'rows not a multiple of 4');
+});
