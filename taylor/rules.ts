@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
 import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
 import { perBlock, sumSquaresByRows } from '../engine/row-blocks.ts';
-import { fusedTanhApplies, tanhCollapsed2 } from '../engine/simd/tanh-jet.ts';
+import { fusedTanhApplies, tanhCollapsed2, tanhJet2 } from '../engine/simd/tanh-jet.ts';
 
 type T = tf.Tensor;
 type N = T | null;
@@ -199,6 +199,10 @@ export const RULES: Record<string, Rule> = {
 
   tanh: Object.assign(elementwise(([a]: T[], [s]: Coeff[][]) => {
     const x = full(a, s);
+    if (x.length === 3 && x[1] !== null && fusedTanhApplies(a, x[1], x[2])) {
+      const [y0, y1, y2] = tanhJet2(a, x[1], x[2]); // one pass each way on wasm (engine/simd)
+      return { primal: y0, series: [y1, y2] };
+    }
     const y: N[] = [tf.tanh(a)];
     // w = 1 − y² as a series, built one order behind y.
     const w: N[] = [tf.sub(1, tf.square(y[0]!))];

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
-import { fusedTanhApplies, tanhCollapsed2 } from '../engine/simd/tanh-jet.ts';
+import { fusedTanhApplies, tanhCollapsed2, tanhJet2 } from '../engine/simd/tanh-jet.ts';
 
 before(setup);
 
@@ -39,6 +39,39 @@ for (const [shared, withTop] of [[false, true], [false, false], [true, false], [
       assert.ok(fusedTanhApplies(z0, z1));
       const fused = run(tanhCollapsed2);
       const ref = run(reference);
+      fused.ys.forEach((y, k) => assertClose(values(y), values(ref.ys[k]), 1e-5, `y${k}`));
+      fused.grads.forEach((g, k) => assertClose(values(g), values(ref.grads[k]), 1e-4, `∂z${k}`));
+    });
+  });
+}
+
+/** Per direction: y₂,r = w·(z₂,r − y₀·z₁,r²). */
+function referencePerDirection(z0: tf.Tensor, z1: tf.Tensor, z2: tf.Tensor | null): tf.Tensor[] {
+  const y0 = tf.tanh(z0);
+  const w = tf.sub(1, tf.square(y0));
+  const top = tf.neg(tf.mul(y0, tf.square(z1)));
+  return [y0, tf.mul(z1, w), tf.mul(w, z2 ? tf.add(z2, top) : top)];
+}
+
+for (const [m1, m2] of [['N', 'N'], ['N', null], ['1', null], ['1', '1'], ['1', 'N'], ['N', '1']] as const) {
+  test(`fused tanh 2-jet per direction (wasm SIMD) = tf ops: values and gradients (z₁ [R, ${m1}, h], z₂ ${m2 ? `[R, ${m2}, h]` : 'none'})`, (t) => {
+    if (tf.getBackend() !== 'wasm') return t.skip('SIMD kernels are wasm-only');
+    tf.tidy(() => {
+      const [R, N, h] = [3, 5, 8];
+      const rows = (m: string) => (m === 'N' ? N : 1);
+      const z0 = tf.randomNormal([N, h], 0, 1, 'float32', 1);
+      const z1 = tf.randomNormal([R, rows(m1), h], 0, 1, 'float32', 2);
+      const z2 = m2 ? tf.randomNormal([R, rows(m2), h], 0, 1, 'float32', 3) : null;
+      const weights = [[N, h], [R, N, h], [R, N, h]].map((s, k) => tf.randomNormal(s, 0, 1, 'float32', 10 + k));
+      const loss = (ys: tf.Tensor[]) => tf.addN(ys.map((y, k) => tf.sum(tf.mul(y, weights[k])))) as tf.Scalar;
+      const inputs = z2 ? [z0, z1, z2] : [z0, z1];
+      const run = (f: typeof referencePerDirection) => ({
+        ys: f(z0, z1, z2),
+        grads: tf.grads((...xs: tf.Tensor[]) => loss(f(xs[0], xs[1], xs[2] ?? null)))(inputs),
+      });
+      assert.ok(fusedTanhApplies(z0, z1, z2));
+      const fused = run(tanhJet2);
+      const ref = run(referencePerDirection);
       fused.ys.forEach((y, k) => assertClose(values(y), values(ref.ys[k]), 1e-5, `y${k}`));
       fused.grads.forEach((g, k) => assertClose(values(g), values(ref.grads[k]), 1e-4, `∂z${k}`));
     });

@@ -18,6 +18,9 @@ export interface SimdKernels {
   tanh2c_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
   tanh2c_grad_z0(y0: number, z1: number, z2: number, g0: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
   tanh2c_grad_z1(y0: number, z1: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number): void;
+  tanh2_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number): void;
+  tanh2_grad_z0(y0: number, z1: number, z2: number, g0: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number): void;
+  tanh2_grad_z12(y0: number, z1: number, g1: number, g2: number, out1: number, out2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number): void;
 }
 
 let kernels: SimdKernels | null = null;
