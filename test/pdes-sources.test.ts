@@ -14,7 +14,7 @@ import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 import { lqgReference } from '../benchmarks/pdes/hjb-lqg.ts';
 import { byRowBlocks } from '../benchmarks/pdes/row-blocks.ts';
-import { hostLoopsAvailable } from '../engine/host-loop.ts';
+import { dataKernelsAvailable } from '../engine/simd/simd.ts';
 import { getEstimator } from '../operators/registry.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
@@ -131,25 +131,25 @@ test('hjb-lqg Monte Carlo reference equals g at t = T and is deterministic', () 
   });
 });
 
-test('two-body closed forms: the fused heap loops (wasm) give the tf-op values, in one column chunk and in several', (t) => {
-  if (tf.getBackend() !== 'wasm') return t.skip('host loops are wasm-only');
+test('two-body closed forms: the SIMD kernels (wasm) give the tf-op values, in one column chunk and in several', (t) => {
+  if (tf.getBackend() !== 'wasm') return t.skip('SIMD kernels are wasm-only');
   // 2000 points put 524 pairs in a column chunk, so d = 1200 takes three chunks.
   for (const [n, d] of [[9, 6], [2000, 1200]]) {
     tf.tidy(() => {
       const c = coefficients(rngFromSeed(d), d, d - 1);
       const x = tf.mul(ballPoints(n, d), 1.5) as tf.Tensor2D; // some outside the ball too
-      const host = twoBody(c, d, { hostLoops: true });
-      const ops = twoBody(c, d, { hostLoops: false });
+      const host = twoBody(c, d);
+      const ops = twoBody(c, d, { simd: false });
       const [a, b] = [host.evaluate(x), ops.evaluate(x)];
       assertClose(values(a.laplacian), values(b.laplacian), 1e-4, `Δu* d=${d}`);
       assertClose(values(a.u), values(b.u), 1e-4, `u* d=${d}`);
       assertClose(values(host.u(x).primal), values(b.u), 1e-4, `u* alone d=${d}`);
     });
   }
-  // Host loops have no gradient: under a tape (the gPINN variants' ∇f) the tf ops run instead.
-  assert.equal(hostLoopsAvailable(), true);
+  // The kernels have no gradient: under a tape (the gPINN variants' ∇f) the tf ops run instead.
+  assert.equal(dataKernelsAvailable(), true);
   let underTape: boolean | null = null;
-  tf.grad((y: tf.Tensor) => ((underTape = hostLoopsAvailable()), tf.sum(tf.square(y))))(tf.ones([2]));
+  tf.grad((y: tf.Tensor) => ((underTape = dataKernelsAvailable()), tf.sum(tf.square(y))))(tf.ones([2]));
   assert.equal(underTape, false);
 });
 

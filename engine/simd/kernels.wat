@@ -315,4 +315,118 @@
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
     (br $n_loop)))
 )
+
+;; Two-body exact solution (benchmarks/pdes/solutions/two-body.ts), pairs i < m of points whose
+;; window x_lo … x_{lo+m} is a row of m + 1 values: s_i = x_i + cos x_{i+1} + x_{i+1}·cos x_i.
+;; x and cw (cos x) are [N, m + 1]; s is [N, m].
+(func (export "two_body_s") (param $x i32) (param $cw i32) (param $s i32) (param $N i32) (param $m i32)
+  (local $n i32) (local $i i32) (local $m4 i32) (local $in i32) (local $o i32)
+  (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
+  (block $n_done (loop $n_loop
+    (br_if $n_done (i32.ge_u (local.get $n) (local.get $N)))
+    (local.set $i (i32.const 0))
+    (block $v_done (loop $v_loop
+      (br_if $v_done (i32.ge_u (local.get $i) (local.get $m4)))
+      (local.set $in (i32.shl (i32.add (i32.mul (local.get $n) (i32.add (local.get $m) (i32.const 1))) (local.get $i)) (i32.const 2)))
+      (local.set $o (i32.shl (i32.add (i32.mul (local.get $n) (local.get $m)) (local.get $i)) (i32.const 2)))
+      (v128.store (i32.add (local.get $s) (local.get $o))
+        (f32x4.add
+          (f32x4.add (v128.load (i32.add (local.get $x) (local.get $in))) (v128.load offset=4 (i32.add (local.get $cw) (local.get $in))))
+          (f32x4.mul (v128.load offset=4 (i32.add (local.get $x) (local.get $in))) (v128.load (i32.add (local.get $cw) (local.get $in))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $v_loop)))
+    (block $t_done (loop $t_loop
+      (br_if $t_done (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $in (i32.shl (i32.add (i32.mul (local.get $n) (i32.add (local.get $m) (i32.const 1))) (local.get $i)) (i32.const 2)))
+      (local.set $o (i32.shl (i32.add (i32.mul (local.get $n) (local.get $m)) (local.get $i)) (i32.const 2)))
+      (f32.store (i32.add (local.get $s) (local.get $o))
+        (f32.add
+          (f32.add (f32.load (i32.add (local.get $x) (local.get $in))) (f32.load offset=4 (i32.add (local.get $cw) (local.get $in))))
+          (f32.mul (f32.load offset=4 (i32.add (local.get $x) (local.get $in))) (f32.load (i32.add (local.get $cw) (local.get $in))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $t_loop)))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $n_loop)))
+)
+
+;; Horizontal sum of four lanes.
+(func $hsum (param $v v128) (result f32)
+  (f32.add
+    (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+    (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+;; Per point, ψ = Σ_i c_i sin s_i and, if $lap, Σ_i c_i·(−inner_i) and Σ_i c_i·radial_i with
+;; (a, b) = (x_i, x_{i+1}), A = 1 − b sin a, B = cos a − sin b:
+;;   −inner_i = sin s_i (A² + B²) + cos s_i (b cos a + cos b),   radial_i = cos s_i (a A + b B).
+;; x, sw, cw: [N, m + 1]; sinS, cosS: [N, m]; c: the coefficients from c_lo on; outputs [N].
+(func (export "two_body_sums")
+  (param $x i32) (param $sw i32) (param $cw i32) (param $sinS i32) (param $cosS i32) (param $c i32)
+  (param $N i32) (param $m i32) (param $lap i32) (param $psi i32) (param $negInner i32) (param $radial i32)
+  (local $n i32) (local $i i32) (local $m4 i32) (local $in i32) (local $o i32) (local $ci i32)
+  (local $ap v128) (local $an v128) (local $ar v128)
+  (local $a v128) (local $b v128) (local $ca v128) (local $A v128) (local $B v128) (local $S v128) (local $C v128) (local $k v128)
+  (local $sp f32) (local $sn f32) (local $sr f32)
+  (local $fa f32) (local $fb f32) (local $fca f32) (local $fA f32) (local $fB f32) (local $fS f32) (local $fC f32) (local $fk f32)
+  (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
+  (block $n_done (loop $n_loop
+    (br_if $n_done (i32.ge_u (local.get $n) (local.get $N)))
+    (local.set $ap (v128.const f32x4 0 0 0 0))
+    (local.set $an (v128.const f32x4 0 0 0 0))
+    (local.set $ar (v128.const f32x4 0 0 0 0))
+    (local.set $i (i32.const 0))
+    (block $v_done (loop $v_loop
+      (br_if $v_done (i32.ge_u (local.get $i) (local.get $m4)))
+      (local.set $in (i32.shl (i32.add (i32.mul (local.get $n) (i32.add (local.get $m) (i32.const 1))) (local.get $i)) (i32.const 2)))
+      (local.set $o (i32.shl (i32.add (i32.mul (local.get $n) (local.get $m)) (local.get $i)) (i32.const 2)))
+      (local.set $ci (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $k (v128.load (local.get $ci)))
+      (local.set $S (v128.load (i32.add (local.get $sinS) (local.get $o))))
+      (local.set $ap (f32x4.add (local.get $ap) (f32x4.mul (local.get $k) (local.get $S))))
+      (if (local.get $lap) (then
+        (local.set $a (v128.load (i32.add (local.get $x) (local.get $in))))
+        (local.set $b (v128.load offset=4 (i32.add (local.get $x) (local.get $in))))
+        (local.set $ca (v128.load (i32.add (local.get $cw) (local.get $in))))
+        (local.set $A (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $b) (v128.load (i32.add (local.get $sw) (local.get $in))))))
+        (local.set $B (f32x4.sub (local.get $ca) (v128.load offset=4 (i32.add (local.get $sw) (local.get $in)))))
+        (local.set $C (v128.load (i32.add (local.get $cosS) (local.get $o))))
+        (local.set $an (f32x4.add (local.get $an) (f32x4.mul (local.get $k)
+          (f32x4.add
+            (f32x4.mul (local.get $S) (f32x4.add (f32x4.mul (local.get $A) (local.get $A)) (f32x4.mul (local.get $B) (local.get $B))))
+            (f32x4.mul (local.get $C) (f32x4.add (f32x4.mul (local.get $b) (local.get $ca)) (v128.load offset=4 (i32.add (local.get $cw) (local.get $in)))))))))
+        (local.set $ar (f32x4.add (local.get $ar) (f32x4.mul (local.get $k)
+          (f32x4.mul (local.get $C) (f32x4.add (f32x4.mul (local.get $a) (local.get $A)) (f32x4.mul (local.get $b) (local.get $B)))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $v_loop)))
+    (local.set $sp (call $hsum (local.get $ap)))
+    (local.set $sn (call $hsum (local.get $an)))
+    (local.set $sr (call $hsum (local.get $ar)))
+    (block $t_done (loop $t_loop
+      (br_if $t_done (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $in (i32.shl (i32.add (i32.mul (local.get $n) (i32.add (local.get $m) (i32.const 1))) (local.get $i)) (i32.const 2)))
+      (local.set $o (i32.shl (i32.add (i32.mul (local.get $n) (local.get $m)) (local.get $i)) (i32.const 2)))
+      (local.set $fk (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $fS (f32.load (i32.add (local.get $sinS) (local.get $o))))
+      (local.set $sp (f32.add (local.get $sp) (f32.mul (local.get $fk) (local.get $fS))))
+      (if (local.get $lap) (then
+        (local.set $fa (f32.load (i32.add (local.get $x) (local.get $in))))
+        (local.set $fb (f32.load offset=4 (i32.add (local.get $x) (local.get $in))))
+        (local.set $fca (f32.load (i32.add (local.get $cw) (local.get $in))))
+        (local.set $fA (f32.sub (f32.const 1) (f32.mul (local.get $fb) (f32.load (i32.add (local.get $sw) (local.get $in))))))
+        (local.set $fB (f32.sub (local.get $fca) (f32.load offset=4 (i32.add (local.get $sw) (local.get $in)))))
+        (local.set $fC (f32.load (i32.add (local.get $cosS) (local.get $o))))
+        (local.set $sn (f32.add (local.get $sn) (f32.mul (local.get $fk)
+          (f32.add
+            (f32.mul (local.get $fS) (f32.add (f32.mul (local.get $fA) (local.get $fA)) (f32.mul (local.get $fB) (local.get $fB))))
+            (f32.mul (local.get $fC) (f32.add (f32.mul (local.get $fb) (local.get $fca)) (f32.load offset=4 (i32.add (local.get $cw) (local.get $in)))))))))
+        (local.set $sr (f32.add (local.get $sr) (f32.mul (local.get $fk)
+          (f32.mul (local.get $fC) (f32.add (f32.mul (local.get $fa) (local.get $fA)) (f32.mul (local.get $fb) (local.get $fB)))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $t_loop)))
+    (f32.store (i32.add (local.get $psi) (i32.shl (local.get $n) (i32.const 2))) (local.get $sp))
+    (if (local.get $lap) (then
+      (f32.store (i32.add (local.get $negInner) (i32.shl (local.get $n) (i32.const 2))) (local.get $sn))
+      (f32.store (i32.add (local.get $radial) (i32.shl (local.get $n) (i32.const 2))) (local.get $sr))))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br $n_loop)))
+)
 )

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
+import { isRecording } from '../untaped.ts';
 
 /** The kernels' exports (kernels.wat documents each): pointers are byte offsets, sizes element counts. */
 export interface SimdKernels {
@@ -21,6 +22,8 @@ export interface SimdKernels {
   tanh2_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number): void;
   tanh2_grad_z0(y0: number, z1: number, z2: number, g0: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number): void;
   tanh2_grad_z12(y0: number, z1: number, g1: number, g2: number, out1: number, out2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number): void;
+  two_body_s(x: number, cw: number, s: number, N: number, m: number): void;
+  two_body_sums(x: number, sw: number, cw: number, sinS: number, cosS: number, c: number, N: number, m: number, lap: number, psi: number, negInner: number, radial: number): void;
 }
 
 let kernels: SimdKernels | null = null;
@@ -40,6 +43,12 @@ export async function loadSimdKernels(): Promise<void> {
   }
   kernels = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } }).exports as unknown as SimdKernels;
 }
+
+/**
+ * Whether kernels whose outputs carry no gradient (sources and other data) can run now: on wasm, and
+ * where no gradient tape is recording (the gPINN variants differentiate their source).
+ */
+export const dataKernelsAvailable = (): boolean => kernels !== null && tf.getBackend() === 'wasm' && !isRecording();
 
 /** The loaded kernels (the wasm backend loads them when it starts). */
 export function simd(): SimdKernels {

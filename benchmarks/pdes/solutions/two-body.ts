@@ -7,7 +7,7 @@
  * taken once over all coordinates and shifted for x_{i+1}, and u* and Δu* share sin s and cos s,
  * each pair from one tangent (trig.ts). On wasm the algebra around them (s_i, and the three
  * c-weighted sums of Δu*: sixteen elementwise passes, six shifted copies, three products) runs as
- * two fused loops over the heap (engine/host-loop.ts); other backends use tf ops.
+ * two SIMD kernels (engine/simd/kernels.wat); other backends use tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
@@ -16,11 +16,12 @@ import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
 import { sinCos } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
-import { hostLoop, hostLoopsAvailable } from '../../../engine/host-loop.ts';
+import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
+import { dataKernelsAvailable, simd } from '../../../engine/simd/simd.ts';
 
 export interface TwoBodyOptions {
-  /** false: tf ops only (tests compare the two paths). By default host loops run where they can. */
-  hostLoops?: boolean;
+  /** false: tf ops only (tests compare the two paths). By default the SIMD kernels run where they can. */
+  simd?: boolean;
 }
 
 export function twoBody(c: tf.Tensor1D, d: number, opts: TwoBodyOptions = {}): Solution {
@@ -35,12 +36,12 @@ export function twoBody(c: tf.Tensor1D, d: number, opts: TwoBodyOptions = {}): S
     const s = J.add(J.add(lo(x), hi(cx)), J.mul(hi(x), lo(cx)));
     return J.mul(phi(x), J.dotConst(J.sin(s), c));
   };
-  const [tfSums, hostSums] = [tfPairSums(c), hostPairSums(c)];
+  const [tfSums, simdSums] = [tfPairSums(c), simdPairSums(c)];
   /** u* and, if asked, Δu* = Σ_i c_i (φ·inner_i − 4·radial_i) − 2d·ψ. */
   const closedForm = (x: tf.Tensor2D, withLaplacian: boolean): { u: tf.Tensor1D; laplacian?: tf.Tensor1D } =>
     tf.tidy(() => {
-      // Under a gradient tape (nested AD of u*, the gPINN variants' ∇f) the tf ops run: host loops have no gradient.
-      const pairSums = opts.hostLoops !== false && hostLoopsAvailable() ? hostSums : tfSums;
+      // Under a gradient tape (nested AD of u*, the gPINN variants' ∇f) the tf ops run: the kernels have no gradient.
+      const pairSums = opts.simd !== false && dataKernelsAvailable() ? simdSums : tfSums;
       // Pairs in column chunks: at d = 5·10⁶ one point's two dozen [1, d] temporaries would be
       // most of a gigabyte of WASM heap at once; per chunk they stay within a few MB.
       let sums: tf.Tensor[] | null = null;
@@ -94,52 +95,19 @@ function tfPairSums(c: tf.Tensor1D): PairSums {
   };
 }
 
-/** The same sums as two fused loops over the heap around the two sinCos calls. */
-function hostPairSums(c: tf.Tensor1D): PairSums {
+/** The same sums by two SIMD kernels (engine/simd) around the two sinCos calls. */
+function simdPairSums(c: tf.Tensor1D): PairSums {
   return (x, lo, m, withLaplacian) => {
     const n = x.shape[0];
-    const w = m + 1; // row length of the window
+    const k = simd();
     const window = columns(x, lo, m);
     const [sw, cw] = sinCos(window);
-    const [s] = hostLoop([window, cw], [[n, m]], ([X, C], [S]) => {
-      for (let r = 0; r < n; r++) {
-        const i0 = r * w;
-        const o0 = r * m;
-        for (let i = 0; i < m; i++) S[o0 + i] = X[i0 + i] + C[i0 + i + 1] + X[i0 + i + 1] * C[i0 + i];
-      }
-    });
+    const s = allocateHeap([n, m]);
+    k.two_body_s(heapOffset(window), heapOffset(cw), heapOffset(s), n, m);
     const [sinS, cosS] = sinCos(s);
-    if (!withLaplacian) {
-      return hostLoop([sinS, c], [[n]], ([SS, cf], [psi]) => {
-        for (let r = 0; r < n; r++) {
-          let acc = 0;
-          for (let i = 0, o = r * m; i < m; i++, o++) acc += cf[lo + i] * SS[o];
-          psi[r] = acc;
-        }
-      });
-    }
-    return hostLoop([window, sw, cw, sinS, cosS, c], [[n], [n], [n]], ([X, SW, CW, SS, CS, cf], [psi, negInnerC, radialC]) => {
-      for (let r = 0; r < n; r++) {
-        let p = 0;
-        let ni = 0;
-        let ra = 0;
-        const i0 = r * w;
-        for (let i = 0, o = r * m; i < m; i++, o++) {
-          const a = X[i0 + i];
-          const b = X[i0 + i + 1];
-          const ca = CW[i0 + i];
-          const cb = CW[i0 + i + 1];
-          const A = 1 - b * SW[i0 + i];
-          const B = ca - SW[i0 + i + 1];
-          const ci = cf[lo + i];
-          p += ci * SS[o];
-          ni += ci * (SS[o] * (A * A + B * B) + CS[o] * (b * ca + cb));
-          ra += ci * CS[o] * (a * A + b * B);
-        }
-        psi[r] = p;
-        negInnerC[r] = ni;
-        radialC[r] = ra;
-      }
-    });
+    const sums = (withLaplacian ? [n, n, n] : [n]).map((len) => allocateHeap([len]));
+    const [psi, negInner, radial] = sums.map(heapOffset);
+    k.two_body_sums(heapOffset(window), heapOffset(sw), heapOffset(cw), heapOffset(sinS), heapOffset(cosS), heapOffset(c) + 4 * lo, n, m, withLaplacian ? 1 : 0, psi, negInner ?? 0, radial ?? 0);
+    return sums;
   };
 }
