@@ -120,5 +120,5 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
     },
   });
 
-  return customOp<tf.Tensor2D>({ inputs: { rows, W }, forward, backward });
+  return customOp({ inputs: { rows, W }, forward, backward });
 }

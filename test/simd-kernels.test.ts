@@ -80,10 +80,14 @@ for (const [m1, m2] of [['N', 'N'], ['N', null], ['1', null], ['1', '1'], ['1', 
 
 test('the fused tanh 2-jet stays out of gradients of gradients', (t) => {
   if (tf.getBackend() !== 'wasm') return t.skip('SIMD kernels are wasm-only');
-  const [z0, z1] = [tf.zeros([2, 4]), tf.zeros([1, 2, 4])];
+  const [z0, z1] = [tf.zeros([2, 4]), tf.randomNormal([1, 2, 4], 0, 1, 'float32', 5)];
   assert.equal(fusedTanhApplies(z0, z1), true);
   let inner: boolean | null = null;
   tf.grad((x: tf.Tensor) => tf.sum(tf.grad((y: tf.Tensor) => ((inner = fusedTanhApplies(z0, z1)), tf.sum(tf.square(y))))(x)))(tf.ones([2]));
   assert.equal(inner, false);
   assert.equal(fusedTanhApplies(tf.zeros([2, 6]), tf.zeros([1, 2, 6])), false, 'rows not a multiple of 4');
+  // Forced there anyway, a second-order gradient fails loudly instead of missing terms.
+  const z = tf.randomNormal([2, 4], 0, 1, 'float32', 4);
+  const second = () => tf.grad((a: tf.Tensor) => tf.sum(tf.grad((b: tf.Tensor) => tf.sum(tanhCollapsed2(b, z1, null)[2]))(a)))(z);
+  assert.throws(second, /gradient function not found/);
 });

@@ -47,8 +47,8 @@
         (br $tail)))
   )
 
-;; The tanh rule of a collapsed 2-jet (engine/simd/tanh-jet.ts), at the N·h positions p = n·h + j,
-;; four j at a time (h a multiple of 4), with w = 1 − y₀² and the directions r < R innermost:
+;; The tanh rule of a collapsed 2-jet after y₀ = tanh z₀ (engine/simd/tanh-jet.ts), at the N·h
+;; positions p = n·h + j, four j at a time (h a multiple of 4), w = 1 − y₀², directions r innermost:
 ;;   y₁[r, p] = w·z₁[r, p],   y₂[p] = w·(z₂[p] − y₀·S),   S = Σ_r z₁[r, p]².
 ;; z₁ is read at r·rs + n·ns + j (ns = 0: one tangent shared by every point); y₁ is [R, N, h].
 (func (export "tanh2c_fwd")
@@ -89,10 +89,10 @@
     (br $n_loop)))
 )
 
-;; Its gradient with respect to z₀, from the output gradients g₀, g₁, g₂ (P = Σ_r g₁·z₁):
-;;   ∂z₀ = w·(g₀ − 2y₀·P + g₂·(−2y₀·z₂ − (1 − 3y₀²)·S)).
-(func (export "tanh2c_grad_z0")
-  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g0 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
+;; Its gradient with respect to y₀ (the tanh op before it takes it on to z₀), from the output
+;; gradients g₁, g₂ (P = Σ_r g₁·z₁):   ∂y₀ = −2y₀·P + g₂·(−2y₀·z₂ − (1 − 3y₀²)·S).
+(func (export "tanh2c_grad_y0")
+  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
   (param $R i32) (param $N i32) (param $h i32) (param $rs i32) (param $ns i32) (param $hasz2 i32)
   (local $n i32) (local $j i32) (local $r i32) (local $p i32) (local $zp i32) (local $gp i32)
   (local $Pb i32) (local $rsb i32) (local $y v128) (local $s v128) (local $q v128) (local $v v128) (local $g v128) (local $t v128)
@@ -126,12 +126,10 @@
       (if (local.get $hasz2)
         (then (local.set $t (f32x4.sub (local.get $t)
           (f32x4.mul (f32x4.add (local.get $y) (local.get $y)) (v128.load (i32.add (local.get $z2) (local.get $p))))))))
-      ;; g₀ − 2y·P + g₂·t, times w
-      (local.set $t (f32x4.add
-        (f32x4.sub (v128.load (i32.add (local.get $g0) (local.get $p))) (f32x4.mul (f32x4.add (local.get $y) (local.get $y)) (local.get $q)))
-        (f32x4.mul (v128.load (i32.add (local.get $g2) (local.get $p))) (local.get $t))))
+      ;; −2y·P + g₂·t
       (v128.store (i32.add (local.get $out) (local.get $p))
-        (f32x4.mul (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $y) (local.get $y))) (local.get $t)))
+        (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $g2) (local.get $p))) (local.get $t))
+          (f32x4.mul (f32x4.add (local.get $y) (local.get $y)) (local.get $q))))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $j_loop)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -220,9 +218,9 @@
     (br $n_loop)))
 )
 
-;; ∂z₀ = w·(g₀ + Σ_r [−2y₀·g₁,r·z₁,r + g₂,r·(−2y₀·z₂,r − (1 − 3y₀²)·z₁,r²)]).
-(func (export "tanh2_grad_z0")
-  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g0 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
+;; ∂y₀ = Σ_r [−2y₀·g₁,r·z₁,r + g₂,r·(−2y₀·z₂,r − (1 − 3y₀²)·z₁,r²)].
+(func (export "tanh2_grad_y0")
+  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
   (param $R i32) (param $N i32) (param $h i32) (param $rs i32) (param $ns i32) (param $rs2 i32) (param $ns2 i32) (param $hasz2 i32)
   (local $n i32) (local $j i32) (local $r i32) (local $p i32) (local $zp i32) (local $z2p i32) (local $gp i32)
   (local $Pb i32) (local $rsb i32) (local $rs2b i32)
@@ -240,7 +238,7 @@
       (local.set $m2y (f32x4.neg (f32x4.add (local.get $y) (local.get $y))))
       ;; c = −(1 − 3y²)
       (local.set $c (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 3)) (f32x4.mul (local.get $y) (local.get $y))) (f32x4.splat (f32.const 1))))
-      (local.set $acc (v128.load (i32.add (local.get $g0) (local.get $p))))
+      (local.set $acc (v128.const f32x4 0 0 0 0))
       (local.set $zp (i32.add (local.get $z1) (i32.shl (i32.add (i32.mul (local.get $n) (local.get $ns)) (local.get $j)) (i32.const 2))))
       (local.set $z2p (i32.add (local.get $z2) (i32.shl (i32.add (i32.mul (local.get $n) (local.get $ns2)) (local.get $j)) (i32.const 2))))
       (local.set $gp (local.get $p))
@@ -261,8 +259,7 @@
         (local.set $gp (i32.add (local.get $gp) (local.get $Pb)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $r_loop)))
-      (v128.store (i32.add (local.get $out) (local.get $p))
-        (f32x4.mul (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $y) (local.get $y))) (local.get $acc)))
+      (v128.store (i32.add (local.get $out) (local.get $p)) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $j_loop)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
