@@ -1,0 +1,82 @@
+/**
+ * Standard normal numbers drawn on the GPU (webgpu backend).
+ *
+ * tfjs draws every random number in JS and uploads it, on every backend: ~30 ns per normal here, so
+ * the 10⁸ normals of one step at d = 10⁶ (100 points) take ~3 s on the host however fast the GPU is,
+ * which alone caps Table 3 at 10⁶ near 0.3 steps/s (the paper: 21.3 on an A100). Here they come from
+ * a WGSL kernel: Threefry-2x32 with 20 rounds (the counter-based generator JAX uses) on the counter
+ * (pair index, 0) under a 64-bit key from the caller's stream, and Box–Muller on each pair of 24-bit
+ * uniforms. Same key → same numbers; the numbers differ from tfjs's JS generator for the same seed,
+ * so points drawn on webgpu are not those drawn on wasm or cpu.
+ */
+import * as tf from '@tensorflow/tfjs';
+// Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+/** Threefry-2x32 rotation constants (Salmon et al., Random123) and the key-schedule parity. */
+const ROTATIONS = [13, 15, 26, 6, 17, 29, 16, 24];
+const PARITY = 0x1bd11bda;
+
+/** The 20 rounds in WGSL, with a key injection after every fourth. */
+function threefryRounds(): string {
+  const lines: string[] = [];
+  for (let r = 0; r < 20; r++) {
+    lines.push(`x0 = x0 + x1; x1 = rotl(x1, ${ROTATIONS[r % 8]}u) ^ x0;`);
+    if (r % 4 === 3) {
+      const s = (r + 1) / 4;
+      lines.push(`x0 = x0 + ks[${s % 3}]; x1 = x1 + ks[${(s + 1) % 3}] + ${s}u;`);
+    }
+  }
+  return lines.join('\n        ');
+}
+
+class ThreefryNormalProgram implements WebGPUProgram {
+  variableNames: string[] = [];
+  outputShape: number[];
+  shaderKey = 'stdeThreefryNormal';
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  uniforms = 'k0 : u32, k1 : u32,';
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  size = true;
+
+  constructor(shape: number[]) {
+    this.outputShape = shape;
+    const pairs = Math.ceil(tf.util.sizeFromShape(shape) / 2); // one invocation per pair of outputs
+    this.dispatchLayout = { x: [0] }; // flat: main() gets the global invocation index
+    this.dispatch = [Math.ceil(pairs / this.workgroupSize[0]), 1, 1]; // the backend reshapes it past the 65535 limit
+  }
+
+  getUserCode(): string {
+    return `
+      fn rotl(x : u32, r : u32) -> u32 { return (x << r) | (x >> (32u - r)); }
+      fn main(index : i32) {
+        let first = index * 2;
+        if (first >= uniforms.size) { return; }
+        var ks = array<u32, 3>(uniforms.k0, uniforms.k1, ${PARITY}u ^ uniforms.k0 ^ uniforms.k1);
+        var x0 = u32(index) + ks[0];
+        var x1 = ks[1];
+        ${threefryRounds()}
+        // Box–Muller on u1 ∈ (0, 1] and u2 ∈ [0, 1), 24 bits each.
+        let u1 = (f32(x0 >> 8u) + 1.0) * 5.9604644775390625e-8;
+        let u2 = f32(x1 >> 8u) * 5.9604644775390625e-8;
+        let radius = sqrt(-2.0 * log(u1));
+        let angle = 6.283185307179586 * u2;
+        setOutputAtIndex(first, radius * cos(angle));
+        if (first + 1 < uniforms.size) { setOutputAtIndex(first + 1, radius * sin(angle)); }
+      }
+    `;
+  }
+}
+
+/** N(0, 1) numbers of the given shape on the webgpu backend, from the 64-bit key (k0, k1). */
+export function webgpuRandomNormal(shape: number[], k0: number, k1: number): tf.Tensor {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`webgpuRandomNormal needs the webgpu backend, not ${tf.getBackend()}`);
+  const backend = tf.backend() as unknown as WebGPUBackend;
+  const uniforms = [
+    { type: 'uint32', data: [k0 >>> 0] },
+    { type: 'uint32', data: [k1 >>> 0] },
+  ];
+  const info = backend.runWebGPUProgram(new ThreefryNormalProgram(shape), [], 'float32', uniforms);
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
