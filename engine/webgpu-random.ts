@@ -1,13 +1,8 @@
 /**
- * Standard normal numbers drawn on the GPU (webgpu backend).
- *
- * tfjs draws every random number in JS and uploads it, on every backend: ~30 ns per normal here, so
- * the 10⁸ normals of one step at d = 10⁶ (100 points) take ~3 s on the host however fast the GPU is,
- * which alone caps Table 3 at 10⁶ near 0.3 steps/s (the paper: 21.3 on an A100). Here they come from
- * a WGSL kernel: Threefry-2x32 with 20 rounds (the counter-based generator JAX uses) on the counter
- * (pair index, 0) under a 64-bit key from the caller's stream, and Box–Muller on each pair of 24-bit
- * uniforms. Same key → same numbers; the numbers differ from tfjs's JS generator for the same seed,
- * so points drawn on webgpu are not those drawn on wasm or cpu.
+ * The normal stream of sampling/threefry.ts as a WGSL kernel (webgpu backend): Threefry-2x32-20 on
+ * the counter (pair index, 0) under the key (k0, k1), Box–Muller on each pair of 24-bit uniforms,
+ * one invocation per pair. tfjs would draw the numbers in JS and upload them: at d = 10⁶ (10⁸
+ * normals per step, ~3 s) that alone would cap Table 3 at 10⁶ near 0.3 steps/s whatever the GPU.
  */
 import * as tf from '@tensorflow/tfjs';
 // Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).

@@ -5,7 +5,7 @@
  * in a fixed order, so the same stream gives the same points on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { webgpuRandomNormal } from '../engine/webgpu-random.ts';
+import { randomNormal } from './threefry.ts';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
 import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
@@ -30,10 +30,9 @@ export interface Domain {
 export const BALL_SAMPLERS = ['radius-uniform', 'volume-uniform'] as const;
 export type BallSampler = (typeof BALL_SAMPLERS)[number];
 
-// On webgpu the normals come from the GPU (engine/webgpu-random.ts): tfjs draws random numbers in JS,
-// ~30 ns each, which at d = 10⁶ would cost more per step than everything else on a GPU.
-const normal = (shape: number[], rng: Rng) =>
-  tf.getBackend() === 'webgpu' ? webgpuRandomNormal(shape, rng.int31(), rng.int31()) : tf.randomNormal(shape, 0, 1, 'float32', rng.int31());
+// The counter-based stream of sampling/threefry.ts, computed on the tensor's own backend (tfjs's
+// generator runs in JS, ~30 ns a number: most of a step at d = 10⁶).
+const normal = (shape: number[], rng: Rng) => randomNormal(shape, rng);
 const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(shape, lo, hi, 'float32', rng.int31());
 
 /**
