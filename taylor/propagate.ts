@@ -64,7 +64,7 @@ export function apply(prim: string, operands: Operand[], attrs: Record<string, u
     j.series.length < K ? null : j.collapsed ? densify(series[n][K - 1], j.primal.rank) : sumDirections(series[n][K - 1], j.primal.rank),
   );
   if (rule.collapsed) {
-    const own = rule.collapsed(primals, series.map((s, n) => [...s.slice(0, K - 1).map((c) => densify(c, jets[n].primal.rank)), tops[n]]));
+    const own = rule.collapsed(primals, series.map((s, n) => [...s.slice(0, K - 1), tops[n]]));
     if (own) return { ...own, collapsed: true };
   }
   const lower = rule(primals, series.map((s) => [...s.slice(0, K - 1), null]), attrs);

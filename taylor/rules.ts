@@ -21,9 +21,10 @@ export interface Rule {
   /** Unary and elementwise: basis inputs are evaluated on their gathered columns only (propagate.ts). */
   elementwise?: boolean;
   /**
-   * A collapsed jet done by the rule itself, in fewer passes than the generic way (propagate.ts):
-   * series holds dense orders 1…K−1 per direction and the top summed over directions (or null); the
-   * returned top is summed too. null: the generic way.
+   * A collapsed jet done by the rule itself, in fewer passes than the generic way (propagate.ts, which
+   * runs the rule twice: for the lower orders and for the summed top): series holds orders 1…K−1 per
+   * direction (basis ones only for rules that accept them) and the top summed over directions (dense,
+   * or null); the returned top is summed too. null: the generic way.
    */
   collapsed?(primals: T[], series: Coeff[][]): RuleIO | null;
   (primals: T[], series: Coeff[][], attrs: Record<string, unknown>): RuleIO;
@@ -226,7 +227,7 @@ export const RULES: Record<string, Rule> = {
      * square and one sum (the generic way: four products, a sum and their gradients).
      */
     collapsed: ([a]: T[], [s]: Coeff[][]): RuleIO | null => {
-      if (s.length !== 2 || s[0] === null) return null;
+      if (s.length !== 2 || s[0] === null || isBasis(s[0])) return null;
       const [x1, top] = s as [T, N];
       if (fusedTanhApplies(a, x1) && (top === null || tf.util.arraysEqual(top.shape, a.shape))) {
         const [y0, y1, y2] = tanhCollapsed2(a, x1, top); // one pass each way on wasm (engine/simd)
@@ -251,7 +252,19 @@ export const RULES: Record<string, Rule> = {
         series: s.map((c) => matmulCoeff(c, W)),
       };
     },
-    { acceptsBasis: true },
+    {
+      acceptsBasis: true,
+      /**
+       * Collapsed jets: the primal once, and the primal and the summed top (both [N, in]) through one
+       * product: the generic way computes the primal product twice and each small product apart.
+       */
+      collapsed: ([a, W, b]: T[], [s]: Coeff[][]): RuleIO | null => {
+        const top = s[s.length - 1] as N;
+        if (a.rank !== 2 || top === null || !tf.util.arraysEqual(top.shape, a.shape) || takesWidePath(W, s.some((c) => c !== null && isBasis(c)))) return null;
+        const [z, zTop] = tf.split(tf.matMul(tf.concat([a, top], 0) as tf.Tensor2D, W as tf.Tensor2D), 2, 0);
+        return { primal: b ? tf.add(z, b) : z, series: [...s.slice(0, -1).map((c) => matmulCoeff(c, W)), zTop] };
+      },
+    },
   ),
 
   /**
