@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32, ownsBuffer } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
 import { blocks, perBlock } from './row-blocks.ts';
+import { gradientDepth } from './untaped.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
 export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
@@ -30,13 +31,18 @@ export function isWide(W: tf.Tensor): boolean {
 }
 
 /**
- * Whether an affine layer goes through wideMatMulGather: wide weights, and on wasm any layer whose
- * input jet has basis tangents (the first layer under sparse STDE): its backward pass adds the
- * gathered rows' gradients into xᵀ·dz in place, where tfjs would scatter a dense [d, h] and add it
- * (2 ms of a 137 ms step at d = 10⁴).
+ * Whether an affine layer goes through wideMatMulGather: wide weights, and on wasm
+ * - any layer whose input jet has basis tangents (the first layer under sparse STDE): its backward
+ *   pass adds the gathered rows' gradients into xᵀ·dz in place, where tfjs would scatter a dense
+ *   [d, h] and add it (2 ms of a 137 ms step at d = 10⁴);
+ * - any weight of more than one row block under at most one gradient (a training step's, not the
+ *   nested baselines'): the blocked product beats XNNPACK on the whole weight (the plain data-fit
+ *   step at d = 10⁵: 923 → 850 ms), and the plain step is the floor every estimator is compared with.
  */
 export function takesWidePath(W: tf.Tensor, gathers: boolean): boolean {
-  return W.rank === 2 && (isWide(W) || (gathers && tf.getBackend() === 'wasm'));
+  if (W.rank !== 2) return false;
+  if (isWide(W)) return true;
+  return tf.getBackend() === 'wasm' && (gathers || (W.size > WIDE.blockElements && gradientDepth() <= 1));
 }
 
 
