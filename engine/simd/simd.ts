@@ -33,16 +33,21 @@ export async function loadSimdKernels(): Promise<void> {
   if (kernels) return;
   const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not export its memory: the SIMD kernels cannot run');
-  const wabt = await wabtInit();
-  const parsed = wabt.parseWat('kernels.wat', readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8'), { simd: true });
-  let binary: Uint8Array<ArrayBuffer>;
   try {
-    parsed.validate();
-    binary = parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
-  } finally {
-    parsed.destroy();
+    const wabt = await wabtInit();
+    const parsed = wabt.parseWat('kernels.wat', readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8'), { simd: true });
+    let binary: Uint8Array<ArrayBuffer>;
+    try {
+      parsed.validate();
+      binary = parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
+    } finally {
+      parsed.destroy();
+    }
+    kernels = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } }).exports as unknown as SimdKernels;
+  } catch (e) {
+    // Node ≥ 16.4 runs WebAssembly SIMD; a failure here is a broken install or a changed tfjs-backend-wasm.
+    throw new Error(`the wasm backend's SIMD kernels (engine/simd/kernels.wat) did not load: ${(e as Error).message.split('\n')[0]}`);
   }
-  kernels = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } }).exports as unknown as SimdKernels;
 }
 
 /**
