@@ -16,6 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { blocks, perBlock } from './row-blocks.ts';
+import { isRecording } from './untaped.ts';
+import { WEIGHTED_ROW_SUM } from './kernels.ts';
 
 type Saved = tf.Tensor[];
 
@@ -23,8 +25,15 @@ type Saved = tf.Tensor[];
 const TALL_ELEMENTS = 2 ** 24;
 const TALL_BLOCK_ELEMENTS = 2 ** 22;
 
-/** Aᵀ·G for rank-2 A [M, K] and G [M, N], summed over row blocks when A is large. */
+/**
+ * Aᵀ·G for rank-2 A [M, K] and G [M, N], summed over row blocks when A is large. A column G (a layer
+ * with one output: the network's last) on wasm, outside a recorded gradient, is a SIMD weighted sum
+ * of A's rows: the transpose of A costs four times the product there ([1600, 128]: 0.6 of 0.77 ms).
+ */
 function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
+  if (A.rank === 2 && G.rank === 2 && G.shape[1] === 1 && A.dtype === 'float32' && tf.getBackend() === 'wasm' && !isRecording()) {
+    return tf.engine().runKernel(WEIGHTED_ROW_SUM, { a: A, g: G }) as tf.Tensor;
+  }
   if (A.rank !== 2 || A.size < TALL_ELEMENTS) return tf.matMul(tr(A), G);
   const [m, k] = A.shape;
   let sum: tf.Tensor | null = null;

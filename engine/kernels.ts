@@ -67,6 +67,9 @@ function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: 
   return out;
 }
 
+/** Our kernel for Aᵀ·g with a column g (engine/gradients.ts): the SIMD weighted row sum, no transpose of A. */
+export const WEIGHTED_ROW_SUM = 'StdeWeightedRowSum';
+
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /**
@@ -91,6 +94,17 @@ export function registerWasmKernelOverrides(): void {
     if (x.dtype === 'string') return null;
     const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
     return sliceFromHeap(x, begin, size, args.backend as unknown as WasmBackend);
+  });
+  tf.registerKernel({
+    kernelName: WEIGHTED_ROW_SUM,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { a, g } = inputs as { a: tf.TensorInfo; g: tf.TensorInfo };
+      const [rows, cols] = a.shape;
+      const out = (backend as unknown as WasmBackend).makeOutput([cols, 1], 'float32');
+      simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), rows, cols);
+      return out;
+    },
   });
   override('Sum', (args, x) => {
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };

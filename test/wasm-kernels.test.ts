@@ -95,3 +95,25 @@ test('wasm Sum over a leading axis leaves no buffer behind', () => {
   tf.sum(x, 0).dispose();
   assert.equal(dataIds(), before);
 });
+
+for (const [rows, cols] of [[1600, 128], [37, 10]]) {
+  test(`gradient of x·W for a one-column W [${cols}, 1] (the SIMD weighted row sum Aᵀ·g) = Σ_r g_r x_r, also under a nested gradient`, () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([rows, cols], 0, 1, 'float32', 3);
+      const W = tf.randomNormal([cols, 1], 0, 1, 'float32', 4);
+      const c = tf.randomNormal([rows, 1], 0, 1, 'float32', 5);
+      const loss = (w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), c));
+      const X = x.arraySync() as number[][];
+      const C = c.dataSync();
+      const want = Array.from({ length: cols }, (_, j) => X.reduce((acc, row, r) => acc + row[j] * C[r], 0));
+      const top = tf.grad(loss)(W); // the top-level backward pass: the kernel
+      assert.deepEqual(top.shape, [cols, 1]);
+      Array.from(top.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - want[j]) < 1e-3 * Math.max(1, Math.abs(want[j])), `[${j}] ${v} vs ${want[j]}`));
+      // Inside an enclosing gradient the backward pass is recorded: tf ops, differentiable again (the
+      // kernel has no gradient; taken there, the outer gradient would fail).
+      const curved = (w: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D)), c));
+      const nested = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.grad(curved)(w))))(W);
+      assert.ok(Array.from(nested.dataSync()).every(Number.isFinite));
+    });
+  });
+}

@@ -47,6 +47,51 @@
         (br $tail)))
   )
 
+;; dst[j] = Σ_{r < R} w[r]·src[r·m + j]: Aᵀ·g for A = src [R, m] and a column g = w [R] (the gradient of
+;; a layer with one output), without transposing A.
+(func (export "weighted_sum_rows") (param $src i32) (param $w i32) (param $dst i32) (param $R i32) (param $m i32)
+  (local $j i32) (local $r i32) (local $p i32) (local $q i32) (local $stride i32) (local $m4 i32)
+  (local $acc v128) (local $s f32)
+  (local.set $stride (i32.shl (local.get $m) (i32.const 2)))
+  (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
+  (block $vec_done
+    (loop $vec
+      (br_if $vec_done (i32.ge_u (local.get $j) (local.get $m4)))
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $q (local.get $w))
+      (local.set $r (i32.const 0))
+      (block $rows_done
+        (loop $rows
+          (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (local.get $p)) (f32x4.splat (f32.load (local.get $q))))))
+          (local.set $p (i32.add (local.get $p) (local.get $stride)))
+          (local.set $q (i32.add (local.get $q) (i32.const 4)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rows)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $vec)))
+  (block $tail_done
+    (loop $tail
+      (br_if $tail_done (i32.ge_u (local.get $j) (local.get $m)))
+      (local.set $s (f32.const 0))
+      (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $q (local.get $w))
+      (local.set $r (i32.const 0))
+      (block $rows_done
+        (loop $rows
+          (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
+          (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $q)))))
+          (local.set $p (i32.add (local.get $p) (local.get $stride)))
+          (local.set $q (i32.add (local.get $q) (i32.const 4)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rows)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $tail)))
+)
+
 ;; The tanh rule of a collapsed 2-jet after y₀ = tanh z₀ (engine/simd/tanh-jet.ts), at the N·h
 ;; positions p = n·h + j, four j at a time (h a multiple of 4), w = 1 − y₀², directions r innermost:
 ;;   y₁[r, p] = w·z₁[r, p],   y₂[p] = w·(z₂[p] − y₀·S),   S = Σ_r z₁[r, p]².
