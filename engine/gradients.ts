@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { blocks, perBlock } from './row-blocks.ts';
-import { isRecording } from './untaped.ts';
+import { dataKernelsAvailable } from './simd/simd.ts';
 import { WEIGHTED_ROW_SUM } from './kernels.ts';
 
 type Saved = tf.Tensor[];
@@ -31,7 +31,8 @@ const TALL_BLOCK_ELEMENTS = 2 ** 22;
  * of A's rows: the transpose of A costs four times the product there ([1600, 128]: 0.6 of 0.77 ms).
  */
 function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
-  if (A.rank === 2 && G.rank === 2 && G.shape[1] === 1 && A.dtype === 'float32' && tf.getBackend() === 'wasm' && !isRecording()) {
+  // The kernel has no gradient: only where nothing records (a top-level backward pass), as for data.
+  if (A.rank === 2 && G.rank === 2 && G.shape[1] === 1 && A.dtype === 'float32' && dataKernelsAvailable()) {
     return tf.engine().runKernel(WEIGHTED_ROW_SUM, { a: A, g: G }) as tf.Tensor;
   }
   if (A.rank !== 2 || A.size < TALL_ELEMENTS) return tf.matMul(tr(A), G);
