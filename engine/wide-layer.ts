@@ -45,7 +45,6 @@ export function takesWidePath(W: tf.Tensor, gathers: boolean): boolean {
   return tf.getBackend() === 'wasm' && (gathers || (W.size > WIDE.blockElements && gradientDepth() <= 1));
 }
 
-
 /**
  * Gradient buffers reserved for wide weights, by the weight's data id. A trainer reserves one right
  * after creating the model, while the heap is still in one piece: allocated per step, a 512 MB

@@ -246,7 +246,7 @@ export const RULES: Record<string, Rule> = {
   /** Affine layer x·W (+ b), W of shape [in, out]; basis tangents gather rows of W. */
   affine: Object.assign(
     ([a, W, b]: T[], [s]: Coeff[][]) => {
-      if (a.rank === 2 && takesWidePath(W, s.some((c) => c !== null && isBasis(c)))) return wideAffine(a, W, b, s);
+      if (a.rank === 2 && takesWidePath(W, s.some(isBasis))) return wideAffine(a, W, b, s);
       return {
         primal: b ? tf.add(matmulCoeff(a, W)!, b) : matmulCoeff(a, W)!,
         series: s.map((c) => matmulCoeff(c, W)),
@@ -260,7 +260,7 @@ export const RULES: Record<string, Rule> = {
        */
       collapsed: ([a, W, b]: T[], [s]: Coeff[][]): RuleIO | null => {
         const top = s[s.length - 1] as N;
-        if (a.rank !== 2 || top === null || !tf.util.arraysEqual(top.shape, a.shape) || takesWidePath(W, s.some((c) => c !== null && isBasis(c)))) return null;
+        if (a.rank !== 2 || top === null || !tf.util.arraysEqual(top.shape, a.shape) || takesWidePath(W, s.some(isBasis))) return null;
         const [z, zTop] = tf.split(tf.matMul(tf.concat([a, top], 0) as tf.Tensor2D, W as tf.Tensor2D), 2, 0);
         return { primal: b ? tf.add(z, b) : z, series: [...s.slice(0, -1).map((c) => matmulCoeff(c, W)), zTop] };
       },
