@@ -16,6 +16,11 @@
  * Sum over leading axes: WASM's Sum reduces innermost axes only, so summing a jet [R, N, h] over
  * its direction axis (collapsed mode, and every broadcast Mul's gradient) first transposed it to
  * [N, h, R]. Summing down the rows of a heap view reads it once.
+ *
+ * Transpose that rotates the axes ([k … n−1, 0 … k−1], every rank-2 transpose among them): a 2-D
+ * transpose of [Π leading, Π trailing] by the SIMD kernel `transpose2d` in 4×4 blocks. The stock
+ * kernel moves one element at a time (0.6 ms for [1600, 128], 2.8 ms for [100, 10⁴]: the weight
+ * gradients' explicit transposes, engine/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, type WasmBackend } from './wasm-heap.ts';
@@ -67,6 +72,19 @@ function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: 
   return out;
 }
 
+/** The split point k of a perm [k … n−1, 0 … k−1] (a rotation of the axes), or null. */
+function rotation(perm: number[]): number | null {
+  const k = perm[0];
+  return k > 0 && perm.every((p, i) => p === (k + i) % perm.length) ? k : null;
+}
+
+function transposeRotated(x: tf.TensorInfo, k: number, backend: WasmBackend): tf.TensorInfo {
+  const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
+  const out = backend.makeOutput([...x.shape.slice(k), ...x.shape.slice(0, k)], x.dtype);
+  if (rows > 0 && tf.util.sizeFromShape(x.shape) > 0) simd().transpose2d(heapOffset(x), heapOffset(out), rows, tf.util.sizeFromShape(x.shape) / rows);
+  return out;
+}
+
 /** Our kernel for Aᵀ·g with a column g (engine/gradients.ts): the SIMD weighted row sum, no transpose of A. */
 export const WEIGHTED_ROW_SUM = 'StdeWeightedRowSum';
 
@@ -105,6 +123,11 @@ export function registerWasmKernelOverrides(): void {
       simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), rows, cols);
       return out;
     },
+  });
+  override('Transpose', (args, x) => {
+    const k = rotation((args.attrs as { perm: number[] }).perm);
+    if (k === null || (x.dtype !== 'float32' && x.dtype !== 'int32')) return null;
+    return transposeRotated(x, k, args.backend as unknown as WasmBackend);
   });
   override('Sum', (args, x) => {
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };

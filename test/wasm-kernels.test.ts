@@ -117,3 +117,39 @@ for (const [rows, cols] of [[1600, 128], [37, 10]]) {
     });
   });
 }
+
+/** x transposed by `perm`, element by element on the flat values. */
+function referenceTranspose(values: number[], shape: number[], perm: number[]): number[] {
+  const strides = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+  const outShape = perm.map((p) => shape[p]);
+  const out: number[] = [];
+  const walk = (k: number, offset: number) => {
+    if (k === outShape.length) return void out.push(values[offset]);
+    for (let i = 0; i < outShape[k]; i++) walk(k + 1, offset + i * strides[perm[k]]);
+  };
+  walk(0, 0);
+  return out;
+}
+
+for (const [shape, perm] of [
+  [[1, 1], [1, 0]],
+  [[4, 4], [1, 0]], // one SIMD block
+  [[7, 9], [1, 0]], // blocks and both scalar edges
+  [[70, 37], [1, 0]], // several 32-row bands, a short last band
+  [[3, 100], [1, 0]], // fewer than 4 rows: edges only
+  [[16, 5, 8], [2, 0, 1]], // a rotation: [80, 8]ᵀ
+  [[16, 5, 8], [1, 2, 0]], // a rotation: [16, 40]ᵀ
+  [[16, 5, 8], [0, 2, 1]], // not a rotation: the stock kernel
+  [[2, 3, 5, 7], [2, 3, 0, 1]],
+  [[0, 5], [1, 0]], // empty
+] as [number[], number[]][]) {
+  for (const dtype of ['float32', 'int32'] as const) {
+    test(`wasm Transpose ${dtype} [${shape}] by [${perm}]`, () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: n }, (_, i) => (dtype === 'int32' ? i * 3 - 7 : i * 0.25 - 3));
+      const got = tf.transpose(tf.tensor(values, shape, dtype), perm);
+      assert.deepEqual(got.shape, perm.map((p) => shape[p]));
+      assert.deepEqual(Array.from(got.dataSync()), referenceTranspose(values, shape, perm));
+    });
+  }
+}

@@ -92,6 +92,70 @@
       (br $tail)))
 )
 
+;; dst = srcᵀ for a row-major [rows, cols] array of 4-byte elements: dst[j·rows + i] = src[i·cols + j].
+;; 4×4 blocks by eight shuffles; the blocks of a band of 32 rows go column by column, so the band's
+;; input lines stay in cache while each output row is written in runs of 32. Scalar edges.
+(func (export "transpose2d") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+  (local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $rows4 i32) (local $cols4 i32)
+  (local $sstride i32) (local $dstride i32) (local $p i32) (local $q i32)
+  (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
+  (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+  (local.set $sstride (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $dstride (i32.shl (local.get $rows) (i32.const 2)))
+  (block $bands_done
+    (loop $bands
+      (br_if $bands_done (i32.ge_u (local.get $i0) (local.get $rows4)))
+      (local.set $iEnd (select (i32.add (local.get $i0) (i32.const 32)) (local.get $rows4)
+        (i32.lt_u (i32.add (local.get $i0) (i32.const 32)) (local.get $rows4))))
+      (local.set $j (i32.const 0))
+      (block $cols_done
+        (loop $colsl
+          (br_if $cols_done (i32.ge_u (local.get $j) (local.get $cols4)))
+          (local.set $i (local.get $i0))
+          (block $blocks_done
+            (loop $blocks
+              (br_if $blocks_done (i32.ge_u (local.get $i) (local.get $iEnd)))
+              (local.set $p (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+              (local.set $a (v128.load (local.get $p)))
+              (local.set $b (v128.load (i32.add (local.get $p) (local.get $sstride))))
+              (local.set $c (v128.load (i32.add (local.get $p) (i32.shl (local.get $sstride) (i32.const 1)))))
+              (local.set $d (v128.load (i32.add (local.get $p) (i32.mul (local.get $sstride) (i32.const 3)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d)))
+              (local.set $q (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2))))
+              (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store (i32.add (local.get $q) (local.get $dstride))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store (i32.add (local.get $q) (i32.shl (local.get $dstride) (i32.const 1)))
+                (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store (i32.add (local.get $q) (i32.mul (local.get $dstride) (i32.const 3)))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $i (i32.add (local.get $i) (i32.const 4)))
+              (br $blocks)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $colsl)))
+      (local.set $i0 (local.get $iEnd))
+      (br $bands)))
+  ;; Edges: the last cols % 4 columns of the first rows4 rows, then every column of the last rows % 4 rows.
+  (local.set $i (i32.const 0))
+  (block $edge_done
+    (loop $edge
+      (br_if $edge_done (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $j (select (local.get $cols4) (i32.const 0) (i32.lt_u (local.get $i) (local.get $rows4))))
+      (block $row_done
+        (loop $row
+          (br_if $row_done (i32.ge_u (local.get $j) (local.get $cols)))
+          (i32.store (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2)))
+            (i32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $row)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $edge)))
+)
+
 ;; The tanh rule of a collapsed 2-jet after y₀ = tanh z₀ (engine/simd/tanh-jet.ts), at the N·h
 ;; positions p = n·h + j, four j at a time (h a multiple of 4), w = 1 − y₀², directions r innermost:
 ;;   y₁[r, p] = w·z₁[r, p],   y₂[p] = w·(z₂[p] − y₀·S),   S = Σ_r z₁[r, p]².
