@@ -86,8 +86,26 @@ test('the fused tanh 2-jet stays out of gradients of gradients', (t) => {
   tf.grad((x: tf.Tensor) => tf.sum(tf.grad((y: tf.Tensor) => ((inner = fusedTanhApplies(z0, z1)), tf.sum(tf.square(y))))(x)))(tf.ones([2]));
   assert.equal(inner, false);
   assert.equal(fusedTanhApplies(tf.zeros([2, 6]), tf.zeros([1, 2, 6])), false, 'rows not a multiple of 4');
-  // Forced there anyway, a second-order gradient fails loudly instead of missing terms.
+  // Forced there anyway, a second-order gradient fails loudly instead of missing terms: the gradient
+  // kernels have no gradient, and the saved y₀ is taped before the kernel that makes it (tfjs#3252).
   const z = tf.randomNormal([2, 4], 0, 1, 'float32', 4);
   const second = () => tf.grad((a: tf.Tensor) => tf.sum(tf.grad((b: tf.Tensor) => tf.sum(tanhCollapsed2(b, z1, null)[2]))(a)))(z);
-  assert.throws(second, /gradient function not found/);
+  assert.throws(second, /gradient function not found|Cannot compute gradient/);
 });
+
+for (const collapsed of [true, false]) {
+  test(`fused tanh 2-jet (${collapsed ? 'collapsed' : 'per direction'}): a loss of y₂ alone (no gradient reaches y₀ or y₁) = tf ops`, (t) => {
+    if (tf.getBackend() !== 'wasm') return t.skip('SIMD kernels are wasm-only');
+    tf.tidy(() => {
+      const [R, N, h] = [2, 3, 4];
+      const z0 = tf.randomNormal([N, h], 0, 1, 'float32', 21);
+      const z1 = tf.randomNormal([R, N, h], 0, 1, 'float32', 22);
+      const z2 = tf.randomNormal(collapsed ? [N, h] : [R, N, h], 0, 1, 'float32', 23);
+      const w = tf.randomNormal(collapsed ? [N, h] : [R, N, h], 0, 1, 'float32', 24);
+      const [fused, ref] = [collapsed ? tanhCollapsed2 : tanhJet2, collapsed ? reference : referencePerDirection];
+      const grads = (f: typeof reference) => tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c)[2], w)))([z0, z1, z2]);
+      const [got, want] = [grads(fused), grads(ref)];
+      got.forEach((g, k) => assertClose(values(g), values(want[k]), 1e-4, `∂z${k}`));
+    });
+  });
+}

@@ -198,11 +198,11 @@
     (br $n_loop)))
 )
 
-;; Its gradient with respect to y₀ (the tanh op before it takes it on to z₀), from the output
-;; gradients g₁, g₂ (P = Σ_r g₁·z₁):   ∂y₀ = −2y₀·P + g₂·(−2y₀·z₂ − (1 − 3y₀²)·S).
-(func (export "tanh2c_grad_y0")
-  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
-  (param $R i32) (param $N i32) (param $h i32) (param $rs i32) (param $ns i32) (param $hasz2 i32)
+;; Its gradient with respect to z₀, from the output gradients g₀ (where $hasg0), g₁, g₂ (P = Σ_r g₁·z₁):
+;;   ∂z₀ = w·(g₀ + ∂y₀),   ∂y₀ = −2y₀·P + g₂·(−2y₀·z₂ − (1 − 3y₀²)·S).
+(func (export "tanh2c_grad_z0")
+  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g0 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
+  (param $R i32) (param $N i32) (param $h i32) (param $rs i32) (param $ns i32) (param $hasz2 i32) (param $hasg0 i32)
   (local $n i32) (local $j i32) (local $r i32) (local $p i32) (local $zp i32) (local $gp i32)
   (local $Pb i32) (local $rsb i32) (local $y v128) (local $s v128) (local $q v128) (local $v v128) (local $g v128) (local $t v128)
   (local.set $Pb (i32.shl (i32.mul (local.get $N) (local.get $h)) (i32.const 2)))
@@ -235,10 +235,13 @@
       (if (local.get $hasz2)
         (then (local.set $t (f32x4.sub (local.get $t)
           (f32x4.mul (f32x4.add (local.get $y) (local.get $y)) (v128.load (i32.add (local.get $z2) (local.get $p))))))))
-      ;; −2y·P + g₂·t
+      ;; ∂y₀ = −2y·P + g₂·t, then w·(g₀ + ∂y₀)
+      (local.set $t (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $g2) (local.get $p))) (local.get $t))
+        (f32x4.mul (f32x4.add (local.get $y) (local.get $y)) (local.get $q))))
+      (if (local.get $hasg0)
+        (then (local.set $t (f32x4.add (local.get $t) (v128.load (i32.add (local.get $g0) (local.get $p)))))))
       (v128.store (i32.add (local.get $out) (local.get $p))
-        (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $g2) (local.get $p))) (local.get $t))
-          (f32x4.mul (f32x4.add (local.get $y) (local.get $y)) (local.get $q))))
+        (f32x4.mul (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $y) (local.get $y))) (local.get $t)))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $j_loop)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -327,10 +330,10 @@
     (br $n_loop)))
 )
 
-;; ∂y₀ = Σ_r [−2y₀·g₁,r·z₁,r + g₂,r·(−2y₀·z₂,r − (1 − 3y₀²)·z₁,r²)].
-(func (export "tanh2_grad_y0")
-  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
-  (param $R i32) (param $N i32) (param $h i32) (param $rs i32) (param $ns i32) (param $rs2 i32) (param $ns2 i32) (param $hasz2 i32)
+;; ∂z₀ = w·(g₀ + ∂y₀),   ∂y₀ = Σ_r [−2y₀·g₁,r·z₁,r + g₂,r·(−2y₀·z₂,r − (1 − 3y₀²)·z₁,r²)].
+(func (export "tanh2_grad_z0")
+  (param $y0 i32) (param $z1 i32) (param $z2 i32) (param $g0 i32) (param $g1 i32) (param $g2 i32) (param $out i32)
+  (param $R i32) (param $N i32) (param $h i32) (param $rs i32) (param $ns i32) (param $rs2 i32) (param $ns2 i32) (param $hasz2 i32) (param $hasg0 i32)
   (local $n i32) (local $j i32) (local $r i32) (local $p i32) (local $zp i32) (local $z2p i32) (local $gp i32)
   (local $Pb i32) (local $rsb i32) (local $rs2b i32)
   (local $y v128) (local $m2y v128) (local $c v128) (local $acc v128) (local $v v128) (local $t v128)
@@ -368,7 +371,10 @@
         (local.set $gp (i32.add (local.get $gp) (local.get $Pb)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $r_loop)))
-      (v128.store (i32.add (local.get $out) (local.get $p)) (local.get $acc))
+      (if (local.get $hasg0)
+        (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $g0) (local.get $p)))))))
+      (v128.store (i32.add (local.get $out) (local.get $p))
+        (f32x4.mul (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $y) (local.get $y))) (local.get $acc)))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $j_loop)))
     (local.set $n (i32.add (local.get $n) (i32.const 1)))

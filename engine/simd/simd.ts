@@ -19,10 +19,10 @@ export interface SimdKernels {
   weighted_sum_rows(src: number, w: number, dst: number, R: number, m: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
   tanh2c_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
-  tanh2c_grad_y0(y0: number, z1: number, z2: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
+  tanh2c_grad_z0(y0: number, z1: number, z2: number, g0: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number, hasG0: number): void;
   tanh2c_grad_z1(y0: number, z1: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number): void;
   tanh2_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number): void;
-  tanh2_grad_y0(y0: number, z1: number, z2: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number): void;
+  tanh2_grad_z0(y0: number, z1: number, z2: number, g0: number, g1: number, g2: number, out: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number, hasZ2: number, hasG0: number): void;
   tanh2_grad_z12(y0: number, z1: number, g1: number, g2: number, out1: number, out2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number): void;
   two_body_s(x: number, cw: number, s: number, N: number, m: number): void;
   two_body_sums(x: number, sw: number, cw: number, sinS: number, cosS: number, c: number, N: number, m: number, lap: number, psi: number, negInner: number, radial: number): void;
