@@ -121,8 +121,11 @@ function dotLast(a: Coeff, b: Coeff, primalRank: number): N {
     return tf.sum(tf.mul(densifyCoeff(a, primalRank), densifyCoeff(b, primalRank)), -1);
   }
   if (isBasis(a) && isBasis(b)) {
+    const shape = [a.indices.shape[0], ...Array(primalRank - 1).fill(1)];
+    // e_i·e_j per direction: the scale product where the indices agree (everywhere, for one index set).
+    if (a.indices === b.indices) return tf.fill(shape, a.scale * b.scale);
     const same = tf.cast(tf.equal(a.indices, b.indices), 'float32');
-    return tf.reshape(tf.mul(same, a.scale * b.scale), [a.indices.shape[0], ...Array(primalRank - 1).fill(1)]);
+    return tf.reshape(tf.mul(same, a.scale * b.scale), shape);
   }
   if (isBasis(b)) [a, b] = [b, a];
   if (isBasis(a)) {
@@ -293,12 +296,13 @@ export const RULES: Record<string, Rule> = {
   /** Σ over the last axis of x² (e.g. ‖x‖² for the boundary ansatz); basis tangents gather. */
   sumSquares: Object.assign(
     ([a]: T[], [s]: Coeff[][]) => {
+      // The Cauchy square: Σ_j x_j·x_{k−j} pairs terms j and k − j, so each pair is taken once, twice over.
       const x: Coeff[] = [a, ...s];
       const series: N[] = [];
       for (let k = 1; k < x.length; k++) {
-        const terms: N[] = [];
-        for (let j = 0; j <= k; j++) terms.push(dotLast(x[j], x[k - j], a.rank));
-        series.push(nsum(terms));
+        const pairs: N[] = [];
+        for (let j = 0; 2 * j < k; j++) pairs.push(dotLast(x[j], x[k - j], a.rank));
+        series.push(nadd(nscale(nsum(pairs), 2), k % 2 ? null : dotLast(x[k / 2], x[k / 2], a.rank)));
       }
       return { primal: sumOfSquares(a), series };
     },

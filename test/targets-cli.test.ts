@@ -16,7 +16,7 @@ const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { rej
 
 test('targets measures every ratio at toy sizes and writes targets.csv + machine.json', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
-  const r = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
+  const r = await cli('targets', '--floor-dims', '20', '--floor-rounds', '2', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
   assert.equal(r.exitCode, 0, r.stderr);
   const rows = parse(readFileSync(join(out, 'targets.csv')), { columns: true }) as Record<string, string>[];
   const targets = rows.map((x) => x.target);
@@ -31,6 +31,8 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
     'kernel share',
   ]);
   for (const row of rows) assert.ok(Number.isFinite(Number(row.value)) && Number(row.value) > 0, `${row.target} [${row.config}]: ${row.value}`);
+  // The floor ratio takes each method's median over rounds of runs in turn, and lists every run.
+  for (const row of rows.filter((x) => x.target.startsWith('floor ratio'))) assert.match(row.detail, /medians of 2 rounds: stde-\w+ [\d.]+ \/ [\d.]+; none [\d.]+ \/ [\d.]+\)$/);
   assert.deepEqual(rows.filter((x) => x.target === 'kernel share').map((x) => x.config), ['d=100 R=16 N=100', 'd=20 R=16 N=100']);
   assert.match(rows.find((x) => x.target === 'kernel share')!.detail, /^\d+ kernels; /);
   const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
@@ -39,7 +41,7 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
 
 test('targets rejects bad input with one line and exit 2, writing nothing', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
-  for (const args of [['--speed-dims', '8'], ['--floor-dims', '0'], ['--steps', 'x'], ['--backend', 'nope']]) {
+  for (const args of [['--speed-dims', '8'], ['--floor-dims', '0'], ['--floor-rounds', '0'], ['--steps', 'x'], ['--backend', 'nope']]) {
     const r = await cli('targets', ...args, '--no-memory', '--out', out);
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
