@@ -17,8 +17,11 @@
  * its direction axis (collapsed mode, and every broadcast Mul's gradient) first transposed it to
  * [N, h, R]. Summing down the rows of a heap view reads it once.
  *
- * Transpose that rotates the axes ([k … n−1, 0 … k−1], every rank-2 transpose among them): a 2-D
- * transpose of [Π leading, Π trailing] by the SIMD kernel `transpose2d` in 4×4 blocks. The stock
+ * Transpose that rotates the axes ([k … n−1, 0 … k−1], every rank-2 transpose among them), once the
+ * axes of size 1 are set aside: a 2-D transpose of [Π leading, Π trailing] by the SIMD kernel
+ * `transpose2d` in 4×4 blocks. It never shares the input's buffer, not even where only unit axes move:
+ * tfjs-backend-wasm caches matMul's packed weights by buffer, so Wᵀ of a [k, 1] weight sharing W's
+ * buffer would be multiplied as the W packed before (garbage; test/wasm-kernels.test.ts). The stock
  * kernel moves one element at a time (0.6 ms for [1600, 128], 2.8 ms for [100, 10⁴]: the weight
  * gradients' explicit transposes, engine/gradients.ts).
  */
@@ -72,15 +75,30 @@ function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: 
   return out;
 }
 
+/** The shape and perm without the axes of size 1 (which a transpose moves without moving data). */
+function withoutUnitAxes(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
+  const kept = shape.map((_, a) => a).filter((a) => shape[a] !== 1);
+  const rank = new Map(kept.map((a, i) => [a, i]));
+  return { shape: kept.map((a) => shape[a]), perm: perm.filter((p) => shape[p] !== 1).map((p) => rank.get(p)!) };
+}
+
 /** The split point k of a perm [k … n−1, 0 … k−1] (a rotation of the axes), or null. */
 function rotation(perm: number[]): number | null {
   const k = perm[0];
   return k > 0 && perm.every((p, i) => p === (k + i) % perm.length) ? k : null;
 }
 
-function transposeRotated(x: tf.TensorInfo, k: number, backend: WasmBackend): tf.TensorInfo {
-  const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
-  const out = backend.makeOutput([...x.shape.slice(k), ...x.shape.slice(0, k)], x.dtype);
+/**
+ * x transposed by perm as [rows, cols]ᵀ where the perm, less its unit axes, rotates the axes; null
+ * (the stock kernel) otherwise, and where it moves only unit axes (the stock kernel copies then).
+ */
+function transposeRotated(x: tf.TensorInfo, perm: number[], backend: WasmBackend): tf.TensorInfo | null {
+  const outShape = perm.map((p) => x.shape[p]);
+  const reduced = withoutUnitAxes(x.shape, perm);
+  const k = reduced.perm.length > 1 ? rotation(reduced.perm) : null;
+  if (k === null) return null;
+  const rows = tf.util.sizeFromShape(reduced.shape.slice(0, k));
+  const out = backend.makeOutput(outShape, x.dtype);
   if (rows > 0 && tf.util.sizeFromShape(x.shape) > 0) simd().transpose2d(heapOffset(x), heapOffset(out), rows, tf.util.sizeFromShape(x.shape) / rows);
   return out;
 }
@@ -125,9 +143,8 @@ export function registerWasmKernelOverrides(): void {
     },
   });
   override('Transpose', (args, x) => {
-    const k = rotation((args.attrs as { perm: number[] }).perm);
-    if (k === null || (x.dtype !== 'float32' && x.dtype !== 'int32')) return null;
-    return transposeRotated(x, k, args.backend as unknown as WasmBackend);
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return null;
+    return transposeRotated(x, (args.attrs as { perm: number[] }).perm, args.backend as unknown as WasmBackend);
   });
   override('Sum', (args, x) => {
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };

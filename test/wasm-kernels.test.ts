@@ -142,6 +142,9 @@ for (const [shape, perm] of [
   [[16, 5, 8], [0, 2, 1]], // not a rotation: the stock kernel
   [[2, 3, 5, 7], [2, 3, 0, 1]],
   [[0, 5], [1, 0]], // empty
+  [[16, 1, 8], [2, 0, 1]], // a rotation once the unit axis is set aside: [16, 8]ᵀ
+  [[3, 1, 4, 5], [1, 2, 3, 0]],
+  [[1, 6], [1, 0]], // only a unit axis moves: a reshape
 ] as [number[], number[]][]) {
   for (const dtype of ['float32', 'int32'] as const) {
     test(`wasm Transpose ${dtype} [${shape}] by [${perm}]`, () => {
@@ -153,3 +156,14 @@ for (const [shape, perm] of [
     });
   }
 }
+
+// tfjs-backend-wasm caches matMul's packed weights by buffer: a transpose that shared W's buffer (as a
+// reshape does) would be multiplied as the W packed before. The output layer's gradient does exactly this.
+test('wasm: Wᵀ of a [k, 1] weight already used by matMul multiplies as Wᵀ (a transpose never shares a buffer)', () => {
+  tf.tidy(() => {
+    const W = tf.tensor2d([1, 2, 3, 4, 5], [5, 1]);
+    assert.deepEqual(Array.from(tf.matMul(tf.ones([2, 5]), W).dataSync()), [15, 15]);
+    const got = tf.matMul(tf.tensor2d([1, 10, 100], [3, 1]), tf.transpose(W));
+    assert.deepEqual(Array.from(got.dataSync()), [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500]);
+  });
+});
