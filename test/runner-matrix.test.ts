@@ -61,6 +61,8 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
   assert.ok((ok.it_per_s as number) > 0 && (ok.step_ms_median as number) > 0 && (ok.peak_tensor_mb as number) > 0);
   assert.ok((ok.rel_l2_best as number) > 0 && (ok.rel_l2_best as number) <= (ok.rel_l2_final as number));
   assert.ok(String(ok.memory_probe).length > 0 && ok.width === 16 && ok.depth === 3);
+  assert.ok(ok.micro_batches === 1 && (ok.wasm_heap_mb as number) > 0, `micro_batches ${ok.micro_batches}, wasm_heap_mb ${ok.wasm_heap_mb}`);
+  assert.doesNotMatch(String(ok.labels), /micro_batches|wasm_heap_mb/);
   assert.match(String(oom.message), /cap of 40 MB/);
   assert.ok((oom.rss_peak_mb as number) > 40, 'the runner records the resident peak it saw');
   assert.equal(oom.it_per_s, null);

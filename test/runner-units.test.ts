@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandMatrix, trainArgs, type Matrix } from '../benchmarks/runner/matrix.ts';
 import { classify, parseRecord } from '../benchmarks/runner/classify.ts';
-import { appendRow, COLUMNS, readRows, repairTail, type Row } from '../benchmarks/runner/csv-store.ts';
+import { appendRow, COLUMNS, readRows, repairTail, upgradeColumns, type Row } from '../benchmarks/runner/csv-store.ts';
 import { resolveMatrix } from '../benchmarks/runner/load-matrix.ts';
 import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
 import { validateCells } from '../benchmarks/runner/validate-cells.ts';
@@ -117,4 +117,28 @@ test('CSV rows are appended durably, read back typed, and a cut-off last line is
   assert.equal(repairTail(csv), 0);
   writeFileSync(join(dir, 'bad.csv'), 'cell,status\n"unterminated,ok\n');
   assert.throws(() => readRows(join(dir, 'bad.csv')), UsageError);
+});
+
+test('a results CSV from before the micro_batches / wasm_heap_mb columns is upgraded in place: rows kept, labels moved', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'csv-'));
+  const csv = join(dir, 'results.csv');
+  const oldColumns = COLUMNS.filter((c) => c !== 'micro_batches' && c !== 'wasm_heap_mb');
+  const value = (c: string, id: string) =>
+    c === 'cell' ? id : c === 'dim' ? '100' : c === 'labels' ? 'micro_batches=2; sampler=radius-uniform; wasm_heap_mb=55' : c === 'message' ? '"a, b"' : c === 'status' ? 'ok' : '';
+  writeFileSync(csv, [oldColumns.join(','), ...['c1', 'c2'].map((id) => oldColumns.map((c) => value(c, id)).join(','))].join('\n') + '\n');
+  assert.deepEqual(upgradeColumns(csv), ['micro_batches', 'wasm_heap_mb']);
+  assert.equal(readFileSync(csv, 'utf8').split('\n')[0], COLUMNS.join(','));
+  const rows = readRows(csv);
+  assert.deepEqual(rows.map((r) => [r.cell, r.dim, r.micro_batches, r.wasm_heap_mb, r.labels, r.message]), [
+    ['c1', 100, 2, 55, 'sampler=radius-uniform', 'a, b'],
+    ['c2', 100, 2, 55, 'sampler=radius-uniform', 'a, b'],
+  ]);
+  appendRow(csv, row('c3')); // and a resumed run appends under the same header
+  assert.deepEqual(readRows(csv).map((r) => r.cell), ['c1', 'c2', 'c3']);
+  assert.deepEqual(upgradeColumns(csv), [], 'current: untouched');
+  // A column this version does not know: a usage error, the file as it was.
+  const foreign = join(dir, 'foreign.csv');
+  writeFileSync(foreign, 'cell,status,gpu_clock\nc1,ok,1\n');
+  assert.throws(() => upgradeColumns(foreign), (e: Error) => e instanceof UsageError && /gpu_clock/.test(e.message));
+  assert.equal(readFileSync(foreign, 'utf8'), 'cell,status,gpu_clock\nc1,ok,1\n');
 });

@@ -3,7 +3,7 @@
  * `kill -9` of the runner loses no finished row. A row cut short by a kill mid-write is dropped on
  * resume (its cell simply runs again).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../../engine/errors.ts';
@@ -12,9 +12,9 @@ export const STATUSES = ['ok', 'diverged', 'oom', 'timeout', 'error'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const COLUMNS = [
-  'cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'width', 'depth', 'block', 'steps', 'points', 'variant',
+  'cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'width', 'depth', 'block', 'steps', 'points', 'micro_batches', 'variant',
   'status', 'steps_done', 'it_per_s', 'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'warmup_steps', 'timed_steps', 'timing',
-  'peak_tensor_mb', 'memory_probe', 'rss_peak_mb', 'rss_probe',
+  'peak_tensor_mb', 'memory_probe', 'rss_peak_mb', 'rss_probe', 'wasm_heap_mb',
   'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'params', 'labels',
   'wall_s', 'started_at', 'message',
 ] as const;
@@ -24,8 +24,8 @@ export type Row = Record<Column, string | number | null | undefined>;
 
 /** Numeric columns (parsed back into numbers; empty → null). */
 export const NUMERIC: ReadonlySet<Column> = new Set<Column>([
-  'dim', 'R', 'seed', 'width', 'depth', 'block', 'steps', 'points', 'it_per_s', 'step_ms_median', 'step_ms_p10',
-  'step_ms_p90', 'steps_done', 'warmup_steps', 'timed_steps', 'peak_tensor_mb', 'rss_peak_mb', 'rel_l2_final', 'rel_l2_best', 'rel_l1_final',
+  'dim', 'R', 'seed', 'width', 'depth', 'block', 'steps', 'points', 'micro_batches', 'it_per_s', 'step_ms_median', 'step_ms_p10',
+  'step_ms_p90', 'steps_done', 'warmup_steps', 'timed_steps', 'peak_tensor_mb', 'rss_peak_mb', 'wasm_heap_mb', 'rel_l2_final', 'rel_l2_best', 'rel_l1_final',
   'rel_l1_best', 'params', 'wall_s',
 ]);
 
@@ -50,6 +50,40 @@ export function appendRow(path: string, row: Row): void {
     return v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : v;
   });
   appendDurably(path, stringify([values], { header, columns: [...COLUMNS], record_delimiter: '\n' }));
+}
+
+/**
+ * Brings a results CSV written with an older column set (every old column still among COLUMNS) to
+ * COLUMNS, so a run can be resumed into it: rows keep their values, columns that were carried as labels
+ * before (micro_batches=…, wasm_heap_mb=…) move out of `labels` into their own, the rest stay empty.
+ * The new file replaces the old one only once it is written and synced. Returns the columns added
+ * (none: already current); a column this version does not know is a usage error, and nothing changes.
+ */
+export function upgradeColumns(path: string): Column[] {
+  const header = readFileSync(path, 'utf8').split('\n', 1)[0];
+  if (!header || header === COLUMNS.join(',')) return [];
+  const old = (parse(header) as string[][])[0];
+  const unknown = old.filter((c) => !(COLUMNS as readonly string[]).includes(c));
+  if (unknown.length) throw new UsageError(`${path} was written with other columns (${unknown.join(', ')}); cannot resume into it`);
+  const added = COLUMNS.filter((c) => !old.includes(c));
+  const records = parse(readFileSync(path), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = records.map((rec) => {
+    const labels = (rec.labels ?? '').split('; ').filter((l) => l !== '');
+    const fromLabels = new Map(labels.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const moved = added.filter((c) => fromLabels.has(c));
+    const keptLabels = labels.filter((l) => !moved.includes(l.slice(0, l.indexOf('=')) as Column)).join('; ');
+    return COLUMNS.map((c) => (c === 'labels' ? keptLabels : moved.includes(c) ? fromLabels.get(c)! : (rec[c] ?? '')));
+  });
+  const tmp = `${path}.upgrade`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, stringify(rows, { header: true, columns: [...COLUMNS], record_delimiter: '\n' }));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  return added;
 }
 
 /** Drops a trailing partial line (a write cut by kill -9); returns how many bytes were dropped. */

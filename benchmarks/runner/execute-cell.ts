@@ -39,6 +39,7 @@ const KNOWN = new Set([
   'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'evals', 'status', 'wall_s', 'message', 'params',
   'steps_done', 'warmup_steps', 'timed_steps', 'timing', 'paper_id', 'experiment_seed', 'boundary_points', 'lr',
   'schedule', 'eval_every', 'test_points', 'metric', 'loss_final', 'rel_l2_initial', 'rel_l1_initial',
+  'micro_batches', 'wasm_heap_mb',
 ]);
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -100,6 +101,7 @@ export async function executeCell(
     block: pick('block', cell.block),
     steps: cell.steps,
     points: pick('points', cell.points),
+    micro_batches: num(rec.micro_batches),
     variant: cell.variant,
     status: verdict.status,
     steps_done: num(rec.steps_done),
@@ -114,6 +116,7 @@ export async function executeCell(
     memory_probe: typeof rec.memory_probe === 'string' ? rec.memory_probe : '',
     rss_peak_mb: recRss ?? watchedRss,
     rss_probe: recRss !== null ? 'process.resourceUsage().maxRSS (train)' : watchedRss !== null ? MEMORY_WATCH_PROBE : '',
+    wasm_heap_mb: num(rec.wasm_heap_mb),
     rel_l2_final: num(rec.rel_l2_final),
     rel_l2_best: num(rec.rel_l2_best),
     rel_l1_final: num(rec.rel_l1_final),

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import os from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
-import { appendRow, COLUMNS, readRows, repairTail, type Row } from './csv-store.ts';
+import { appendRow, readRows, repairTail, upgradeColumns, type Row } from './csv-store.ts';
 import { BIN, executeCell } from './execute-cell.ts';
 import { describeMachine } from './machine.ts';
 import { createProgress } from './progress.ts';
@@ -77,8 +77,8 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
     if (!o.resume) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
     const dropped = repairTail(csv);
     if (dropped) log(`dropped a partial last line (${dropped} bytes) from ${csv}`);
-    const header = readFileSync(csv, 'utf8').split('\n', 1)[0];
-    if (header && header !== COLUMNS.join(',')) throw new UsageError(`${csv} was written with other columns; cannot resume into it`);
+    const added = upgradeColumns(csv);
+    if (added.length) log(`${csv} was written before the columns ${added.join(', ')}: rewritten with them, every row kept`);
     for (const r of readRows(csv)) done.add(String(r.cell));
   }
   mkdirSync(samplesDir, { recursive: true });
