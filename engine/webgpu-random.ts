@@ -7,10 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-
-/** Threefry-2x32 rotation constants (Salmon et al., Random123) and the key-schedule parity. */
-const ROTATIONS = [13, 15, 26, 6, 17, 29, 16, 24];
-const PARITY = 0x1bd11bda;
+import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from '../sampling/threefry-constants.ts';
 
 /** The 20 rounds in WGSL, with a key injection after every fourth. */
 function threefryRounds(): string {

@@ -17,9 +17,7 @@ import type { Rng } from './rng.ts';
 import { webgpuRandomNormal } from '../engine/webgpu-random.ts';
 import { simd } from '../engine/simd/simd.ts';
 import { allocateHeap, heapFloat32, heapOffset } from '../engine/wasm-heap.ts';
-
-const ROTATIONS = [13, 15, 26, 6, 17, 29, 16, 24];
-const PARITY = 0x1bd11bda;
+import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from './threefry-constants.ts';
 
 /** Threefry-2x32-20 of counter (c0, c1) under key (k0, k1), as unsigned 32-bit words. */
 export function threefry2x32(c0: number, c1: number, k0: number, k1: number): [number, number] {
