@@ -120,6 +120,7 @@ tf.registerGradient({
   outputsToSave: [true, false, false],
   gradFunc: (dys, saved, attrs) => {
     const [g0, g1, g2] = dys as (tf.Tensor | null)[];
+    // saved: the inputs z₀, z₁ (and z₂), then the output y₀ (z₀ itself is not needed: w comes from y₀).
     const y0 = saved[saved.length - 1];
     const [, z1] = saved;
     const z2 = saved.length === 4 ? saved[2] : null;
