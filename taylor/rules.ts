@@ -42,12 +42,15 @@ function nsum(xs: N[]): N {
   const same = ts.every((t) => t.shape.length === ts[0].shape.length && t.shape.every((v, i) => v === ts[0].shape[i]));
   return same ? tf.addN(ts) : ts.reduce((a, b) => tf.add(a, b));
 }
-/** Σ_{i=0..m} y_i·y_{m−i}, using the symmetry of the Cauchy product (half the products). */
-function selfCauchy(y: N[], m: number): N {
+/**
+ * Σ_{i=0..m} y_i·y_{m−i}, using the symmetry of the Cauchy product (half the products); `product`
+ * multiplies two coefficients (nmul elementwise; sumSquares takes a dot product over the last axis).
+ */
+function selfCauchy<C>(y: C[], m: number, product: (a: C, b: C) => N): N {
   const terms: N[] = [];
-  for (let i = 0; 2 * i < m; i++) terms.push(nmul(y[i], y[m - i]));
+  for (let i = 0; 2 * i < m; i++) terms.push(product(y[i], y[m - i]));
   const twice = nscale(nsum(terms), 2);
-  return m % 2 ? twice : nadd(twice, nmul(y[m / 2], y[m / 2]));
+  return m % 2 ? twice : nadd(twice, product(y[m / 2], y[m / 2]));
 }
 
 /** Full coefficient list [x₀, x₁, …, x_K] of a dense input. */
@@ -220,7 +223,7 @@ export const RULES: Record<string, Rule> = {
     }
     for (let k = 1; k < x.length; k++) {
       y.push(odeStep(x, w, k));
-      if (k + 1 < x.length) w.push(nscale(selfCauchy(y, k), -1)); // the last w is never used
+      if (k + 1 < x.length) w.push(nscale(selfCauchy(y, k, nmul), -1)); // the last w is never used
     }
     return { primal: y[0]!, series: y.slice(1) };
   }), {
@@ -296,14 +299,10 @@ export const RULES: Record<string, Rule> = {
   /** Σ over the last axis of x² (e.g. ‖x‖² for the boundary ansatz); basis tangents gather. */
   sumSquares: Object.assign(
     ([a]: T[], [s]: Coeff[][]) => {
-      // The Cauchy square: Σ_j x_j·x_{k−j} pairs terms j and k − j, so each pair is taken once, twice over.
       const x: Coeff[] = [a, ...s];
+      const dot = (p: Coeff, q: Coeff) => dotLast(p, q, a.rank);
       const series: N[] = [];
-      for (let k = 1; k < x.length; k++) {
-        const pairs: N[] = [];
-        for (let j = 0; 2 * j < k; j++) pairs.push(dotLast(x[j], x[k - j], a.rank));
-        series.push(nadd(nscale(nsum(pairs), 2), k % 2 ? null : dotLast(x[k / 2], x[k / 2], a.rank)));
-      }
+      for (let k = 1; k < x.length; k++) series.push(selfCauchy(x, k, dot));
       return { primal: sumOfSquares(a), series };
     },
     { acceptsBasis: true },
