@@ -33,8 +33,9 @@ export interface ParsedRow {
   [k: string]: string | number | null;
 }
 
-function appendDurably(path: string, text: string): void {
-  const fd = openSync(path, 'a');
+/** Appends (or, with flag 'w', writes) text and syncs it to disk before returning. */
+function writeDurably(path: string, text: string, flag: 'a' | 'w' = 'a'): void {
+  const fd = openSync(path, flag);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
@@ -49,7 +50,7 @@ export function appendRow(path: string, row: Row): void {
     const v = row[c];
     return v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : v;
   });
-  appendDurably(path, stringify([values], { header, columns: [...COLUMNS], record_delimiter: '\n' }));
+  writeDurably(path, stringify([values], { header, columns: [...COLUMNS], record_delimiter: '\n' }));
 }
 
 /**
@@ -75,13 +76,7 @@ export function upgradeColumns(path: string): Column[] {
     return COLUMNS.map((c) => (c === 'labels' ? keptLabels : moved.includes(c) ? fromLabels.get(c)! : (rec[c] ?? '')));
   });
   const tmp = `${path}.upgrade`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, stringify(rows, { header: true, columns: [...COLUMNS], record_delimiter: '\n' }));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeDurably(tmp, stringify(rows, { header: true, columns: [...COLUMNS], record_delimiter: '\n' }), 'w');
   renameSync(tmp, path);
   return added;
 }
