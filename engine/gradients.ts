@@ -12,7 +12,8 @@
  * The stock BatchMatMul gradient uses transposeA/B flags, which the WASM backend runs ~10x slower;
  * ours materialises the transpose explicitly and calls a plain matMul. For a tall left operand
  * (the weight-sharing layer's [N·d/B, B] view of the input: 477 MB at d = 5·10⁶ per 25 points) the
- * transpose would double it, so Aᵀ·dC is summed over row blocks instead.
+ * transpose would double it on the WASM heap, so there Aᵀ·dC is summed over row blocks instead
+ * (elsewhere the blocks would only add kernels and [K, N]-sized sums).
  */
 import * as tf from '@tensorflow/tfjs';
 import { blocks, perBlock } from './row-blocks.ts';
@@ -35,7 +36,7 @@ function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
   if (A.rank === 2 && G.rank === 2 && G.shape[1] === 1 && A.dtype === 'float32' && dataKernelsAvailable()) {
     return tf.engine().runKernel(WEIGHTED_ROW_SUM, { a: A, g: G }) as tf.Tensor;
   }
-  if (A.rank !== 2 || A.size < TALL_ELEMENTS) return tf.matMul(tr(A), G);
+  if (A.rank !== 2 || A.size < TALL_ELEMENTS || tf.getBackend() !== 'wasm') return tf.matMul(tr(A), G);
   const [m, k] = A.shape;
   let sum: tf.Tensor | null = null;
   for (const [start, n] of blocks(m, perBlock(k, TALL_BLOCK_ELEMENTS))) {

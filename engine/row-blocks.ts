@@ -1,18 +1,40 @@
 /**
  * Big [N, d] tensors in blocks. At d ~ 10⁶ one row is 4 MB and a whole batch's temporaries
  * (400 MB each) would fragment the 2 GiB WASM heap that the first layer's weight and gradient
- * (512 MB each) need in one piece, so points are drawn, sources evaluated and reductions taken a
- * block of at most ROW_BLOCK_FLOATS floats at a time. Below the budget everything is one block.
+ * (512 MB each) need in one piece, so on wasm points are drawn, sources evaluated and reductions
+ * taken a block of at most ROW_BLOCK_FLOATS floats at a time. Below the budget everything is one
+ * block. Other backends have no such heap, and every block costs its kernels again (at d = 10⁶ on
+ * webgpu one-row blocks meant ~100 draws per step and one forward pass per test point), so their
+ * budget is far larger: see rowBlockFloats.
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
 
-/** Floats in one block's [rows, d] (or [N, columns]) temporary. */
+/** Floats in one block's [rows, d] (or [N, columns]) temporary on wasm. */
 export const ROW_BLOCK_FLOATS = 2 ** 20;
 
+/** The same budget off the WASM heap (512 MB): bounds temporaries, not the number of blocks. */
+export const OFF_HEAP_BLOCK_FLOATS = 2 ** 27;
+
+/**
+ * The block budget of the active backend: ROW_BLOCK_FLOATS on wasm; on webgpu as much of
+ * OFF_HEAP_BLOCK_FLOATS as one storage binding holds (a shader binds a whole tensor: 128 MB under
+ * lavapipe, 2 GB on an H100 with NVIDIA's driver); OFF_HEAP_BLOCK_FLOATS elsewhere.
+ */
+export function rowBlockFloats(): number {
+  const backend = tf.getBackend();
+  if (backend === 'wasm') return ROW_BLOCK_FLOATS;
+  if (backend === 'webgpu') {
+    const limits = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device?.limits;
+    const bytes = limits?.maxStorageBufferBindingSize;
+    if (bytes) return Math.min(OFF_HEAP_BLOCK_FLOATS, Math.floor(bytes / 4));
+  }
+  return OFF_HEAP_BLOCK_FLOATS;
+}
+
 /** How many lines of `lineFloats` floats one block holds (at least one). */
-export function perBlock(lineFloats: number, floats = ROW_BLOCK_FLOATS): number {
+export function perBlock(lineFloats: number, floats = rowBlockFloats()): number {
   return Math.max(1, Math.floor(floats / lineFloats));
 }
 

@@ -6,7 +6,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
-import { stackRowBlocks, sumSquaresByRows, ROW_BLOCK_FLOATS } from '../engine/row-blocks.ts';
+import { stackRowBlocks, sumSquaresByRows, ROW_BLOCK_FLOATS, OFF_HEAP_BLOCK_FLOATS, rowBlockFloats, perBlock } from '../engine/row-blocks.ts';
+import { testBatchSize } from '../benchmarks/training/evaluate.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 
@@ -51,4 +52,21 @@ test('the unit-ball sampler drawn in row blocks stays in the ball and is determi
   assert.ok(mean > 0.35 && mean < 0.65, `radius-uniform mean radius ${mean}`);
   assert.deepEqual(values(ball.interior(100, rngFromSeed(5))), values(x));
   assert.notDeepEqual(values(tf.slice(x, [0, 0], [30, 8])), values(tf.slice(x, [30, 0], [30, 8])));
+});
+
+test('the block budget follows the backend: the WASM heap budget on wasm, 512 MB temporaries on cpu', async () => {
+  const was = tf.getBackend();
+  try {
+    await tf.setBackend('wasm');
+    assert.equal(rowBlockFloats(), ROW_BLOCK_FLOATS);
+    assert.equal(perBlock(10 ** 6), 1); // d = 10⁶ on wasm: one point per block
+    assert.equal(testBatchSize(10 ** 6), 1);
+    await tf.setBackend('cpu');
+    assert.equal(rowBlockFloats(), OFF_HEAP_BLOCK_FLOATS);
+    assert.equal(perBlock(10 ** 6), 134); // the 100 training points of a step in one block
+    assert.equal(testBatchSize(10 ** 6), 134);
+    assert.equal(testBatchSize(100), 200); // the published test batch where it fits
+  } finally {
+    await tf.setBackend(was);
+  }
 });

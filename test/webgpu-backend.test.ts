@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setup, TEST_BACKEND, assertClose } from './helpers.ts';
 import { engineInfo } from '../engine/backend.ts';
 import { syncReadStats } from '../engine/webgpu.ts';
+import { OFF_HEAP_BLOCK_FLOATS, rowBlockFloats } from '../engine/row-blocks.ts';
 import { estimates, type Estimate } from './webgpu-reference.ts';
 
 const ON = TEST_BACKEND === 'webgpu';
@@ -36,6 +37,12 @@ test('the backend is webgpu on a real adapter (a GPU, or lavapipe without one)',
   assert.ok(software || (adapter !== '' && adapter !== 'unknown adapter' && !/swiftshader|null/i.test(adapter)), `adapter: '${adapter}'`);
   const want = process.env.STDE_WEBGPU_ADAPTER;
   if (want) assert.match(adapter, new RegExp(want, 'i'));
+});
+
+test('row blocks are as large as one storage binding allows (lavapipe: 128 MB)', { skip }, () => {
+  const bytes = (tf.backend() as unknown as { device: { limits: { maxStorageBufferBindingSize: number } } }).device.limits.maxStorageBufferBindingSize;
+  assert.equal(rowBlockFloats(), Math.min(OFF_HEAP_BLOCK_FLOATS, Math.floor(bytes / 4)));
+  if (/llvmpipe|lavapipe/i.test(engineInfo()?.adapter ?? '')) assert.equal(rowBlockFloats(), 2 ** 25);
 });
 
 test('kernels run on the GPU and synchronous reads return what async reads return', { skip }, async () => {

@@ -4,9 +4,9 @@
  * whose temporaries stay within the budget of engine/row-blocks.ts. Below it, a plain call.
  */
 import * as tf from '@tensorflow/tfjs';
-import { blocks, perBlock, ROW_BLOCK_FLOATS } from '../../engine/row-blocks.ts';
+import { blocks, perBlock, rowBlockFloats } from '../../engine/row-blocks.ts';
 
-export function byRowBlocks<T extends tf.Tensor>(x: tf.Tensor2D, fn: (rows: tf.Tensor2D) => T, floats = ROW_BLOCK_FLOATS): T {
+export function byRowBlocks<T extends tf.Tensor>(x: tf.Tensor2D, fn: (rows: tf.Tensor2D) => T, floats = rowBlockFloats()): T {
   const [n, w] = x.shape;
   const rows = perBlock(w, floats);
   if (rows >= n) return fn(x);
