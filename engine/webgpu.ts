@@ -149,13 +149,15 @@ function throwIfGpuFailed(): void {
 }
 
 interface TensorData {
-  values?: tf.backend_util.BackendValues;
+  values?: tf.backend_util.BackendValues | null;
   dtype: tf.DataType;
-  resource: GPUBufferLike;
+  shape: number[];
+  resource: GPUBufferLike | null;
   complexTensorInfos?: { real: { dataId: object }; imag: { dataId: object } };
 }
 interface WebGPUBackendLike {
   tensorMap: { get(id: object): TensorData };
+  queue: { writeBuffer(b: GPUBufferLike, offset: number, data: ArrayBufferView): void };
   bufferManager: { acquireBuffer(size: number, usage: number): GPUBufferLike; releaseBuffer(b: GPUBufferLike): void };
   commandEncoder: { copyBufferToBuffer(s: GPUBufferLike, so: number, d: GPUBufferLike, doff: number, n: number): void };
   ensureCommandEncoderReady(): void;
@@ -177,6 +179,7 @@ function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backend_util.
   } else {
     const usage = (globalThis as unknown as { GPUBufferUsage: { COPY_DST: number; MAP_READ: number } }).GPUBufferUsage;
     const src = td.resource;
+    if (!src) throw new Error('webgpu: a tensor with neither values nor a GPU buffer cannot be read');
     const staging = this.bufferManager.acquireBuffer(src.size, usage.COPY_DST | usage.MAP_READ);
     try {
       this.ensureCommandEncoderReady();
@@ -264,6 +267,38 @@ function chunkedAddN(inner: KernelFn): KernelFn {
   return addN;
 }
 
+/**
+ * uploadToGPU through queue.writeBuffer. tfjs-webgpu 4.22 uploads values from the CPU (every
+ * number operand becomes one: tf.mul(x, 2), Adam's factors; ~90 per training step) through a new
+ * mapped staging buffer and a copy that also ends the compute pass, and destroys the staging
+ * buffer after the next submit. On an H100 with NVIDIA's Vulkan driver the buffer creations alone
+ * took ~34 ms of a ~150 ms step (CPU profile on the device). writeBuffer stages inside Dawn, as
+ * tfjs already does for every kernel's uniforms. It is ordered before the command buffer being
+ * encoded, which is safe: the destination comes from the free pool, and tfjs returns a buffer there
+ * only when no unsubmitted command uses it (disposeData defers the rest until the submit).
+ */
+function uploadByWriteBuffer(upload: (this: WebGPUBackendLike, id: object) => void) {
+  return function (this: WebGPUBackendLike, dataId: object): void {
+    const data = this.tensorMap.get(dataId);
+    const values = data.values;
+    const float = data.dtype === 'float32';
+    const size = tf.util.sizeFromShape(data.shape);
+    if (data.resource != null || values == null || size === 0 || !(float || data.dtype === 'int32' || data.dtype === 'bool')) {
+      upload.call(this, dataId);
+      return;
+    }
+    // 4 bytes per element for every dtype here (bool is stored as int32 on the GPU).
+    const words = float
+      ? values instanceof Float32Array ? values : new Float32Array(values as ArrayLike<number>)
+      : values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
+    const usage = (globalThis as unknown as { GPUBufferUsage: Record<'STORAGE' | 'COPY_SRC' | 'COPY_DST', number> }).GPUBufferUsage;
+    const buffer = this.bufferManager.acquireBuffer(4 * size, usage.STORAGE | usage.COPY_SRC | usage.COPY_DST); // tfjs's usage
+    this.queue.writeBuffer(buffer, 0, words);
+    data.resource = buffer;
+    data.values = null; // as tfjs: once uploaded, the values live on the GPU only
+  };
+}
+
 let kernelsPatched = false;
 
 function patchKernels(): void {
@@ -303,6 +338,8 @@ export async function setUpWebgpu(): Promise<string> {
   const webgpu = await import('@tensorflow/tfjs-backend-webgpu');
   const proto = (webgpu as unknown as { WebGPUBackend: { prototype: WebGPUBackendLike } }).WebGPUBackend.prototype;
   proto.readSync = readSyncNode;
+  const up = proto as unknown as { uploadToGPU: (this: WebGPUBackendLike, id: object) => void };
+  up.uploadToGPU = uploadByWriteBuffer(up.uploadToGPU);
   const p = proto as unknown as { recordAndSubmit: Fn; read: (id: object) => Promise<unknown>; device: unknown };
   const record = p.recordAndSubmit;
   p.recordAndSubmit = function (this: { device: unknown }, ...args: unknown[]) {
