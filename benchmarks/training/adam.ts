@@ -7,10 +7,14 @@
  * JS memory, outside the 2 GiB WASM heap (1 GB there), and are updated in one pass over views of
  * the gradient and the weight, in place: the wide layer reads W only through slices and gathers,
  * so no packed copy of it can go stale. A weight whose buffer is shared is assigned a copy instead.
+ *
+ * On webgpu each parameter's update is three kernels (engine/webgpu-adam.ts), not thirteen: there a
+ * step's cost is per dispatch, not per byte.
  */
 import * as tf from '@tensorflow/tfjs';
 import { isWide, releaseGradient, reserveGradient } from '../../engine/wide-layer.ts';
 import { heapFloat32, ownsBuffer } from '../../engine/wasm-heap.ts';
+import { webgpuAdamUpdate } from '../../engine/webgpu-adam.ts';
 
 export interface AdamConfig {
   beta1: number;
@@ -59,6 +63,7 @@ export class Adam {
       a.dispose();
       return out;
     };
+    const fused = tf.getBackend() === 'webgpu';
     for (const p of this.params) {
       const g = grads[p.name];
       if (!g) continue;
@@ -67,9 +72,18 @@ export class Adam {
         this.applyHost(p, g, host, stepSize, vCorrection);
         continue;
       }
+      const m = this.m.get(p.name)!;
+      const v = this.v.get(p.name)!;
+      if (fused) {
+        tf.tidy(() => {
+          const next = webgpuAdamUpdate(p, g, m, v, { beta1, beta2, epsilon, stepSize, vCorrection });
+          m.assign(next.m);
+          v.assign(next.v);
+          p.assign(next.p);
+        });
+        continue;
+      }
       tf.tidy(() => {
-        const m = this.m.get(p.name)!;
-        const v = this.v.get(p.name)!;
         // m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
         m.assign(then(tf.mul(g, 1 - beta1), (b) => then(tf.mul(m, beta1), (a) => tf.add(a, b))));
         v.assign(then(then(tf.square(g), (sq) => tf.mul(sq, 1 - beta2)), (b) => then(tf.mul(v, beta2), (a) => tf.add(a, b))));
