@@ -10,7 +10,9 @@
  * duplicates, but ScatterNd sums duplicates anyway, which is what the gradient needs.
  *
  * The stock BatchMatMul gradient uses transposeA/B flags, which the WASM backend runs ~10x slower;
- * ours materialises the transpose explicitly and calls a plain matMul. For a tall left operand
+ * there ours materialises the transpose explicitly and calls a plain matMul. Other backends take
+ * the flags at no cost, and on webgpu every transpose is one more dispatch (a step's cost there is
+ * per dispatch), so they keep them. For a tall left operand
  * (the weight-sharing layer's [N·d/B, B] view of the input: 477 MB at d = 5·10⁶ per 25 points) the
  * transpose would double it on the WASM heap, so there Aᵀ·dC is summed over row blocks instead
  * (elsewhere the blocks would only add kernels and [K, N]-sized sums).
@@ -27,7 +29,7 @@ const TALL_ELEMENTS = 2 ** 24;
 const TALL_BLOCK_ELEMENTS = 2 ** 22;
 
 /**
- * Aᵀ·G for rank-2 A [M, K] and G [M, N], summed over row blocks when A is large. A column G (a layer
+ * Aᵀ·G for rank-2 A [M, K] and G [M, N]; on wasm summed over row blocks when A is large. A column G (a layer
  * with one output: the network's last) on wasm, outside a recorded gradient, is a SIMD weighted sum
  * of A's rows: the transpose of A costs four times the product there ([1600, 128]: 0.6 of 0.77 ms).
  */
@@ -36,7 +38,8 @@ function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
   if (A.rank === 2 && G.rank === 2 && G.shape[1] === 1 && A.dtype === 'float32' && dataKernelsAvailable()) {
     return tf.engine().runKernel(WEIGHTED_ROW_SUM, { a: A, g: G }) as tf.Tensor;
   }
-  if (A.rank !== 2 || A.size < TALL_ELEMENTS || tf.getBackend() !== 'wasm') return tf.matMul(tr(A), G);
+  if (!transposesCost()) return tf.matMul(A, G, true, false);
+  if (A.rank !== 2 || A.size < TALL_ELEMENTS) return tf.matMul(tr(A), G);
   const [m, k] = A.shape;
   let sum: tf.Tensor | null = null;
   for (const [start, n] of blocks(m, perBlock(k, TALL_BLOCK_ELEMENTS))) {
@@ -45,6 +48,9 @@ function transposedProduct(A: tf.Tensor, G: tf.Tensor): tf.Tensor {
   }
   return sum!;
 }
+
+/** Whether a transpose flag on matMul is slow here (wasm), so that an explicit transpose pays. */
+const transposesCost = () => tf.getBackend() === 'wasm';
 
 function tr(t: tf.Tensor): tf.Tensor {
   const r = t.rank;
@@ -134,7 +140,7 @@ const higherOrderSafe: tf.GradConfig[] = [
       const B = transposeB ? tr(b) : b;
       return {
         a: () => {
-          const dA = tf.matMul(g, tr(B)); // dL/dA = dC·Bᵀ
+          const dA = transposesCost() ? tf.matMul(g, tr(B)) : tf.matMul(g, B, false, true); // dL/dA = dC·Bᵀ
           return unbroadcast(transposeA ? tr(dA) : dA, a.shape);
         },
         b: () => {
