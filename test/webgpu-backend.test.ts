@@ -17,6 +17,7 @@ import { setup, TEST_BACKEND, assertClose } from './helpers.ts';
 import { engineInfo } from '../engine/backend.ts';
 import { syncReadStats } from '../engine/webgpu.ts';
 import { OFF_HEAP_BLOCK_FLOATS, rowBlockFloats } from '../engine/row-blocks.ts';
+import { Adam, ADAM_DEFAULTS } from '../benchmarks/training/adam.ts';
 import { estimates, type Estimate } from './webgpu-reference.ts';
 
 const ON = TEST_BACKEND === 'webgpu';
@@ -63,6 +64,75 @@ test('kernels run on the GPU and synchronous reads return what async reads retur
   assert.deepEqual(Array.from(await m2.data()), syncM);
   assert.deepEqual(tf.tensor1d([1, 2, 3], 'int32').add(tf.scalar(1, 'int32')).arraySync(), [2, 3, 4]);
   assert.deepEqual(Array.from(tf.greater(tf.tensor1d([1, -1]), 0).dataSync()), [1, 0]);
+});
+
+test('values from the CPU reach the GPU through queue.writeBuffer: unchanged, and no mapped buffer per upload', { skip }, () => {
+  // tfjs's own upload maps a new buffer (an empty pool) or a new MAP_WRITE staging buffer (a reused one).
+  const backend = tf.backend() as unknown as { device: { createBuffer(d: { usage: number; mappedAtCreation?: boolean }): unknown } };
+  const device = backend.device;
+  const create = device.createBuffer;
+  const mapped: number[] = [];
+  device.createBuffer = function (this: unknown, d: { usage: number; mappedAtCreation?: boolean }) {
+    if (d.mappedAtCreation) mapped.push(d.usage);
+    return create.call(this, d);
+  };
+  try {
+    const f = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1e3);
+    assert.deepEqual(Array.from(tf.neg(tf.neg(tf.tensor1d(f))).dataSync()), Array.from(f));
+    // int32 by data movement; below 2^24: tfjs-webgpu's shaders read ints through f32.
+    assert.deepEqual(Array.from(tf.reverse(tf.tensor1d([7, -3, 2 ** 24 - 1], 'int32')).dataSync()), [2 ** 24 - 1, -3, 7]);
+    assert.deepEqual(Array.from(tf.logicalNot(tf.tensor1d([true, false, true], 'bool')).dataSync()), [0, 1, 0]);
+    for (let i = 0; i < 20; i++) tf.mul(tf.scalar(i), 2).dataSync(); // number operands are uploads too
+  } finally {
+    device.createBuffer = create;
+  }
+  assert.deepEqual(mapped, [], 'buffers were mapped at creation for uploads (usages listed)');
+});
+
+/** The shader keys of the programs `f` dispatches (tf.profile sees registered kernels only). */
+function dispatches(f: () => void): string[] {
+  const backend = tf.backend() as unknown as { recordAndSubmit(program: { shaderKey: string }, ...rest: unknown[]): unknown };
+  const record = backend.recordAndSubmit;
+  const keys: string[] = [];
+  backend.recordAndSubmit = function (this: unknown, program: { shaderKey: string }, ...rest: unknown[]) {
+    keys.push(program.shaderKey);
+    return record.call(this, program, ...rest);
+  };
+  try {
+    f();
+  } finally {
+    delete (backend as { recordAndSubmit?: unknown }).recordAndSubmit; // back to the prototype's
+  }
+  return keys;
+}
+
+test('Adam on webgpu: three kernels per parameter, the same update as the formula in float64', { skip }, () => {
+  const n = 300;
+  const rand = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * 2);
+  const p = tf.variable(tf.tensor1d(rand(1)), true, 'adam-test-p');
+  const adam = new Adam([p]);
+  const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
+  const want = Array.from(rand(1), Number);
+  const m = new Array<number>(n).fill(0);
+  const v = new Array<number>(n).fill(0);
+  for (let t = 1; t <= 3; t++) {
+    const g = rand(10 + t);
+    const lr = 0.01 * t;
+    const grad = tf.tensor1d(g);
+    const kernels = dispatches(() => adam.apply({ [p.name]: grad }, lr)).map((k) => k.split('_').slice(0, 2).join('_')); // the backend appends the shapes
+    assert.deepEqual(kernels, ['stdeAdam_m', 'stdeAdam_v', 'stdeAdam_p'], `step ${t}`);
+    grad.dispose();
+    const stepSize = lr / (1 - beta1 ** t);
+    const vCorrection = 1 / Math.sqrt(1 - beta2 ** t);
+    for (let i = 0; i < n; i++) {
+      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      want[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) * vCorrection + epsilon);
+    }
+  }
+  assertClose(p.dataSync(), want, 1e-6, 'θ after 3 steps');
+  adam.dispose();
+  p.dispose();
 });
 
 const cpuReference = async (): Promise<Record<string, Estimate>> => {
