@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
 import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
 import { perBlock, sumSquaresByRows } from '../engine/row-blocks.ts';
+import { longProduct } from '../engine/long-product.ts';
 import { fusedTanhApplies, tanhCollapsed2, tanhJet2 } from '../engine/simd/tanh-jet.ts';
 
 type T = tf.Tensor;
@@ -73,10 +74,10 @@ function basisImage(c: BasisCoeff, rows: T): T {
 function matmulCoeff(c: Coeff, W: T): N {
   if (c === null) return null;
   if (isBasis(c)) return basisImage(c, tf.gather(W, c.indices)); // W e_i for each direction
-  if (c.rank === 2) return tf.matMul(c, W);
+  if (c.rank === 2) return longProduct(c as tf.Tensor2D, W as tf.Tensor2D);
   const lead = c.shape.slice(0, -1);
-  const flat = tf.reshape(c, [-1, c.shape[c.rank - 1]]);
-  return tf.reshape(tf.matMul(flat, W), [...lead, W.shape[1]!]);
+  const flat = tf.reshape(c, [-1, c.shape[c.rank - 1]]) as tf.Tensor2D;
+  return tf.reshape(longProduct(flat, W as tf.Tensor2D), [...lead, W.shape[1]!]);
 }
 
 /**
@@ -267,7 +268,7 @@ export const RULES: Record<string, Rule> = {
       collapsed: ([a, W, b]: T[], [s]: Coeff[][]): RuleIO | null => {
         const top = s[s.length - 1] as N;
         if (a.rank !== 2 || top === null || !tf.util.arraysEqual(top.shape, a.shape) || takesWidePath(W, s.some(isBasis))) return null;
-        const [z, zTop] = tf.split(tf.matMul(tf.concat([a, top], 0) as tf.Tensor2D, W as tf.Tensor2D), 2, 0);
+        const [z, zTop] = tf.split(longProduct(tf.concat([a, top], 0) as tf.Tensor2D, W as tf.Tensor2D), 2, 0);
         return { primal: b ? tf.add(z, b) : z, series: [...s.slice(0, -1).map((c) => matmulCoeff(c, W)), zTop] };
       },
     },
