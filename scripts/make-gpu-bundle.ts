@@ -239,6 +239,12 @@ DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 if ! { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libvulkan\\.so\\.1 '; then
   export LD_LIBRARY_PATH="$DIR/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
+# NVIDIA's container runtime mounts the driver under /usr/local/nvidia; where the loader's search
+# path holds no NVIDIA ICD, use that one (the runs of results/table3-webgpu-h100 set VK_DRIVER_FILES to it).
+if [ -z "\${VK_DRIVER_FILES:-}\${VK_ICD_FILENAMES:-}" ] && [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] \\
+  && ! { ls /usr/share/vulkan/icd.d/nvidia*.json || ls /etc/vulkan/icd.d/nvidia*.json; } >/dev/null 2>&1; then
+  export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+fi
 `;
 script('stde-bench', `${PRELUDE}exec "$DIR/node" "$DIR/app/stde-bench.mjs" "$@"\n`);
 script(
