@@ -1,19 +1,24 @@
 /**
- * The kernel share of a profiled loss-and-gradient computation (issue 6, target 3): the source
- * term, the estimator, the loss and the parameter gradient of one step, on points drawn beforehand.
+ * The kernel share of a profiled loss-and-gradient computation (issue 6, target 3; `stde-bench
+ * profile` prints it by kernel): the source term, the estimator, the loss and the parameter gradient
+ * of one step, on points drawn beforehand.
  * The other targets are training runs, which `stde-bench targets` starts as child processes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
 import { runStreams, totalLoss } from '../training/train.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
-import { kernelTime } from '../kernel-time.ts';
+import { kernelTime, kernelsByName, type KernelRow } from '../kernel-time.ts';
+import { DATA_FIT } from '../pdes/methods.ts';
+import { dataFitProblem } from '../training/data-fit.ts';
 
 export interface KernelSplit {
   wall_ms: number;
   kernel_ms: number;
   kernel_share: number;
   kernels: number;
+  /** The same kernels by name (count, summed time). */
+  by_kernel: KernelRow[];
 }
 
 /**
@@ -25,17 +30,18 @@ export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
   const streams = runStreams(cfg.experimentSeed, cfg.seed);
   const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
+  const lossProblem = cfg.method === DATA_FIT ? dataFitProblem(cfg.pde, problem) : problem; // as training does
   const model = initMLP(cfg.model, streams.init);
   const vars = trainableVariables(model);
   // The points of a step are drawn before the profiled region: tfjs draws random numbers in JS
   // outside any kernel, and that is data generation, not the STDE step's dispatch or tape overhead.
   const lossAndGrad = (s: number) => {
     const rng = streams.step(s);
-    const data = problem.sample(rng, { points: cfg.points, boundaryPoints: cfg.boundaryPoints });
+    const data = lossProblem.sample(rng, { points: cfg.points, boundaryPoints: cfg.boundaryPoints });
     const ctx = { target: { model, ansatz: problem.ansatz }, method: { name: cfg.method, estimator: cfg.estimator }, R: cfg.R, dist: cfg.dist, rng: rng.child('directions') };
     return () =>
       tf.tidy(() => {
-        const { value } = tf.variableGrads(() => totalLoss(problem.residuals(data, ctx)), vars);
+        const { value } = tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
         value.dataSync();
       });
   };
@@ -46,8 +52,9 @@ export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
   const prof = await tf.profile(step);
   const wall = performance.now() - t0;
   const { kernels, ms } = await kernelTime(prof);
+  const byKernel = await kernelsByName(prof);
   const kernelMs = ms ?? 0;
   disposeMLP(model);
   problem.dispose?.();
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels };
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byKernel };
 }

@@ -1,0 +1,74 @@
+/**
+ * `stde-bench profile`: one training step's loss and parameter gradient under tf.profile, by kernel.
+ * Where a backend's step is slow, this says whether kernels (which ones) or the time between them
+ * (JS dispatch, tape bookkeeping, the driver) take it: the wall time, the kernels' summed time and
+ * share, and per kernel name its count and time. Points are drawn before the profiled region.
+ */
+import type { Command } from 'commander';
+import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
+import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
+import { assertFits } from '../../benchmarks/training/memory-plan.ts';
+import { kernelSplit, type KernelSplit } from '../../benchmarks/targets/measure.ts';
+import { int } from '../options.ts';
+
+interface Opts {
+  pde: string;
+  dim?: number;
+  estimator: string;
+  R?: number;
+  width?: number;
+  depth?: number;
+  block: number;
+  points?: number;
+  seed: number;
+  backend: string;
+  top: number;
+  json?: boolean;
+}
+
+const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+
+function table(s: KernelSplit, top: number): string {
+  const rows = s.by_kernel.slice(0, top);
+  const width = Math.max(6, ...rows.map((r) => r.kernel.length));
+  const lines = rows.map((r) => `  ${r.kernel.padEnd(width)}  ${String(r.count).padStart(5)}  ${ms(r.ms).padStart(9)}`);
+  const rest = s.by_kernel.slice(top);
+  if (rest.length) lines.push(`  (${rest.length} more kernel names, ${rest.reduce((a, r) => a + r.count, 0)} kernels)`);
+  return [`  ${'kernel'.padEnd(width)}  ${'count'.padStart(5)}  ${'ms'.padStart(9)}`, ...lines].join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('profile')
+    .description('profile one training step (loss + parameter gradient) by kernel: wall time, kernel time, count per kernel')
+    .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
+    .option('--dim <d>', 'spatial dimension', int('dim', 1))
+    .option('--estimator <name>', 'estimator or scheme; none = data-fit floor', 'stde-sparse')
+    .option('--R <r>', "sampled dimensions / probes (0 = all); default: the PDE's", int('R', 0))
+    .option('--width <w>', 'MLP width', int('width', 1))
+    .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
+    .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
+    .option('--points <n>', 'residual points', int('points', 1))
+    .option('--seed <s>', 'run seed', int('seed', 0), 0)
+    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--top <n>', 'kernel names to list', int('top', 1), 25)
+    .option('--json', 'print one JSON record instead of the table')
+    .action(async (o: Opts) => {
+      const req: RunRequest = { pde: o.pde, dim: o.dim, estimator: o.estimator, R: o.R, width: o.width, depth: o.depth, block: o.block, points: o.points, seed: o.seed };
+      const cfg = resolveRun({ ...req, testPoints: 0 }); // every usage error before the engine starts
+      assertFits(cfg, o.backend);
+      const info = await initEngine(o.backend);
+      const s = await kernelSplit(req);
+      const head = { pde: cfg.pde.name, dim: cfg.d, estimator: cfg.method, R: cfg.R, points: cfg.points, backend: info.name, adapter: info.adapter ?? null };
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ ...head, ...s }) + '\n');
+        return;
+      }
+      process.stdout.write(
+        `${cfg.pde.name} d=${cfg.d} ${cfg.method} R=${cfg.R} N=${cfg.points} on ${info.name}${info.adapter ? ` (${info.adapter})` : ''}\n` +
+          `one loss + parameter gradient: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
+          table(s, o.top) +
+          '\n',
+      );
+    });
+}

@@ -1,0 +1,53 @@
+/**
+ * `stde-bench profile` end to end at toy sizes: one profiled loss-and-gradient step by kernel, as a
+ * table or one JSON record whose per-kernel counts add up to the kernel count; the data-fit floor
+ * profiles too; bad input is one line and exit 2. (Times are not asserted: tests check behaviour.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
+const toy = ['--pde', 'allen-cahn-two-body', '--dim', '20', '--R', '4', '--width', '16', '--points', '8'];
+
+test('profile --json: the kernels by name add up to the step, with the products among them', async () => {
+  for (const estimator of ['stde-sparse', 'none']) {
+    const r = await cli('profile', ...toy, '--estimator', estimator, '--json');
+    assert.equal(r.exitCode, 0, r.stderr);
+    const rec = JSON.parse(String(r.stdout).trim().split('\n').pop()!);
+    assert.equal(rec.estimator, estimator);
+    assert.equal(rec.backend, 'wasm');
+    assert.ok(rec.kernels > 0 && rec.wall_ms > 0, JSON.stringify(rec));
+    assert.equal(rec.by_kernel.reduce((a: number, k: { count: number }) => a + k.count, 0), rec.kernels);
+    assert.ok(rec.by_kernel.some((k: { kernel: string }) => k.kernel === 'BatchMatMul'));
+    const summed = rec.by_kernel.reduce((a: number, k: { ms: number }) => a + k.ms, 0);
+    assert.ok(Math.abs(summed - rec.kernel_ms) < 1e-6 * Math.max(1, rec.kernel_ms), `${summed} vs ${rec.kernel_ms}`);
+  }
+});
+
+test('profile prints a table of the top kernels and says how many it left out', async () => {
+  const r = await cli('profile', ...toy, '--top', '3');
+  assert.equal(r.exitCode, 0, r.stderr);
+  const lines = String(r.stdout).trim().split('\n');
+  assert.match(lines[0], /^allen-cahn-two-body d=20 stde-sparse R=4 N=8 on wasm$/);
+  assert.match(lines[1], /^one loss \+ parameter gradient: [\d.]+ ms wall, \d+ kernels, [\d.]+ ms in kernels \(share [\d.]+\)$/);
+  assert.match(lines[2], /kernel\s+count\s+ms/);
+  assert.equal(lines.length, 3 + 3 + 1);
+  assert.match(lines[6], /^\s+\(\d+ more kernel names, \d+ kernels\)$/);
+});
+
+test('profile: bad input is one line and exit 2', async () => {
+  for (const args of [
+    ['--pde', 'nope', '--dim', '10'],
+    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '20'],
+    ['--pde', 'allen-cahn-two-body', '--dim', '0'],
+    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'bogus'],
+    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--backend', 'nope'],
+  ]) {
+    const r = await cli('profile', ...args);
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(String(r.stderr).trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
