@@ -1,4 +1,5 @@
 /** Option parsers shared by the sub-commands: each rejects bad input with a UsageError. */
+import type { Command } from 'commander';
 import { UsageError } from '../engine/errors.ts';
 
 export function int(name: string, min = 0) {
@@ -28,4 +29,13 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
     if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`unknown ${name} '${v}' (expected one of: ${allowed.join(', ')})`);
     return v as T;
   };
+}
+
+/** The options that pick one training run's PDE, estimator and size (train, profile). */
+export function runChoiceOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
+    .option('--dim <d>', 'spatial dimension', int('dim', 1))
+    .option('--estimator <name>', 'estimator or scheme (see `stde-bench list`); none = data-fit floor', 'stde-sparse')
+    .option('--R <r>', "sampled dimensions / probes (0 = all, exact); default: the PDE's", int('R', 0));
 }

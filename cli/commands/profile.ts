@@ -9,7 +9,7 @@ import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
 import { assertFits } from '../../benchmarks/training/memory-plan.ts';
 import { kernelSplit, type KernelSplit } from '../../benchmarks/targets/measure.ts';
-import { int } from '../options.ts';
+import { int, runChoiceOptions } from '../options.ts';
 
 interface Opts {
   pde: string;
@@ -38,13 +38,9 @@ function table(s: KernelSplit, top: number): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('profile')
-    .description('profile one training step (loss + parameter gradient) by kernel: wall time, kernel time, count per kernel')
-    .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
-    .option('--dim <d>', 'spatial dimension', int('dim', 1))
-    .option('--estimator <name>', 'estimator or scheme; none = data-fit floor', 'stde-sparse')
-    .option('--R <r>', "sampled dimensions / probes (0 = all); default: the PDE's", int('R', 0))
+  runChoiceOptions(
+    program.command('profile').description('profile one training step (loss + parameter gradient) by kernel: wall time, kernel time, count per kernel'),
+  )
     .option('--width <w>', 'MLP width', int('width', 1))
     .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
     .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)

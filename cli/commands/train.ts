@@ -11,7 +11,7 @@ import { assertFits } from '../../benchmarks/training/memory-plan.ts';
 import { train } from '../../benchmarks/training/train.ts';
 import type { TrainRecord } from '../../benchmarks/training/record.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
-import { int, num, oneOf } from '../options.ts';
+import { int, num, oneOf, runChoiceOptions } from '../options.ts';
 
 /** The run request's fields (commander fills the defaulted ones), the backend and PDE options by flag. */
 type Opts = Omit<RunRequest, 'options'> & {
@@ -48,13 +48,9 @@ function summary(r: TrainRecord): string {
 }
 
 export function register(program: Command): void {
-  const cmd = program
-    .command('train')
-    .description('train a PDE with an estimator (PINN); prints a summary, or one JSON record with --json')
-    .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
-    .option('--dim <d>', 'spatial dimension', int('dim', 1))
-    .option('--estimator <name>', 'estimator or scheme (see `stde-bench list`); none = data-fit floor', 'stde-sparse')
-    .option('--R <r>', "sampled dimensions / probes (0 = all, exact); default: the PDE's", int('R', 0))
+  const cmd = runChoiceOptions(
+    program.command('train').description('train a PDE with an estimator (PINN); prints a summary, or one JSON record with --json'),
+  )
     .option('--dist <dist>', 'probe distribution of dense estimators', oneOf('distribution', PROBE_DISTS), 'rademacher')
     .option('--steps <n>', "training steps; default: the PDE's", int('steps', 1))
     .option('--seed <s>', 'run seed: initialisation, points, index sets, test set (D16)', int('seed', 0), 0)
