@@ -66,9 +66,18 @@ test('every preset expands; paper presets carry the paper settings and the decis
   assert.throws(() => getPreset('paper-table-99'), UsageError);
 });
 
-test('command-line matrices: one source only; --steps/--seeds override a preset', () => {
-  assert.throws(() => resolveMatrix({ preset: 'quick', pdes: ['a'] }), UsageError);
-  assert.throws(() => resolveMatrix({ preset: 'quick', dims: [5] }), UsageError);
+test('command-line matrices: one source only; --steps/--seeds override a preset; --pdes/--dims/--estimators/--R select from it', () => {
+  assert.throws(() => resolveMatrix({ preset: 'quick', pdes: ['a'] }), /--pdes a: not in quick/);
+  assert.throws(() => resolveMatrix({ preset: 'quick', dims: [5] }), /--dims 5: not in quick \(it has 100, 1000\)/);
+  assert.throws(() => resolveMatrix({ preset: 'quick', width: 3 }), /--width cannot be combined/);
+  assert.throws(() => resolveMatrix({ preset: 'quick', matrix: 'm.json' }), UsageError);
+  // forward-laplacian runs with R = 0 only: each value exists, no group has them together
+  assert.throws(() => resolveMatrix({ preset: 'quick', estimators: ['forward-laplacian'], R: [16] }), /no group of quick has such cells together/);
+  const part = expandMatrix(resolveMatrix({ preset: 'paper-table-3', dims: [1_000_000], estimators: ['stde-sparse'], R: [16], seeds: [0] }), 'webgpu');
+  assert.deepEqual(part.map((c) => [c.pde, c.dim, c.estimator, c.R, c.seed]), [['allen-cahn-two-body', 1_000_000, 'stde-sparse', 16, 0]]);
+  const all = expandMatrix(getPreset('quick'), 'wasm');
+  const some = expandMatrix(resolveMatrix({ preset: 'quick', dims: [1000] }), 'wasm');
+  assert.deepEqual(some.map((c) => c.id), all.filter((c) => c.dim === 1000).map((c) => c.id)); // same cells, same settings
   assert.throws(() => resolveMatrix({}), UsageError);
   assert.throws(() => resolveMatrix({ pdes: ['a'] }), UsageError);
   const m = resolveMatrix({ preset: 'paper-table-4', steps: 50, seeds: [3] });

@@ -1,6 +1,8 @@
 /**
  * Where a run's matrix comes from: a preset, a JSON matrix file (same shape as a preset: name,
- * description, groups[]), or the command line's lists (one group).
+ * description, groups[]), or the command line's lists (one group). With a preset or file,
+ * --pdes/--dims/--estimators/--R select a subset of its cells (each value must be in the matrix),
+ * and --steps/--seeds override its own.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -25,7 +27,11 @@ export interface MatrixFlags {
   testPoints?: number;
 }
 
-const MATRIX_ONLY = ['pdes', 'dims', 'estimators', 'R', 'width', 'depth', 'block', 'points', 'evalEvery', 'testPoints'] as const;
+/** Command-line lists that select from a preset's or file's cells. */
+const FILTERS = ['pdes', 'dims', 'estimators', 'R'] as const;
+/** Command-line settings that only a command-line matrix takes. */
+const MATRIX_ONLY = ['width', 'depth', 'block', 'points', 'evalEvery', 'testPoints'] as const;
+const flagName = (k: string) => (k === 'R' ? '--R' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 
 export function loadMatrixFile(path: string): Matrix {
   let raw: unknown;
@@ -46,6 +52,23 @@ export function loadMatrixFile(path: string): Matrix {
   };
 }
 
+/** The cells whose PDE, d, estimator and R are in the given lists (a part of a table). */
+function withFilters(m: Matrix, f: MatrixFlags): Matrix {
+  const active = FILTERS.filter((k) => f[k] !== undefined);
+  if (!active.length) return m;
+  for (const k of active) {
+    const present = new Set<string | number>(m.groups.flatMap((g): (string | number)[] => g[k]));
+    const absent = (f[k] as (string | number)[]).filter((v) => !present.has(v));
+    if (absent.length) throw new UsageError(`${flagName(k)} ${absent.join(',')}: not in ${m.name} (it has ${[...present].join(', ')})`);
+  }
+  const keep = <T>(values: T[], wanted: T[] | undefined) => (wanted === undefined ? values : values.filter((v) => wanted.includes(v)));
+  const groups = m.groups
+    .map((g) => ({ ...g, pdes: keep(g.pdes, f.pdes), dims: keep(g.dims, f.dims), estimators: keep(g.estimators, f.estimators), R: keep(g.R, f.R) }))
+    .filter((g) => g.pdes.length && g.dims.length && g.estimators.length && g.R.length);
+  if (!groups.length) throw new UsageError(`${active.map(flagName).join(', ')}: no group of ${m.name} has such cells together`);
+  return { ...m, groups };
+}
+
 /** --steps and --seeds override a preset's or file's (a shorter or single-seed version of a table). */
 function withOverrides(m: Matrix, f: MatrixFlags): Matrix {
   if (f.steps === undefined && f.seeds === undefined) return m;
@@ -56,12 +79,11 @@ function withOverrides(m: Matrix, f: MatrixFlags): Matrix {
 }
 
 export function resolveMatrix(f: MatrixFlags): Matrix {
-  const sources = [f.preset !== undefined, f.matrix !== undefined, f.pdes !== undefined].filter(Boolean).length;
-  if (sources > 1) throw new UsageError('give one of --preset, --matrix or --pdes … (not several)');
+  if (f.preset !== undefined && f.matrix !== undefined) throw new UsageError('give one of --preset or --matrix (not both)');
   if (f.preset !== undefined || f.matrix !== undefined) {
     const extra = MATRIX_ONLY.filter((k) => f[k] !== undefined);
-    if (extra.length) throw new UsageError(`--${extra[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} cannot be combined with --preset/--matrix (only --steps and --seeds override them)`);
-    return withOverrides(f.preset !== undefined ? getPreset(f.preset) : loadMatrixFile(f.matrix as string), f);
+    if (extra.length) throw new UsageError(`${flagName(extra[0])} cannot be combined with --preset/--matrix (--pdes/--dims/--estimators/--R select from them, --steps/--seeds override)`);
+    return withOverrides(withFilters(f.preset !== undefined ? getPreset(f.preset) : loadMatrixFile(f.matrix as string), f), f);
   }
   if (f.pdes === undefined) throw new UsageError('say what to run: --preset NAME, --matrix FILE.json, or --pdes … --dims … --estimators …');
   for (const k of ['dims', 'estimators'] as const) if (f[k] === undefined) throw new UsageError(`--${k} is required with --pdes`);
