@@ -62,6 +62,8 @@ interface GPULike {
 let dawnTick: Fn | undefined;
 /** What the last readSync waited for (for tests and diagnostics). */
 export const syncReadStats = { reads: 0, ticks: 0 };
+/** GPU programs dispatched so far (tfjs kernels and our WGSL programs; no-op kernels such as Reshape dispatch none). */
+export const dispatchStats = { dispatches: 0 };
 
 const isNativeAnonymous = (fn: unknown): fn is Fn =>
   typeof fn === 'function' && fn.name === '' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
@@ -345,6 +347,7 @@ export async function setUpWebgpu(): Promise<string> {
   p.recordAndSubmit = function (this: { device: unknown }, ...args: unknown[]) {
     watchDevice(this.device);
     guardSyncStretch();
+    dispatchStats.dispatches++;
     return record.apply(this, args);
   };
   const read = p.read;

@@ -18,6 +18,7 @@ import { engineInfo } from '../engine/backend.ts';
 import { syncReadStats } from '../engine/webgpu.ts';
 import { OFF_HEAP_BLOCK_FLOATS, rowBlockFloats } from '../engine/row-blocks.ts';
 import { Adam, ADAM_DEFAULTS } from '../benchmarks/training/adam.ts';
+import { kernelSplit } from '../benchmarks/targets/measure.ts';
 import { estimates, type Estimate } from './webgpu-reference.ts';
 
 const ON = TEST_BACKEND === 'webgpu';
@@ -87,6 +88,13 @@ test('values from the CPU reach the GPU through queue.writeBuffer: unchanged, an
     device.createBuffer = create;
   }
   assert.deepEqual(mapped, [], 'buffers were mapped at creation for uploads (usages listed)');
+});
+
+test('a profiled step counts its GPU dispatches: fewer than its kernels (reshapes and casts dispatch none)', { skip }, async () => {
+  const s = await kernelSplit({ pde: 'allen-cahn-two-body', dim: 20, estimator: 'stde-sparse', R: 4, width: 16, points: 8 });
+  assert.ok(s.dispatches !== null && s.dispatches > 20 && s.dispatches < s.kernels, `${s.dispatches} dispatches, ${s.kernels} kernels`);
+  const reshapes = s.by_kernel.filter((k) => k.kernel === 'Reshape' || k.kernel === 'Identity').reduce((a, k) => a + k.count, 0);
+  assert.ok(reshapes > 0 && s.dispatches <= s.kernels - reshapes, `${s.dispatches} dispatches, ${s.kernels} kernels, ${reshapes} no-ops`);
 });
 
 /** The shader keys of the programs `f` dispatches (tf.profile sees registered kernels only). */

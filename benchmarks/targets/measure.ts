@@ -11,6 +11,7 @@ import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
 import { kernelTime, kernelsByName, type KernelRow } from '../kernel-time.ts';
 import { DATA_FIT } from '../pdes/methods.ts';
 import { dataFitProblem } from '../training/data-fit.ts';
+import { dispatchStats } from '../../engine/webgpu.ts';
 
 export interface KernelSplit {
   wall_ms: number;
@@ -19,6 +20,8 @@ export interface KernelSplit {
   kernels: number;
   /** The same kernels by name (count, summed time). */
   by_kernel: KernelRow[];
+  /** GPU programs dispatched (webgpu only, else null): what a step costs there (README, *Speed on a GPU*). */
+  dispatches: number | null;
 }
 
 /**
@@ -48,13 +51,15 @@ export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
   lossAndGrad(0)();
   lossAndGrad(1)(); // warm caches (XNNPACK operators, shader/kernel set-up)
   const step = lossAndGrad(2);
+  const d0 = dispatchStats.dispatches;
   const t0 = performance.now();
   const prof = await tf.profile(step);
   const wall = performance.now() - t0;
+  const dispatches = tf.getBackend() === 'webgpu' ? dispatchStats.dispatches - d0 : null;
   const { kernels, ms } = await kernelTime(prof);
   const byKernel = await kernelsByName(prof);
   const kernelMs = ms ?? 0;
   disposeMLP(model);
   problem.dispose?.();
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byKernel };
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byKernel, dispatches };
 }

@@ -62,7 +62,7 @@ export function register(program: Command): void {
       }
       process.stdout.write(
         `${cfg.pde.name} d=${cfg.d} ${cfg.method} R=${cfg.R} N=${cfg.points} on ${info.name}${info.adapter ? ` (${info.adapter})` : ''}\n` +
-          `one loss + parameter gradient: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
+          `one loss + parameter gradient: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
           table(s, o.top) +
           '\n',
       );
