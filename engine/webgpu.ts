@@ -13,6 +13,9 @@
  * 8 or more tensors (Taylor-mode jets of order ≥ 4 sum that many) fails WebGPU validation and its
  * result is silently left at zero. The AddN kernel is re-registered to sum in chunks that fit.
  *
+ * Uploads through queue.writeBuffer (see `uploadByWriteBuffer`): tfjs-webgpu's own path makes and
+ * destroys a mapped staging buffer per upload, which on an H100's driver cost a third of a step.
+ *
  * GPU errors are errors. A WebGPU validation or out-of-memory error is reported asynchronously
  * through the device's `uncapturederror` event and tfjs ignores it, leaving wrong values behind.
  * Here the first such error is kept, and every later read or kernel throws it.
