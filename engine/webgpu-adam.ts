@@ -13,8 +13,7 @@
  * the op-by-op path in the last bit.
  */
 import * as tf from '@tensorflow/tfjs';
-// Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
 
 export interface AdamCoefficients {
   beta1: number;
@@ -33,25 +32,12 @@ const UPDATES = {
   p: { inputs: ['P', 'M', 'V'], expr: 'P[index] - uniforms.stepSize * (M[index] / (sqrt(V[index]) * uniforms.vCorrection + uniforms.epsilon))' },
 } as const;
 
-class AdamProgram implements WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  uniforms = 'beta1 : f32, rest1 : f32, beta2 : f32, rest2 : f32, epsilon : f32, stepSize : f32, vCorrection : f32,';
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-
+class AdamProgram extends FlatProgram {
   constructor(
     private readonly which: keyof typeof UPDATES,
     shape: number[],
   ) {
-    this.variableNames = [...UPDATES[which].inputs];
-    this.outputShape = shape;
-    this.shaderKey = `stdeAdam_${which}`;
-    this.dispatchLayout = { x: [0] }; // flat: main() gets the element index
-    this.dispatch = [Math.ceil(tf.util.sizeFromShape(shape) / this.workgroupSize[0]), 1, 1]; // reshaped past 65535 by the backend
+    super(`stdeAdam_${which}`, shape, [...UPDATES[which].inputs], 'beta1 : f32, rest1 : f32, beta2 : f32, rest2 : f32, epsilon : f32, stepSize : f32, vCorrection : f32,');
   }
 
   getUserCode(): string {
@@ -65,12 +51,9 @@ class AdamProgram implements WebGPUProgram {
 
 /** New (θ, m, v) of one parameter, from θ, its gradient and moments; inputs are left as they are. */
 export function webgpuAdamUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, c: AdamCoefficients): { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
-  if (tf.getBackend() !== 'webgpu') throw new Error(`webgpuAdamUpdate needs the webgpu backend, not ${tf.getBackend()}`);
-  const backend = tf.backend() as unknown as WebGPUBackend;
   // 1 − β in double, as the tensor version's number operands are (in f32, 1 − 0.9 is not 0.1).
-  const uniforms = [c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.epsilon, c.stepSize, c.vCorrection].map((x) => ({ type: 'float32', data: [x] }));
-  const run = (which: keyof typeof UPDATES, inputs: tf.Tensor[]) =>
-    tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(new AdamProgram(which, p.shape), inputs, 'float32', uniforms)) as tf.Tensor;
+  const uniforms = [c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.epsilon, c.stepSize, c.vCorrection].map((x) => ({ type: 'float32' as const, data: [x] }));
+  const run = (which: keyof typeof UPDATES, inputs: tf.Tensor[]) => runFlatProgram(new AdamProgram(which, p.shape), inputs, uniforms);
   const m2 = run('m', [m, g]);
   const v2 = run('v', [v, g]);
   return { p: run('p', [p, m2, v2]), m: m2, v: v2 };

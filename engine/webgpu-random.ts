@@ -5,8 +5,7 @@
  * normals per step, ~3 s) that alone would cap Table 3 at 10⁶ near 0.3 steps/s whatever the GPU.
  */
 import * as tf from '@tensorflow/tfjs';
-// Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
 import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from '../sampling/threefry-constants.ts';
 
 /** The 20 rounds in WGSL, with a key injection after every fourth. */
@@ -22,21 +21,10 @@ function threefryRounds(): string {
   return lines.join('\n        ');
 }
 
-class ThreefryNormalProgram implements WebGPUProgram {
-  variableNames: string[] = [];
-  outputShape: number[];
-  shaderKey = 'stdeThreefryNormal';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  uniforms = 'k0 : u32, k1 : u32,';
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-
+class ThreefryNormalProgram extends FlatProgram {
   constructor(shape: number[]) {
-    this.outputShape = shape;
-    const pairs = Math.ceil(tf.util.sizeFromShape(shape) / 2); // one invocation per pair of outputs
-    this.dispatchLayout = { x: [0] }; // flat: main() gets the global invocation index
-    this.dispatch = [Math.ceil(pairs / this.workgroupSize[0]), 1, 1]; // the backend reshapes it past the 65535 limit
+    // One invocation per pair of outputs.
+    super('stdeThreefryNormal', shape, [], 'k0 : u32, k1 : u32,', Math.ceil(tf.util.sizeFromShape(shape) / 2));
   }
 
   getUserCode(): string {
@@ -63,12 +51,8 @@ class ThreefryNormalProgram implements WebGPUProgram {
 
 /** N(0, 1) numbers of the given shape on the webgpu backend, from the 64-bit key (k0, k1). */
 export function webgpuRandomNormal(shape: number[], k0: number, k1: number): tf.Tensor {
-  if (tf.getBackend() !== 'webgpu') throw new Error(`webgpuRandomNormal needs the webgpu backend, not ${tf.getBackend()}`);
-  const backend = tf.backend() as unknown as WebGPUBackend;
-  const uniforms = [
+  return runFlatProgram(new ThreefryNormalProgram(shape), [], [
     { type: 'uint32', data: [k0 >>> 0] },
     { type: 'uint32', data: [k1 >>> 0] },
-  ];
-  const info = backend.runWebGPUProgram(new ThreefryNormalProgram(shape), [], 'float32', uniforms);
-  return tf.engine().makeTensorFromTensorInfo(info);
+  ]);
 }

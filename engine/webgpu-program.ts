@@ -1,0 +1,35 @@
+/**
+ * Our WGSL programs on tfjs-webgpu (engine/webgpu-random.ts, engine/webgpu-adam.ts): a flat index
+ * space, `main(index)` once per invocation, 64 invocations to a workgroup, run through the backend's
+ * own runWebGPUProgram (its pipeline cache, uniforms, buffer pool, and our dispatch count).
+ */
+import * as tf from '@tensorflow/tfjs';
+// Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+export abstract class FlatProgram implements WebGPUProgram {
+  dispatchLayout = { x: [0] }; // flat: main() gets the global invocation index
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  size = true; // uniforms.size: the output's element count
+  dispatch: [number, number, number];
+
+  /** `invocations`: how many main(index) calls (default one per output element). */
+  constructor(
+    public shaderKey: string,
+    public outputShape: number[],
+    public variableNames: string[],
+    public uniforms: string,
+    invocations = tf.util.sizeFromShape(outputShape),
+  ) {
+    this.dispatch = [Math.ceil(invocations / this.workgroupSize[0]), 1, 1]; // the backend reshapes it past the 65535 limit
+  }
+
+  abstract getUserCode(): string;
+}
+
+/** A float32 result of `program` on the webgpu backend; `uniforms` in the order the program declares them. */
+export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: { type: 'float32' | 'uint32'; data: number[] }[]): tf.Tensor {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`${program.shaderKey} needs the webgpu backend, not ${tf.getBackend()}`);
+  const backend = tf.backend() as unknown as WebGPUBackend;
+  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32', uniforms)) as tf.Tensor;
+}
