@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Problem } from '../pdes/pde.ts';
 import type { Rng } from '../../sampling/rng.ts';
-import { rowBlockFloats } from '../../engine/row-blocks.ts';
+import { perBlock } from '../../engine/row-blocks.ts';
 import { evalTarget, type Target } from '../../operators/target.ts';
 
 export interface Errors {
@@ -26,7 +26,7 @@ export interface Evaluator {
 
 /** Points per test batch: the published 200, fewer when one [batch, d] tensor would exceed the row-block budget. */
 export function testBatchSize(inputWidth: number): number {
-  return Math.max(1, Math.min(200, Math.floor(rowBlockFloats() / inputWidth)));
+  return Math.min(200, perBlock(inputWidth));
 }
 
 /** null when the problem has nothing to compare with (speed-only PDEs). */
