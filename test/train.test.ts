@@ -47,6 +47,28 @@ test('same seed and backend give an identical record (timing aside); another see
   assert.notEqual(e.rel_l2_initial, a.rel_l2_initial);
 });
 
+test('one step in flight (default) or none (syncSteps): the same record but its timing text, every loss reported in order', async () => {
+  const losses = async (syncSteps: boolean, extra: Partial<RunRequest> = {}) => {
+    const seen: [number, number][] = [];
+    const req = { ...small, pde: 'allen-cahn-two-body', estimator: 'stde-sparse', steps: 9, evalEvery: 4, syncSteps, ...extra } as RunRequest;
+    const r = await train(resolveRun(req), TEST_BACKEND, { onStep: (step, loss) => seen.push([step, loss]) });
+    return { r, seen };
+  };
+  const [a, b] = [await losses(false), await losses(true)];
+  assert.deepEqual(a.seen, b.seen);
+  assert.deepEqual(a.seen.map(([s]) => s), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(a.r.evals.map((e) => e.step), [4, 8, 9]);
+  const { timing: ta, ...ra } = withoutTiming(a.r);
+  const { timing: tb, ...rb } = withoutTiming(b.r);
+  assert.deepEqual(ra, rb);
+  assert.match(String(ta), /one step in flight/);
+  assert.doesNotMatch(String(tb), /in flight/);
+  // A diverging run stops at the same step either way.
+  const [da, db] = [await losses(false, { steps: 50, lr: 1e6, width: 8 }), await losses(true, { steps: 50, lr: 1e6, width: 8 })];
+  assert.equal(da.r.status, 'diverged');
+  assert.deepEqual([da.r.steps_done, da.r.message, da.seen], [db.r.steps_done, db.r.message, db.seen]);
+});
+
 test('a non-finite loss ends the run with status diverged', async () => {
   const r = await run({ pde: 'allen-cahn-two-body', estimator: 'stde-sparse', steps: 50, lr: 1e6, width: 8 });
   assert.equal(r.status, 'diverged');
@@ -59,7 +81,9 @@ test('the tensor count stays flat over training steps and returns to its start',
   const before = tf.memory().numTensors;
   const counts: number[] = [];
   const cfg = resolveRun({ ...small, pde: 'allen-cahn-two-body-gpinn', estimator: 'stde-sparse', steps: 12, evalEvery: 4 } as RunRequest);
-  await train(cfg, TEST_BACKEND, { onStep: (s) => s > 2 && counts.push(tf.memory().numTensors) });
+  // Counted at the evaluation steps, where no step is in flight (elsewhere the next step's loss is).
+  await train(cfg, TEST_BACKEND, { onStep: (s) => s % 4 === 0 && counts.push(tf.memory().numTensors) });
+  assert.equal(counts.length, 3);
   assert.equal(new Set(counts).size, 1, `tensor counts during training: ${counts}`);
   assert.equal(tf.memory().numTensors, before);
 });

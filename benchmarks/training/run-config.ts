@@ -31,6 +31,8 @@ export interface RunRequest {
   /** Equal micro-batches per step (gradient accumulation); 0 or absent = chosen by the memory plan. */
   microBatches?: number;
   lr?: number;
+  /** Read each step's loss before the next step is dispatched (no step in flight; per-step latency). */
+  syncSteps?: boolean;
   /** PDE-specific options by flag name (e.g. { source: 'published-incorrect' }). */
   options?: Record<string, string>;
 }
@@ -54,6 +56,8 @@ export interface RunConfig {
   /** Micro-batches per step; 0 = let the memory plan choose (benchmarks/training/memory-plan.ts). */
   microBatches: number;
   lr: number;
+  /** No step in flight: each step's loss is read before the next is dispatched. */
+  syncSteps: boolean;
   schedule: TrainDefaults['schedule'];
   options: Record<string, string>;
 }
@@ -134,6 +138,7 @@ export function resolveRun(req: RunRequest): RunConfig {
     testPoints: req.testPoints ?? def.testPoints,
     microBatches: req.microBatches ?? 0,
     lr: req.lr ?? DEFAULT_LR,
+    syncSteps: req.syncSteps ?? false,
     schedule: def.schedule,
     options,
   };

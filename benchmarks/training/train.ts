@@ -7,8 +7,9 @@
  * Seeds (D16): the PDE's coefficients come from the experiment seed; initialisation, the points
  * and index sets of every step and the test set come from the run seed, each from its own stream.
  *
- * Measurement (pdes.md §11): a step's wall time covers sampling, loss, gradient, update and reading
- * the loss back (which waits for the device); warm-up steps and evaluations are excluded. Peak
+ * Measurement (pdes.md §11): a timed step covers sampling, loss, gradient and update of one step and
+ * the read-back of one loss (which waits for the device): with one step in flight, the previous
+ * step's; with `syncSteps`, its own. Warm-up steps and evaluations are excluded. Peak
  * tensor memory comes from one extra tf.profile'd loss-and-gradient step on its own stream, taken
  * before training and never applied, because profiling slows kernels and must not change the run.
  */
@@ -125,30 +126,46 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   let done = 0;
   let status: TrainRecord['status'] = 'ok';
   let message = '';
-  for (let s = 0; s < cfg.steps; s++) {
-    const start = performance.now();
-    loss = tf.tidy(() => {
-      const { value, grads } = lossAndGrads(streams.step(s));
-      adam.apply(grads, schedule.lr(s));
-      return value.dataSync()[0];
-    });
-    const ms = performance.now() - start;
+  // One step may stay in flight (unless cfg.syncSteps): step s+1 is dispatched before step s's loss
+  // is read, so the host prepares the next step while the device finishes the last one, as JAX's
+  // asynchronous dispatch does in the paper's loop. Evaluations, the last step and `syncSteps`
+  // drain it. On wasm every kernel runs when it is called, so nothing changes there.
+  let inFlight: tf.Scalar | null = null;
+  /** Reads the oldest unread loss; false when the run must stop (non-finite loss). */
+  const settle = (): boolean => {
+    const value = inFlight!;
+    inFlight = null;
+    loss = value.dataSync()[0];
+    value.dispose();
     // Allocations inside WASM (XNNPACK's packed weights) bypass the 2 GiB guard: if the heap grew
     // past it, nothing computed from here on can be trusted, so the run ends as out of memory.
     assertWasmHeapHealthy();
-    done = s + 1;
-    if (s >= warmup) stepMs.push(ms);
+    done++;
     hooks.onStep?.(done, loss);
-    if (!Number.isFinite(loss)) {
-      status = 'diverged';
-      message = `non-finite loss (${loss}) at step ${done}`;
-      break;
-    }
-    if (done % cfg.evalEvery === 0 || done === cfg.steps) evaluate(done, loss);
+    if (Number.isFinite(loss)) return true;
+    status = 'diverged';
+    message = `non-finite loss (${loss}) at step ${done}`;
+    return false;
+  };
+  for (let s = 0; s < cfg.steps && status === 'ok'; s++) {
+    const start = performance.now();
+    const value = tf.tidy(() => {
+      const { value, grads } = lossAndGrads(streams.step(s));
+      adam.apply(grads, schedule.lr(s));
+      return value;
+    });
+    const previousOk = inFlight === null || settle();
+    inFlight = value;
+    const evaluationDue = (s + 1) % cfg.evalEvery === 0 || s + 1 === cfg.steps;
+    if (previousOk && (cfg.syncSteps || evaluationDue)) settle();
+    const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
+    if (s >= warmup) stepMs.push(ms);
+    if (status === 'ok' && inFlight === null && evaluationDue) evaluate(done, loss);
     // Let the event loop turn (outside the timed part): Dawn frees per-kernel GPU objects only then
     // (webgpu dies after a few hundred synchronous steps otherwise), and the progress bar redraws.
     await new Promise<void>((r) => setImmediate(r));
   }
+  (inFlight as tf.Scalar | null)?.dispose(); // a step dispatched after a diverged one
 
   const best = (k: 'rel_l2' | 'rel_l1') => {
     const v = evals.map((e) => e[k]).filter((x): x is number => x !== null);
@@ -184,8 +201,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     step_ms: timed,
     warmup_steps: Math.min(warmup, done),
     timed_steps: stepMs.length,
-    timing:
-      'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded',
+    timing: cfg.syncSteps
+      ? 'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded'
+      : "wall clock per training step (sample points, loss, parameter gradient, Adam update, then the previous step's loss read back: one step in flight), warm-up steps and evaluations excluded",
     peak_tensor_mb: peakTensorMb,
     memory_probe: 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
     rss_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),

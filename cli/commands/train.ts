@@ -65,6 +65,7 @@ export function register(program: Command): void {
     .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--lr <rate>', 'initial learning rate (default 1e-3)', num('lr'))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--sync-steps', "read each step's loss before dispatching the next (time per-step latency; default: one step in flight)")
     .option('--json', 'print one JSON record as the last stdout line');
   const extra = pdeOptions();
   for (const o of extra) cmd.option(`--${o.flag} <${o.flag}>`, `${o.description} [${o.choices.join('|')}]`);
@@ -93,6 +94,7 @@ export function register(program: Command): void {
       testPoints: o.testPoints,
       microBatches: o.microBatches,
       lr: o.lr,
+      syncSteps: o.syncSteps,
       options,
     };
     const cfg = resolveRun(req); // every usage error before the engine starts
