@@ -1,5 +1,5 @@
 /**
- * Our WGSL programs on tfjs-webgpu (engine/webgpu-random.ts, engine/webgpu-adam.ts): a flat index
+ * Our WGSL programs on tfjs-webgpu (engine/webgpu-random.ts, -adam.ts, -two-body.ts): a flat index
  * space, `main(index)` once per invocation, 64 invocations to a workgroup, run through the backend's
  * own runWebGPUProgram (its pipeline cache, uniforms, buffer pool, and our dispatch count).
  */
@@ -28,7 +28,7 @@ export abstract class FlatProgram implements WebGPUProgram {
 }
 
 /** A float32 result of `program` on the webgpu backend; `uniforms` in the order the program declares them. */
-export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: { type: 'float32' | 'uint32'; data: number[] }[]): tf.Tensor {
+export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: { type: 'float32' | 'int32' | 'uint32'; data: number[] }[]): tf.Tensor {
   if (tf.getBackend() !== 'webgpu') throw new Error(`${program.shaderKey} needs the webgpu backend, not ${tf.getBackend()}`);
   const backend = tf.backend() as unknown as WebGPUBackend;
   return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32', uniforms)) as tf.Tensor;

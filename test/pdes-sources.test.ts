@@ -139,7 +139,7 @@ test('two-body closed forms: the SIMD kernels (wasm) give the tf-op values, in o
       const c = coefficients(rngFromSeed(d), d, d - 1);
       const x = tf.mul(ballPoints(n, d), 1.5) as tf.Tensor2D; // some outside the ball too
       const host = twoBody(c, d);
-      const ops = twoBody(c, d, { simd: false });
+      const ops = twoBody(c, d, { kernels: false });
       const [a, b] = [host.evaluate(x), ops.evaluate(x)];
       assertClose(values(a.laplacian), values(b.laplacian), 1e-4, `Δu* d=${d}`);
       assertClose(values(a.u), values(b.u), 1e-4, `u* d=${d}`);

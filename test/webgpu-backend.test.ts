@@ -20,6 +20,11 @@ import { OFF_HEAP_BLOCK_FLOATS, rowBlockFloats } from '../engine/row-blocks.ts';
 import { Adam, ADAM_DEFAULTS } from '../benchmarks/training/adam.ts';
 import { kernelSplit } from '../benchmarks/targets/measure.ts';
 import { estimates, type Estimate } from './webgpu-reference.ts';
+import { twoBody } from '../benchmarks/pdes/solutions/two-body.ts';
+import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
+import { webgpuTwoBodyPairSums } from '../engine/webgpu-two-body.ts';
+import { unitBall } from '../sampling/domains.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
 
 const ON = TEST_BACKEND === 'webgpu';
 const skip = ON ? false : 'only with STDE_TEST_BACKEND=webgpu (npm run test:webgpu)';
@@ -141,6 +146,39 @@ test('Adam on webgpu: three kernels per parameter, the same update as the formul
   assertClose(p.dataSync(), want, 1e-6, 'θ after 3 steps');
   adam.dispose();
   p.dispose();
+});
+
+test('two-body source on webgpu: one WGSL program gives the tf-op values; under a tape the tf ops run', { skip }, () => {
+  // d − 1 = 8999 pairs: each of a row's 4096 invocations takes two or three of them.
+  const d = 9000;
+  tf.tidy(() => {
+    const c = coefficients(rngFromSeed(d), d, d - 1);
+    const x = tf.mul(unitBall(d, 'radius-uniform').interior(3, rngFromSeed(4)), 1.5) as tf.Tensor2D; // some outside the ball too
+    const [gpu, ops] = [twoBody(c, d), twoBody(c, d, { kernels: false })];
+    let r!: { u: tf.Tensor1D; laplacian: tf.Tensor1D };
+    const keys = dispatches(() => (r = gpu.evaluate(x))).map((k) => k.split('_').slice(0, 2).join('_'));
+    assert.equal(keys.filter((k) => k === 'stdeTwoBodyPairSums_3').length, 1, 'one pair-sums program for u* and Δu*');
+    assert.ok(keys.length <= 16, `${keys.length} dispatches (the tf ops take ~55)`);
+    const want = ops.evaluate(x);
+    assertClose(r.laplacian.dataSync(), want.laplacian.dataSync(), 1e-4, 'Δu*');
+    assertClose(r.u.dataSync(), want.u.dataSync(), 1e-4, 'u*');
+    assertClose(gpu.u(x).primal.dataSync(), want.u.dataSync(), 1e-4, 'u* alone');
+    // A window of pairs [lo, lo + m) reads the columns lo … lo + m: two windows add up to the whole.
+    const whole = webgpuTwoBodyPairSums(x, c, 0, d - 1, true);
+    const parts = [webgpuTwoBodyPairSums(x, c, 0, 5000, true), webgpuTwoBodyPairSums(x, c, 5000, d - 1 - 5000, true)];
+    whole.forEach((w, k) => assertClose(tf.add(parts[0][k], parts[1][k]).dataSync(), w.dataSync(), 1e-4, `sum ${k} by windows`));
+    assert.throws(() => webgpuTwoBodyPairSums(x, c, 1, d - 1, false), /do not fit/);
+  });
+  // The program has no gradient: under a tape (the gPINN variants' ∇f) the tf ops run.
+  tf.tidy(() => {
+    const small = 6;
+    const s = twoBody(coefficients(rngFromSeed(small), small, small - 1), small);
+    const x = unitBall(small, 'radius-uniform').interior(2, rngFromSeed(5));
+    let g!: tf.Tensor;
+    const keys = dispatches(() => (g = tf.grad((y: tf.Tensor) => tf.sum(s.evaluate(y as tf.Tensor2D).laplacian))(x)));
+    assert.ok(!keys.some((k) => k.startsWith('stdeTwoBody')), 'no pair-sums program under a tape');
+    assert.ok(g.dataSync().every(Number.isFinite) && g.dataSync().some((v) => v !== 0), 'a gradient through the tf ops');
+  });
 });
 
 const cpuReference = async (): Promise<Record<string, Estimate>> => {

@@ -7,7 +7,8 @@
  * taken once over all coordinates and shifted for x_{i+1}, and u* and Δu* share sin s and cos s,
  * each pair from one tangent (trig.ts). On wasm the algebra around them (s_i, and the three
  * c-weighted sums of Δu*: sixteen elementwise passes, six shifted copies, three products) runs as
- * two SIMD kernels (engine/simd/kernels.wat); other backends use tf ops.
+ * two SIMD kernels (engine/simd/kernels.wat); on webgpu all of it, sin and cos included, is one WGSL
+ * program (engine/webgpu-two-body.ts); the cpu backend uses tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
@@ -18,10 +19,12 @@ import { sinCos } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
 import { dataKernelsAvailable, simd } from '../../../engine/simd/simd.ts';
+import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
+import { isRecording } from '../../../engine/untaped.ts';
 
 export interface TwoBodyOptions {
-  /** false: tf ops only (tests compare the two paths). By default the SIMD kernels run where they can. */
-  simd?: boolean;
+  /** false: tf ops only (tests compare the paths). By default the backend's own kernels run where they can. */
+  kernels?: boolean;
 }
 
 export function twoBody(c: tf.Tensor1D, d: number, opts: TwoBodyOptions = {}): Solution {
@@ -36,12 +39,14 @@ export function twoBody(c: tf.Tensor1D, d: number, opts: TwoBodyOptions = {}): S
     const s = J.add(J.add(lo(x), hi(cx)), J.mul(hi(x), lo(cx)));
     return J.mul(phi(x), J.dotConst(J.sin(s), c));
   };
-  const [tfSums, simdSums] = [tfPairSums(c), simdPairSums(c)];
+  const [tfSums, simdSums, gpuSums] = [tfPairSums(c), simdPairSums(c), webgpuPairSums(c)];
   /** u* and, if asked, Δu* = Σ_i c_i (φ·inner_i − 4·radial_i) − 2d·ψ. */
   const closedForm = (x: tf.Tensor2D, withLaplacian: boolean): { u: tf.Tensor1D; laplacian?: tf.Tensor1D } =>
     tf.tidy(() => {
       // Under a gradient tape (nested AD of u*, the gPINN variants' ∇f) the tf ops run: the kernels have no gradient.
-      const pairSums = opts.simd !== false && dataKernelsAvailable() ? simdSums : tfSums;
+      const kernels = opts.kernels !== false;
+      const pairSums =
+        kernels && dataKernelsAvailable() ? simdSums : kernels && tf.getBackend() === 'webgpu' && !isRecording() ? gpuSums : tfSums;
       // Pairs in column chunks: at d = 5·10⁶ one point's two dozen [1, d] temporaries would be
       // most of a gigabyte of WASM heap at once; per chunk they stay within a few MB.
       let sums: tf.Tensor[] | null = null;
@@ -94,6 +99,12 @@ function tfPairSums(c: tf.Tensor1D): PairSums {
     return [dotC(sinS), dotC(negInner), dotC(radial)];
   };
 }
+
+/** The same sums in one WGSL program (webgpu), sin and cos included. */
+const webgpuPairSums =
+  (c: tf.Tensor1D): PairSums =>
+  (x, lo, m, withLaplacian) =>
+    webgpuTwoBodyPairSums(x, c, lo, m, withLaplacian);
 
 /** The same sums by two SIMD kernels (engine/simd) around the two sinCos calls. */
 function simdPairSums(c: tf.Tensor1D): PairSums {
