@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { registerHigherOrderGradients } from './gradients.ts';
 import { UsageError } from './errors.ts';
 import { registerWasmKernelOverrides } from './kernels.ts';
+import './simd/tanh-jet.ts'; // the tanh 2-jet kernels of wasm and webgpu register as they load
+import './webgpu-tanh-jet.ts';
 import { guardWasmHeap } from './wasm-heap.ts';
 import { setUpWebgpu } from './webgpu.ts';
 

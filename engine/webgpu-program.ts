@@ -27,9 +27,15 @@ export abstract class FlatProgram implements WebGPUProgram {
   abstract getUserCode(): string;
 }
 
+type Uniforms = { type: 'float32' | 'int32' | 'uint32'; data: number[] }[];
+
 /** A float32 result of `program` on the webgpu backend; `uniforms` in the order the program declares them. */
-export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: { type: 'float32' | 'int32' | 'uint32'; data: number[] }[]): tf.Tensor {
+export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniforms): tf.Tensor {
   if (tf.getBackend() !== 'webgpu') throw new Error(`${program.shaderKey} needs the webgpu backend, not ${tf.getBackend()}`);
-  const backend = tf.backend() as unknown as WebGPUBackend;
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32', uniforms)) as tf.Tensor;
+  return tf.engine().makeTensorFromTensorInfo(runFlatProgramInfo(tf.backend(), program, inputs, uniforms)) as tf.Tensor;
+}
+
+/** The same inside a registered kernel: tensor infos in and out, on the backend the kernel was given. */
+export function runFlatProgramInfo(backend: unknown, program: FlatProgram, inputs: tf.TensorInfo[], uniforms: Uniforms): tf.TensorInfo {
+  return (backend as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', uniforms);
 }

@@ -11,7 +11,7 @@ import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } fro
 import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
 import { perBlock, sumSquaresByRows } from '../engine/row-blocks.ts';
 import { longProduct } from '../engine/long-product.ts';
-import { fusedTanhApplies, tanhCollapsed2, tanhJet2 } from '../engine/simd/tanh-jet.ts';
+import { fusedTanhApplies, tanhCollapsed2, tanhJet2 } from '../engine/tanh-jet.ts';
 
 type T = tf.Tensor;
 type N = T | null;
