@@ -44,7 +44,7 @@ class TanhJetProgram extends FlatProgram {
   }
 }
 
-/** One program's inputs (names in the shader) and uniforms. */
+/** One program: its shader-key suffix (everything that changes the code), output shape, inputs by shader name, main()'s body. */
 interface Call {
   key: string;
   shape: number[];
