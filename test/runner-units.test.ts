@@ -46,6 +46,15 @@ test('impossible cells and malformed groups are usage errors', () => {
   );
 });
 
+test('matrix args: PDE options and train switches such as --sync-steps; anything else is a usage error', () => {
+  const group = { pdes: ['allen-cahn-two-body'], dims: [20], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
+  const cells = (args: string[]) => expandMatrix({ name: 'x', description: '', groups: [{ ...group, args, variant: args.join(' ') }] }, 'wasm');
+  validateCells(cells(['--sync-steps', '--sampler', 'volume-uniform']));
+  assert.deepEqual(trainArgs(cells(['--sync-steps'])[0]).slice(-2), ['--sync-steps', '--json']);
+  assert.throws(() => validateCells(cells(['--sync-step'])), /has no option --sync-step \(options: --sampler, --sync-steps\)/);
+  assert.throws(() => validateCells(cells(['--sampler', 'cube'])), /must be one of/);
+});
+
 test('every preset expands; paper presets carry the paper settings and the decisions', () => {
   for (const p of PRESETS) {
     const cells = expandMatrix(p, 'wasm');

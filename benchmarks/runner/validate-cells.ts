@@ -7,6 +7,9 @@ import { UsageError } from '../../engine/errors.ts';
 import { getPde } from '../pdes/registry.ts';
 import type { Cell } from './matrix.ts';
 
+/** `train` switches (no value) a matrix group's args may carry besides the PDE's options. */
+export const TRAIN_SWITCHES = ['--sync-steps'];
+
 export function validateCells(cells: Cell[]): void {
   for (const c of cells) {
     const pde = getPde(c.pde);
@@ -19,8 +22,9 @@ export function validateCells(cells: Cell[]): void {
     pde.validate?.({ d: c.dim, R: c.R, method: c.estimator });
     for (let i = 0; i < c.args.length; i++) {
       const flag = c.args[i];
+      if (TRAIN_SWITCHES.includes(flag)) continue;
       const opt = pde.options.find((o) => `--${o.flag}` === flag);
-      if (!opt) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${pde.options.map((o) => `--${o.flag}`).join(', ') || 'none'})`);
+      if (!opt) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${[...pde.options.map((o) => `--${o.flag}`), ...TRAIN_SWITCHES].join(', ')})`);
       const value = c.args[++i];
       if (!opt.choices.includes(value)) throw new UsageError(`${where}: ${flag} must be one of ${opt.choices.join(', ')}, got '${value}'`);
     }
