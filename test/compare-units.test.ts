@@ -26,10 +26,10 @@ test('Mann–Whitney U and its asymptotic p-value match scipy.stats.mannwhitneyu
   assert.equal(mannWhitneyU([5, 5, 5], [5, 5]).p, 1);
 });
 
-function run(dir: string, cell: string, samples: number[] | undefined, status = 'ok'): RunData {
+function run(dir: string, cell: string, samples: number[] | undefined, status = 'ok', timing = 'wall clock per training step'): RunData {
   mkdirSync(join(dir, 'samples'), { recursive: true });
   const row = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
-  Object.assign(row, { cell, status, step_ms_median: samples ? samples[Math.floor(samples.length / 2)] : null });
+  Object.assign(row, { cell, status, timing, step_ms_median: samples ? samples[Math.floor(samples.length / 2)] : null });
   appendRow(join(dir, 'results.csv'), row);
   if (samples) writeFileSync(join(dir, 'samples', `${cell}.json`), JSON.stringify({ cell, step_ms: samples, evals: [] }));
   return loadRun(join(dir, 'results.csv'));
@@ -51,4 +51,9 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   assert.equal(cmp(around(20, 200, 0), around(10, 200, 1)).verdict, 'improvement');
   assert.equal(cmp(around(10, 200, 0), undefined, 'ok', 'oom').verdict, 'failed');
   assert.equal(cmp(undefined, around(10, 200, 0), 'timeout', 'ok').verdict, 'fixed');
+  // Timed differently (one step in flight against --sync-steps): neither a regression nor an improvement.
+  const timed = (timing: string, m: number) => run(mkdtempSync(join(tmpdir(), 't-')), 'c', around(m, 200, 0), 'ok', timing);
+  const differs = compareCell('c', timed('per step', 10), timed('one step in flight', 20), o);
+  assert.equal(differs.verdict, 'timing differs');
+  assert.equal(differs.ratio, 2);
 });

@@ -3,6 +3,8 @@
  * when its median step time grew by more than `factor` AND the per-step samples differ significantly
  * (two-sided Mann–Whitney U, p < alpha). A cell that ran in the base but fails in the new run (oom,
  * timeout, error) is also a regression: a CI gate must not pass a benchmark that stopped working.
+ * Cells whose `timing` says they were timed differently (e.g. one step in flight against
+ * `--sync-steps`) get the verdict 'timing differs', never a regression or an improvement.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,7 +41,8 @@ export function loadRun(csvPath: string): RunData {
   };
 }
 
-export type Verdict = 'regression' | 'failed' | 'improvement' | 'same' | 'not significant' | 'no samples' | 'missing' | 'new' | 'fixed' | 'not run';
+export type Verdict =
+  | 'regression' | 'failed' | 'improvement' | 'same' | 'not significant' | 'timing differs' | 'no samples' | 'missing' | 'new' | 'fixed' | 'not run';
 
 export interface CellComparison {
   cell: string;
@@ -80,6 +83,7 @@ export function compareCell(cell: string, base: RunData, neu: RunData, o: Compar
   out.baseMs = bs ? median(bs) : (b.step_ms_median as number | null);
   out.newMs = ns ? median(ns) : (n.step_ms_median as number | null);
   if (out.baseMs && out.newMs) out.ratio = out.newMs / out.baseMs;
+  if (b.timing && n.timing && b.timing !== n.timing) return { ...out, verdict: 'timing differs' };
   if (!bs || !ns || bs.length < MIN_SAMPLES || ns.length < MIN_SAMPLES || out.ratio === null) return { ...out, verdict: 'no samples' };
   out.p = mannWhitneyU(ns, bs).p;
   const significant = out.p < o.alpha;
@@ -98,7 +102,7 @@ export function compareRuns(base: RunData, neu: RunData, o: CompareOptions): Cel
 
 export const isRegression = (c: CellComparison): boolean => c.verdict === 'regression' || c.verdict === 'failed';
 
-const ORDER: Verdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'no samples', 'fixed', 'not run', 'missing', 'new'];
+const ORDER: Verdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'timing differs', 'no samples', 'fixed', 'not run', 'missing', 'new'];
 
 export function formatTable(cs: CellComparison[], o: CompareOptions): string {
   const f = (x: number | null, d: number) => (x === null ? '—' : x.toFixed(d));
