@@ -29,13 +29,34 @@ export abstract class FlatProgram implements WebGPUProgram {
 
 type Uniforms = { type: 'float32' | 'int32' | 'uint32'; data: number[] }[];
 
-/** A float32 result of `program` on the webgpu backend; `uniforms` in the order the program declares them. */
-export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniforms): tf.Tensor {
-  if (tf.getBackend() !== 'webgpu') throw new Error(`${program.shaderKey} needs the webgpu backend, not ${tf.getBackend()}`);
-  return tf.engine().makeTensorFromTensorInfo(runFlatProgramInfo(tf.backend(), program, inputs, uniforms)) as tf.Tensor;
+interface ProgramAttrs {
+  program: FlatProgram;
+  uniforms: Uniforms;
 }
 
-/** The same inside a registered kernel: tensor infos in and out, on the backend the kernel was given. */
+/**
+ * A float32 result of `program` on the webgpu backend; `uniforms` in the order the program declares
+ * them. It runs as a registered kernel named after the program's shader key (registered on first
+ * use), so tf.profile — and `stde-bench profile` — lists, counts and times it like tfjs's own.
+ */
+export function runFlatProgram(program: FlatProgram, inputs: tf.Tensor[], uniforms: Uniforms): tf.Tensor {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`${program.shaderKey} needs the webgpu backend, not ${tf.getBackend()}`);
+  const name = program.shaderKey; // read before the backend appends the shapes to it
+  if (!tf.getKernel(name, 'webgpu')) {
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'webgpu',
+      kernelFunc: ({ inputs: byName, attrs, backend }) => {
+        const a = attrs as unknown as ProgramAttrs;
+        return runFlatProgramInfo(backend, a.program, a.program.variableNames.map((n) => byName[n] as tf.TensorInfo), a.uniforms);
+      },
+    });
+  }
+  const byName = Object.fromEntries(program.variableNames.map((n, i) => [n, inputs[i]]));
+  return tf.engine().runKernel(name, byName, { program, uniforms } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** The program inside a registered kernel: tensor infos in and out, on the backend the kernel was given. */
 export function runFlatProgramInfo(backend: unknown, program: FlatProgram, inputs: tf.TensorInfo[], uniforms: Uniforms): tf.TensorInfo {
   return (backend as WebGPUBackend).runWebGPUProgram(program, inputs, 'float32', uniforms);
 }
