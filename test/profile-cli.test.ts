@@ -1,6 +1,6 @@
 /**
- * `stde-bench profile` end to end at toy sizes: one profiled loss-and-gradient step by kernel, as a
- * table or one JSON record whose per-kernel counts add up to the kernel count; the data-fit floor
+ * `stde-bench profile` end to end at toy sizes: one profiled loss-and-gradient step (or, with
+ * --whole-step, a whole training step) by kernel, as a table or one JSON record whose per-kernel counts add up to the kernel count; the data-fit floor
  * profiles too; bad input is one line and exit 2. (Times are not asserted: tests check behaviour.)
  */
 import { test } from 'node:test';
@@ -26,6 +26,19 @@ test('profile --json: the kernels by name add up to the step, with the products 
     const summed = rec.by_kernel.reduce((a: number, k: { ms: number }) => a + k.ms, 0);
     assert.ok(Math.abs(summed - rec.kernel_ms) < 1e-6 * Math.max(1, rec.kernel_ms), `${summed} vs ${rec.kernel_ms}`);
   }
+});
+
+test('profile --whole-step: the training step as train runs it, drawing points and Adam included', async () => {
+  const [part, whole] = await Promise.all([cli('profile', ...toy, '--json'), cli('profile', ...toy, '--whole-step', '--json')]);
+  assert.equal(whole.exitCode, 0, whole.stderr);
+  const [p, w] = [part, whole].map((r) => JSON.parse(String(r.stdout).trim().split('\n').pop()!));
+  assert.equal(p.scope, 'loss-and-gradient');
+  assert.equal(w.scope, 'step');
+  const has = (rec: { by_kernel: { kernel: string }[] }, k: string) => rec.by_kernel.some((x) => x.kernel === k);
+  assert.ok(w.kernels > p.kernels, `${w.kernels} vs ${p.kernels} kernels`);
+  assert.ok(has(w, 'Sqrt') && !has(p, 'Sqrt'), "Adam's square root is in the whole step only");
+  const table = await cli('profile', ...toy, '--whole-step', '--top', '2');
+  assert.match(String(table.stdout), /one training step \(points, source, loss, gradient, Adam\): [\d.]+ ms wall/);
 });
 
 test('profile prints a table of the top kernels and says how many it left out', async () => {

@@ -107,6 +107,13 @@ test('a profiled step counts its GPU dispatches: fewer than its kernels (reshape
   assert.ok(reshapes > 0 && s.dispatches <= s.kernels - reshapes, `${s.dispatches} dispatches, ${s.kernels} kernels, ${reshapes} no-ops`);
 });
 
+test('our WGSL programs are registered kernels: a whole-step profile lists the normals, the source and Adam', { skip }, async () => {
+  const s = await kernelSplit({ pde: 'allen-cahn-two-body', dim: 20, estimator: 'stde-sparse', R: 4, width: 16, points: 8 }, 'step');
+  const names = s.by_kernel.map((k) => k.kernel);
+  for (const k of ['stdeThreefryNormal', 'stdeTwoBodyPairSums_3', 'stdeAdam_m', 'stdeAdam_v', 'stdeAdam_p', 'StdeTanhJet2']) assert.ok(names.includes(k), `${k} in ${names.join(', ')}`);
+  assert.ok(s.by_kernel.every((k) => k.ms !== null), 'every kernel timed');
+});
+
 /** The shader keys of the programs `f` dispatches (tf.profile sees registered kernels only). */
 function dispatches(f: () => void): string[] {
   const backend = tf.backend() as unknown as { recordAndSubmit(program: { shaderKey: string }, ...rest: unknown[]): unknown };

@@ -1,12 +1,15 @@
 /**
  * The kernel share of a profiled loss-and-gradient computation (issue 6, target 3; `stde-bench
  * profile` prints it by kernel): the source term, the estimator, the loss and the parameter gradient
- * of one step, on points drawn beforehand.
+ * of one step, on points drawn beforehand. `stde-bench profile --whole-step` profiles a whole
+ * training step instead, as `train` runs it (drawing the points and the source, Adam included).
  * The other targets are training runs, which `stde-bench targets` starts as child processes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
-import { runStreams, totalLoss } from '../training/train.ts';
+import { runStreams, stepLossAndGrads, totalLoss } from '../training/train.ts';
+import { Adam } from '../training/adam.ts';
+import { microBatchesFor } from '../training/memory-plan.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
 import { kernelTime, kernelsByName, type KernelRow } from '../kernel-time.ts';
 import { DATA_FIT } from '../pdes/methods.ts';
@@ -29,7 +32,10 @@ export interface KernelSplit {
  * JS dispatch, tape bookkeeping and allocation) and its kernel count. Profiling times every kernel,
  * so the share is taken within the same profiled call.
  */
-export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
+/** What is profiled: the loss and its gradient on points drawn beforehand, or a whole training step. */
+export type ProfileScope = 'loss-and-gradient' | 'step';
+
+export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient'): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
   const streams = runStreams(cfg.experimentSeed, cfg.seed);
   const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
@@ -48,9 +54,18 @@ export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
         value.dataSync();
       });
   };
-  lossAndGrad(0)();
-  lossAndGrad(1)(); // warm caches (XNNPACK operators, shader/kernel set-up)
-  const step = lossAndGrad(2);
+  const adam = scope === 'step' ? new Adam(vars) : null;
+  const trainStep = stepLossAndGrads(cfg, microBatchesFor(cfg, tf.getBackend()), lossProblem, { model, ansatz: problem.ansatz }, vars);
+  const wholeStep = (s: number) => () =>
+    tf.tidy(() => {
+      const { value, grads } = trainStep(streams.step(s));
+      adam!.apply(grads, cfg.lr);
+      value.dataSync();
+    });
+  const profiled = adam ? wholeStep : lossAndGrad;
+  profiled(0)();
+  profiled(1)(); // warm caches (XNNPACK operators, shader/kernel set-up)
+  const step = profiled(2);
   const d0 = dispatchStats.dispatches;
   const t0 = performance.now();
   const prof = await tf.profile(step);
@@ -59,6 +74,7 @@ export async function kernelSplit(req: RunRequest): Promise<KernelSplit> {
   const { kernels, ms } = await kernelTime(prof);
   const byKernel = await kernelsByName(prof);
   const kernelMs = ms ?? 0;
+  adam?.dispose();
   disposeMLP(model);
   problem.dispose?.();
   return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byKernel, dispatches };

@@ -24,6 +24,7 @@ interface Opts {
   backend: string;
   top: number;
   json?: boolean;
+  wholeStep?: boolean;
 }
 
 const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
@@ -48,21 +49,23 @@ export function register(program: Command): void {
     .option('--seed <s>', 'run seed', int('seed', 0), 0)
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--top <n>', 'kernel names to list', int('top', 1), 25)
+    .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam); default: the loss and gradient on points drawn beforehand")
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
       const req: RunRequest = { pde: o.pde, dim: o.dim, estimator: o.estimator, R: o.R, width: o.width, depth: o.depth, block: o.block, points: o.points, seed: o.seed };
       const cfg = resolveRun({ ...req, testPoints: 0 }); // every usage error before the engine starts
       assertFits(cfg, o.backend);
       const info = await initEngine(o.backend);
-      const s = await kernelSplit(req);
-      const head = { pde: cfg.pde.name, dim: cfg.d, estimator: cfg.method, R: cfg.R, points: cfg.points, backend: info.name, adapter: info.adapter ?? null };
+      const scope = o.wholeStep ? 'step' : 'loss-and-gradient';
+      const s = await kernelSplit(req, scope);
+      const head = { pde: cfg.pde.name, dim: cfg.d, estimator: cfg.method, R: cfg.R, points: cfg.points, backend: info.name, adapter: info.adapter ?? null, scope };
       if (o.json) {
         process.stdout.write(JSON.stringify({ ...head, ...s }) + '\n');
         return;
       }
       process.stdout.write(
         `${cfg.pde.name} d=${cfg.d} ${cfg.method} R=${cfg.R} N=${cfg.points} on ${info.name}${info.adapter ? ` (${info.adapter})` : ''}\n` +
-          `one loss + parameter gradient: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
+          `${o.wholeStep ? 'one training step (points, source, loss, gradient, Adam)' : 'one loss + parameter gradient'}: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
           table(s, o.top) +
           '\n',
       );
