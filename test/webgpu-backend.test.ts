@@ -25,7 +25,7 @@ import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
 import { webgpuTwoBodyPairSums } from '../engine/webgpu-two-body.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
-import { runStreams, stepLossAndGrads } from '../benchmarks/training/train.ts';
+import { dispatchStep, runStreams, stepLossAndGrads } from '../benchmarks/training/train.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../model/mlp.ts';
 import { DATA_FIT } from '../benchmarks/pdes/methods.ts';
 import { dataFitProblem } from '../benchmarks/training/data-fit.ts';
@@ -170,11 +170,7 @@ test('dispatching a training step reads nothing back, so the next can be dispatc
     const adam = new Adam(vars);
     const lossProblem = estimator === DATA_FIT ? dataFitProblem(cfg.pde, problem) : problem;
     const lossAndGrads = stepLossAndGrads(cfg, 1, lossProblem, { model, ansatz: problem.ansatz }, vars);
-    const dispatch = (s: number) => tf.tidy(() => {
-      const { value, grads } = lossAndGrads(streams.step(s));
-      adam.apply(grads, 1e-3);
-      return value;
-    });
+    const dispatch = (s: number) => dispatchStep(lossAndGrads, adam, streams.step(s), 1e-3);
     const reads = syncReadStats.reads;
     const [a, b] = [dispatch(0), dispatch(1)];
     assert.equal(syncReadStats.reads, reads, `${estimator}: two steps dispatched, nothing read`);

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
-import { runStreams, stepLossAndGrads, totalLoss } from '../training/train.ts';
+import { dispatchStep, runStreams, stepLossAndGrads, totalLoss } from '../training/train.ts';
 import { Adam } from '../training/adam.ts';
 import { microBatchesFor } from '../training/memory-plan.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
@@ -27,13 +27,14 @@ export interface KernelSplit {
   dispatches: number | null;
 }
 
-/**
- * One profiled loss-and-gradient step: the share of its wall time spent inside kernels (the rest is
- * JS dispatch, tape bookkeeping and allocation) and its kernel count. Profiling times every kernel,
- * so the share is taken within the same profiled call.
- */
 /** What is profiled: the loss and its gradient on points drawn beforehand, or a whole training step. */
 export type ProfileScope = 'loss-and-gradient' | 'step';
+
+/**
+ * One profiled loss-and-gradient step (or whole training step): the share of its wall time spent
+ * inside kernels (the rest is JS dispatch, tape bookkeeping and allocation) and its kernel count.
+ * Profiling times every kernel, so the share is taken within the same profiled call.
+ */
 
 export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient'): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
@@ -54,15 +55,17 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
         value.dataSync();
       });
   };
+  // A whole step as train runs it: the points drawn inside, Adam after the gradient.
   const adam = scope === 'step' ? new Adam(vars) : null;
-  const trainStep = stepLossAndGrads(cfg, microBatchesFor(cfg, tf.getBackend()), lossProblem, { model, ansatz: problem.ansatz }, vars);
-  const wholeStep = (s: number) => () =>
-    tf.tidy(() => {
-      const { value, grads } = trainStep(streams.step(s));
-      adam!.apply(grads, cfg.lr);
+  const wholeStep = (a: Adam) => {
+    const lossAndGrads = stepLossAndGrads(cfg, microBatchesFor(cfg, tf.getBackend()), lossProblem, { model, ansatz: problem.ansatz }, vars);
+    return (s: number) => () => {
+      const value = dispatchStep(lossAndGrads, a, streams.step(s), cfg.lr);
       value.dataSync();
-    });
-  const profiled = adam ? wholeStep : lossAndGrad;
+      value.dispose();
+    };
+  };
+  const profiled = adam ? wholeStep(adam) : lossAndGrad;
   profiled(0)();
   profiled(1)(); // warm caches (XNNPACK operators, shader/kernel set-up)
   const step = profiled(2);

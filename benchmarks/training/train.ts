@@ -89,6 +89,18 @@ export function stepLossAndGrads(cfg: RunConfig, microBatches: number, lossProbl
   };
 }
 
+/**
+ * Dispatches one training step: its loss and gradient, then the Adam update with learning rate
+ * `lr`. Returns the loss, unread (reading it waits for the device).
+ */
+export function dispatchStep(lossAndGrads: ReturnType<typeof stepLossAndGrads>, adam: Adam, rng: Rng, lr: number): tf.Scalar {
+  return tf.tidy(() => {
+    const { value, grads } = lossAndGrads(rng);
+    adam.apply(grads, lr);
+    return value;
+  });
+}
+
 /** The points stream of micro-batch b of a step. */
 export const microBatchStream = (step: Rng, b: number): Rng => step.child('micro-batch').child(b);
 
@@ -149,11 +161,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   };
   for (let s = 0; s < cfg.steps && status === 'ok'; s++) {
     const start = performance.now();
-    const value = tf.tidy(() => {
-      const { value, grads } = lossAndGrads(streams.step(s));
-      adam.apply(grads, schedule.lr(s));
-      return value;
-    });
+    const value = dispatchStep(lossAndGrads, adam, streams.step(s), schedule.lr(s));
     const previousOk = inFlight === null || settle();
     inFlight = value;
     const evaluationDue = (s + 1) % cfg.evalEvery === 0 || s + 1 === cfg.steps;

@@ -1,8 +1,9 @@
 /**
- * `stde-bench profile`: one training step's loss and parameter gradient under tf.profile, by kernel.
+ * `stde-bench profile`: one training step's loss and parameter gradient under tf.profile, by kernel
+ * (points drawn before the profiled region), or with --whole-step the whole step as `train` runs it.
  * Where a backend's step is slow, this says whether kernels (which ones) or the time between them
  * (JS dispatch, tape bookkeeping, the driver) take it: the wall time, the kernels' summed time and
- * share, and per kernel name its count and time. Points are drawn before the profiled region.
+ * share, and per kernel name its count and time.
  */
 import type { Command } from 'commander';
 import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
@@ -40,7 +41,7 @@ function table(s: KernelSplit, top: number): string {
 
 export function register(program: Command): void {
   runChoiceOptions(
-    program.command('profile').description('profile one training step (loss + parameter gradient) by kernel: wall time, kernel time, count per kernel'),
+    program.command('profile').description('profile one training step (loss + parameter gradient, or with --whole-step all of it) by kernel: wall time, kernel time, count per kernel'),
   )
     .option('--width <w>', 'MLP width', int('width', 1))
     .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
