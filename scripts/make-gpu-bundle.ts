@@ -6,18 +6,25 @@
  *   node --import tsx scripts/make-gpu-bundle.ts [--out dist/gpu-bundle] [--tar] [--smoke]
  *
  * --tar    also writes <out>.tar.gz
- * --smoke  runs the bundle afterwards (list; operator on webgpu and wasm; a 2-step train on webgpu)
+ * --smoke  runs the bundle afterwards: list; check.sh as is, with every shipped library forced, and
+ *          with a driver manifest whose library is missing (it must fail and name it); a 2-step train
+ *          on webgpu; diagnose.sh on a tiny cell
  *
- * Layout of <out>:
+ * Layout of <out> (the launchers are the files of scripts/gpu-bundle/, copied):
  *   node                 the Node binary that built it (process.execPath)
- *   stde-bench           launcher: ./stde-bench <command> … (adds lib/ when the host has no Vulkan loader)
- *   check.sh             prints the WebGPU adapter and evaluates one estimator on webgpu and wasm
+ *   env.sh               sourced by each launcher: adds lib/<soname>/ for each library the host lacks
+ *   stde-bench           launcher: ./stde-bench <command> …
+ *   check.sh             prints the WebGPU adapter and evaluates one estimator on webgpu and wasm;
+ *                        without an adapter, says which library each Vulkan driver failed to load
  *   run-table3.sh        Table 3 STDE cells (allen-cahn-two-body, stde-sparse, R = 16 and 100,
  *                        d = 100 … 1e6) on webgpu → <dir>/results.csv, machine.json, bundle.json
+ *   diagnose.sh          one cell (default d = 1e6, R = 16) trained with one step in flight and with
+ *                        --sync-steps, and one whole step profiled → <dir>/*.json, summary.txt
  *   table3-stde.json     that matrix, generated from the paper-table-3 preset at build time
- *   BUNDLE.json          git commit, build date, Node and package versions
- *   lib/libvulkan.so.1   the Vulkan loader of the build machine (used only if the host lacks one)
- *   app/stde-bench.mjs   the CLI (esbuild, one file); app/*.wasm; app/node_modules/{webgpu,@resvg}
+ *   BUNDLE.json          git commit, build date, Node and package versions, the libraries shipped
+ *   lib/<soname>/        fallback libraries of the build machine (FALLBACK_LIBRARIES below)
+ *   app/stde-bench.mjs   the CLI (esbuild, one file); app/*.wasm; app/node_modules/{webgpu,@resvg};
+ *                        app/check-adapter.mjs, app/diagnosis-summary.mjs (check.sh's and diagnose.sh's helpers)
  *   app/src/…            files the code finds relative to its own source path (the launcher that
  *                        child processes run, the paper's reference CSV, the SIMD kernels' text)
  *
@@ -28,7 +35,8 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paperTable3 } from '../benchmarks/presets/paper-table-3.ts';
@@ -189,14 +197,38 @@ for (const dir of readdirSync(join(NM, '@resvg'))) {
   if (dir === 'resvg-js' || dir.startsWith(`resvg-js-${platformDir}`)) cpSync(join(NM, '@resvg', dir), join(APP, 'node_modules', '@resvg', dir), { recursive: true });
 }
 
-// ---- Node, the Vulkan loader, scripts ------------------------------------------------------------
+// ---- Node, fallback libraries, scripts ------------------------------------------------------------
 copyFileSync(process.execPath, join(out, 'node'));
 chmodSync(join(out, 'node'), 0o755);
-const loader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].find(existsSync);
-if (loader) {
-  mkdirSync(join(out, 'lib'), { recursive: true });
-  copyFileSync(realpathSync(loader), join(out, 'lib', 'libvulkan.so.1'));
-} else say('warning: no Vulkan loader (libvulkan.so.1) on this machine to ship; the GPU machine must have its own');
+/**
+ * Libraries a machine with nothing but NVIDIA's driver may lack, shipped from this machine, each in its
+ * own lib/<soname>/ so that the launchers add exactly those the host has none of: the Vulkan loader Dawn
+ * opens, and what NVIDIA's Vulkan ICD (libGLX_nvidia.so.0) links against outside the driver — glvnd's
+ * libGLdispatch (the H100 of results/table3-webgpu-h100 lacked it and the loader) and, in some driver
+ * versions, libX11 and libXext (reported by NVIDIA's container-toolkit users), with their own dependencies.
+ */
+const FALLBACK_LIBRARIES = ['libvulkan.so.1', 'libGLdispatch.so.0', 'libX11.so.6', 'libXext.so.6', 'libxcb.so.1', 'libXau.so.6', 'libXdmcp.so.6', 'libbsd.so.0', 'libmd.so.0'];
+const ldconfigArch = process.arch === 'arm64' ? 'AArch64' : 'x86-64';
+const hostLibraries = new Map<string, string>(); // soname → path, this machine's architecture
+try {
+  for (const line of execFileSync('/sbin/ldconfig', ['-p'], { encoding: 'utf8' }).split('\n')) {
+    const m = /^\s*(\S+) \(([^)]*)\) => (\S+)$/.exec(line);
+    if (m && m[2].includes(ldconfigArch) && !hostLibraries.has(m[1])) hostLibraries.set(m[1], m[3]);
+  }
+} catch {
+  say('warning: ldconfig -p failed; no fallback libraries shipped');
+}
+const shipped: Record<string, string> = {};
+for (const soname of FALLBACK_LIBRARIES) {
+  const path = hostLibraries.get(soname);
+  if (!path) {
+    say(`warning: no ${soname} on this machine to ship; a GPU machine without one cannot use the bundle's fallback`);
+    continue;
+  }
+  mkdirSync(join(out, 'lib', soname), { recursive: true });
+  copyFileSync(realpathSync(path), join(out, 'lib', soname, soname));
+  shipped[soname] = basename(realpathSync(path));
+}
 
 const git = (a: string[]) => {
   try {
@@ -214,7 +246,7 @@ const info = {
   node: process.version,
   platform: platformDir,
   packages: Object.fromEntries(['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'webgpu'].map((p) => [p, pkgVersion(p)])),
-  vulkanLoader: loader ? basename(realpathSync(loader)) : null,
+  fallbackLibraries: shipped,
 };
 writeFileSync(join(out, 'BUNDLE.json'), JSON.stringify(info, null, 2) + '\n');
 
@@ -228,66 +260,14 @@ writeFileSync(
   JSON.stringify({ ...paperTable3, name: 'paper-table-3-stde', description: `${paperTable3.description} — STDE cells only`, backend: 'webgpu', groups: stdeGroups }, null, 2) + '\n',
 );
 
-const script = (name: string, body: string) => {
-  writeFileSync(join(out, name), body);
-  chmodSync(join(out, name), 0o755);
-};
-const PRELUDE = `#!/bin/sh
-set -eu
-DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-# Dawn loads the Vulkan loader libvulkan.so.1; use the host's, else the one shipped in lib/.
-if ! { /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libvulkan\\.so\\.1 '; then
-  export LD_LIBRARY_PATH="$DIR/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-fi
-# NVIDIA's container runtime mounts the driver under /usr/local/nvidia; where the loader's search
-# path holds no NVIDIA ICD, use that one (the runs of results/table3-webgpu-h100 set VK_DRIVER_FILES to it).
-if [ -z "\${VK_DRIVER_FILES:-}\${VK_ICD_FILENAMES:-}" ] && [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] \\
-  && ! { ls /usr/share/vulkan/icd.d/nvidia*.json || ls /etc/vulkan/icd.d/nvidia*.json; } >/dev/null 2>&1; then
-  export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-fi
-`;
-script('stde-bench', `${PRELUDE}exec "$DIR/node" "$DIR/app/stde-bench.mjs" "$@"\n`);
-script(
-  'check.sh',
-  `${PRELUDE}# The WebGPU adapter Dawn picks (high-performance, as tfjs does), then one estimator on webgpu and wasm.
-"$DIR/node" --input-type=module -e '
-  const { create, globals } = await import(process.argv[1]);
-  Object.assign(globalThis, globals);
-  const gpu = create([]);
-  const a = await gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!a) { console.error("check: no WebGPU adapter (no Vulkan driver found)"); process.exit(1); }
-  const i = a.info;
-  console.log("adapter:", [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(" "));
-' "$DIR/app/node_modules/webgpu/index.js"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cat > "$T/model.json" <<'EOF'
-{"activation":"tanh","layers":[{"weight":[[0.3,-0.2,0.5],[0.1,0.4,-0.6],[-0.7,0.2,0.3]],"bias":[0.1,-0.1,0]},{"weight":[[0.8],[-0.5],[0.4]],"bias":[0.05]}]}
-EOF
-echo '[[0.1,0.2,0.3],[-0.4,0.5,0.1]]' > "$T/points.json"
-for b in webgpu wasm; do
-  printf '%s: ' "$b"
-  "$DIR/stde-bench" operator --estimator stde-sparse --R 2 --seed 1 --model "$T/model.json" --points "$T/points.json" --backend "$b"
-done
-`,
-);
-script(
-  'run-table3.sh',
-  `${PRELUDE}# Usage: ./run-table3.sh [OUT_DIR] [run options, e.g. --seeds 0 --steps 1000 --timeout 3600 --resume;
-#        --dims 1000000 --R 16 to run a part]
-# Runs the Table 3 STDE cells (table3-stde.json) with --backend webgpu; writes OUT_DIR/results.csv,
-# machine.json, run.json, per-cell samples, bundle.json (what built this bundle) and nvidia-smi.txt.
-OUT=\${1:-results-table3-webgpu-$(hostname)-$(date +%Y%m%d-%H%M%S)}
-[ $# -gt 0 ] && shift
-mkdir -p "$OUT"
-cp "$DIR/BUNDLE.json" "$OUT/bundle.json"
-if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi -q > "$OUT/nvidia-smi.txt" 2>&1 || true; fi
-"$DIR/check.sh" > "$OUT/check.txt" 2>&1 || { cat "$OUT/check.txt" >&2; echo "run-table3: the bundle's check failed (see above)" >&2; exit 1; }
-head -n 1 "$OUT/check.txt"
-"$DIR/stde-bench" run --matrix "$DIR/table3-stde.json" --backend webgpu --out "$OUT" "$@"
-echo "run-table3: results in $OUT (results.csv, machine.json)"
-`,
-);
+// The launchers and their helpers are files of their own (scripts/gpu-bundle/): the shell scripts and
+// env.sh (which each sources) beside the bundle's Node, the Node helpers in app/.
+const SCRIPTS = join(ROOT, 'scripts', 'gpu-bundle');
+for (const f of readdirSync(SCRIPTS).sort()) {
+  const to = f.endsWith('.mjs') ? join(APP, f) : join(out, f);
+  copyFileSync(join(SCRIPTS, f), to);
+  if (f !== 'env.sh' && !f.endsWith('.mjs')) chmodSync(to, 0o755);
+}
 
 const kb = (p: string) => Math.round(Number(execFileSync('du', ['-sk', p], { encoding: 'utf8' }).split('\t')[0]) / 1024);
 say(`bundle in ${out} (${kb(out)} MB; app/stde-bench.mjs ${Math.round(readFileSync(join(APP, 'stde-bench.mjs')).length / 1e6)} MB)`);
@@ -299,19 +279,44 @@ if (tar) {
 }
 
 if (smoke) {
-  const run = (cmd: string, a: string[]) => {
-    say(`smoke: ${[cmd, ...a].join(' ')}`);
-    const r = spawnSync(join(out, cmd), a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const text = `${r.stdout}${r.stderr}`.trim().split('\n').filter((l) => !l.startsWith('Warning: maxDynamic')).join('\n');
+  // expect: the exit status the command must have; env: added to the environment.
+  const run = (cmd: string, a: string[], { expect = 0, env = {} }: { expect?: number; env?: Record<string, string> } = {}) => {
+    say(`smoke: ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), cmd, ...a].join(' ')}`);
+    const r = spawnSync(join(out, cmd), a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const text = `${r.stdout}${r.stderr}`.trim().split('\n').filter((l) => !l.startsWith('Warning: ')).join('\n');
     process.stdout.write(text.split('\n').slice(0, 12).map((l) => `  ${l}`).join('\n') + '\n');
-    if (r.status !== 0) fail(`smoke test '${cmd} ${a.join(' ')}' exited ${r.status}`);
-    return r.stdout;
+    if (r.status !== expect) fail(`smoke test '${cmd} ${a.join(' ')}' exited ${r.status}, expected ${expect}`);
+    return `${r.stdout}${r.stderr}`;
   };
   run('stde-bench', ['list']);
   run('check.sh', []);
-  run('stde-bench', [
-    'train', '--pde', 'allen-cahn-two-body', '--dim', '6', '--estimator', 'stde-sparse', '--R', '2', '--steps', '2', '--width', '8',
-    '--points', '4', '--test-points', '50', '--eval-every', '2', '--backend', 'webgpu', '--json',
-  ]);
+  // Every shipped library on the path (as on a host that has none of them): the bundle's Vulkan loader still finds the adapter.
+  const forced = run('check.sh', [], { env: { STDE_BUNDLE_LIBS: 'bundled' } });
+  for (const soname of Object.keys(shipped)) if (!forced.includes(soname)) fail(`check.sh with STDE_BUNDLE_LIBS=bundled did not take ${soname}`);
+  // A driver whose library cannot load: check.sh must fail and name the library the dynamic loader missed.
+  const tmp = mkdtempSync(join(tmpdir(), 'stde-bundle-smoke-'));
+  try {
+    const manifest = join(tmp, 'missing_icd.json');
+    writeFileSync(manifest, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: 'libstde_smoke_missing.so.1', api_version: '1.3.0' } }));
+    const said = run('check.sh', [], { expect: 1, env: { VK_DRIVER_FILES: manifest } });
+    if (!/libstde_smoke_missing\.so\.1 does not load: .*cannot open shared object file/.test(said)) fail('check.sh did not name the driver library that failed to load');
+    run('stde-bench', [
+      'train', '--pde', 'allen-cahn-two-body', '--dim', '6', '--estimator', 'stde-sparse', '--R', '2', '--steps', '2', '--width', '8',
+      '--points', '4', '--test-points', '50', '--eval-every', '2', '--backend', 'webgpu', '--json',
+    ]);
+    const diag = join(tmp, 'diagnosis');
+    run('diagnose.sh', [diag, '--dim', '6', '--R', '2', '--steps', '4', '--width', '8', '--points', '4', '--test-points', '20']);
+    for (const f of ['train.json', 'train-sync-steps.json', 'profile-step.json', 'summary.txt', 'check.txt', 'bundle.json']) {
+      if (!existsSync(join(diag, f))) fail(`diagnose.sh wrote no ${f}`);
+    }
+    const summary = readFileSync(join(diag, 'summary.txt'), 'utf8');
+    if ((summary.match(/ it\/s \(median step/g) ?? []).length !== 2 || !/dispatches/.test(summary)) fail(`diagnose.sh's summary lacks a measurement:\n${summary}`);
+    run('diagnose.sh', [diag, '--dims', '6'], { expect: 2 });
+    // A measurement that fails is noted; the others still run and the script ends with status 1.
+    const failed = run('diagnose.sh', [join(tmp, 'failed'), '--dim', '0', '--steps', '2'], { expect: 1 });
+    if ((failed.match(/diagnose: \S+ failed/g) ?? []).length !== 3 || !failed.includes('no result')) fail('diagnose.sh did not report its failed measurements');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   say('smoke: ok');
 }
