@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
-import { dispatchStep, runStreams, stepLossAndGrads, totalLoss } from '../training/train.ts';
+import { dispatchStep, lossPass, runStreams, stepLossAndGrads } from '../training/train.ts';
 import { Adam } from '../training/adam.ts';
 import { microBatchesFor } from '../training/memory-plan.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
@@ -45,14 +45,13 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   const vars = trainableVariables(model);
   // The points of a step are drawn before the profiled region: tfjs draws random numbers in JS
   // outside any kernel, and that is data generation, not the STDE step's dispatch or tape overhead.
+  const pass = lossPass(cfg, lossProblem, { model, ansatz: problem.ansatz }, vars);
   const lossAndGrad = (s: number) => {
     const rng = streams.step(s);
-    const data = lossProblem.sample(rng, { points: cfg.points, boundaryPoints: cfg.boundaryPoints });
-    const ctx = { target: { model, ansatz: problem.ansatz }, method: { name: cfg.method, estimator: cfg.estimator }, R: cfg.R, dist: cfg.dist, rng: rng.child('directions') };
+    const data = pass.sample(rng, { points: cfg.points, boundaryPoints: cfg.boundaryPoints });
     return () =>
       tf.tidy(() => {
-        const { value } = tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
-        value.dataSync();
+        pass.lossAndGrads(data, rng).value.dataSync();
       });
   };
   // A whole step as train runs it: the points drawn inside, Adam after the gradient.

@@ -57,19 +57,31 @@ export function runStreams(experimentSeed: number, seed: number) {
 }
 
 /**
+ * One loss pass in its two stages: drawing the points (with their source term), then the loss on
+ * them and its parameter gradient, whose index sets / probes come from the step's stream. Apart so
+ * that a profile can leave the drawing out (benchmarks/targets/measure.ts).
+ */
+export function lossPass(cfg: RunConfig, lossProblem: Problem, target: Target, vars: tf.Variable[]) {
+  const method = { name: cfg.method, estimator: cfg.estimator };
+  return {
+    sample: (pointsRng: Rng, sizes: { points: number; boundaryPoints: number }) => lossProblem.sample(pointsRng, sizes),
+    lossAndGrads: (data: ReturnType<Problem['sample']>, step: Rng) => {
+      const ctx: LossContext = { target, method, R: cfg.R, dist: cfg.dist, rng: step.child('directions') };
+      return tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
+    },
+  };
+}
+
+/**
  * Loss and parameter gradient of one step (call inside a tidy). In k equal micro-batches each
  * draws its own points, all with the step's index sets / probes; the loss is a mean over points, so
  * the step's loss and gradient are the micro-batches' averages, accumulated as they come.
  */
 export function stepLossAndGrads(cfg: RunConfig, microBatches: number, lossProblem: Problem, target: Target, vars: tf.Variable[]) {
   const sizes = { points: cfg.points, boundaryPoints: cfg.boundaryPoints };
-  const method = { name: cfg.method, estimator: cfg.estimator };
+  const { sample, lossAndGrads } = lossPass(cfg, lossProblem, target, vars);
   /** One draw of points; the index sets / probes come from the step's stream. */
-  const pass = (pointsRng: Rng, step: Rng, s: typeof sizes) => {
-    const data = lossProblem.sample(pointsRng, s);
-    const ctx: LossContext = { target, method, R: cfg.R, dist: cfg.dist, rng: step.child('directions') };
-    return tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
-  };
+  const pass = (pointsRng: Rng, step: Rng, s: typeof sizes) => lossAndGrads(sample(pointsRng, s), step);
   return (rng: Rng): { value: tf.Scalar; grads: tf.NamedTensorMap } => {
     if (microBatches === 1) return pass(rng, rng, sizes);
     const part = { points: sizes.points / microBatches, boundaryPoints: sizes.boundaryPoints / microBatches };
