@@ -103,8 +103,20 @@ function transposeRotated(x: tf.TensorInfo, perm: number[], backend: WasmBackend
   return out;
 }
 
-/** Our kernel for Aᵀ·g with a column g (engine/gradients.ts): the SIMD weighted row sum, no transpose of A. */
-export const WEIGHTED_ROW_SUM = 'StdeWeightedRowSum';
+/**
+ * Our kernel for Aᵀ·G, A [K, M] and G [K, N] (a weight gradient, engine/gradients.ts), without the
+ * transpose of A and the packed copy of G that XNNPACK's product needs: for a column G the SIMD
+ * weighted row sum, for M a multiple of 4 and N of 8 the SIMD `transposed_product` in 4 × 8 blocks.
+ */
+export const TRANSPOSED_PRODUCT = 'StdeTransposedProduct';
+
+/** Whether TRANSPOSED_PRODUCT takes A [K, M] and G [K, N]. */
+export function transposedProductFits(a: number[], g: number[]): boolean {
+  if (a.length !== 2 || g.length !== 2 || a[0] !== g[0]) return false;
+  const [K, M] = a;
+  const N = g[1];
+  return N === 1 || (K >= 1 && M % 4 === 0 && N % 8 === 0);
+}
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -132,13 +144,15 @@ export function registerWasmKernelOverrides(): void {
     return sliceFromHeap(x, begin, size, args.backend as unknown as WasmBackend);
   });
   tf.registerKernel({
-    kernelName: WEIGHTED_ROW_SUM,
+    kernelName: TRANSPOSED_PRODUCT,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { a, g } = inputs as { a: tf.TensorInfo; g: tf.TensorInfo };
-      const [rows, cols] = a.shape;
-      const out = (backend as unknown as WasmBackend).makeOutput([cols, 1], 'float32');
-      simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), rows, cols);
+      const [K, M] = a.shape;
+      const N = g.shape[1];
+      const out = (backend as unknown as WasmBackend).makeOutput([M, N], 'float32');
+      if (N === 1) simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
+      else simd().transposed_product(heapOffset(a), heapOffset(g), heapOffset(out), K, M, N);
       return out;
     },
   });

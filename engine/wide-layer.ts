@@ -17,6 +17,7 @@ import { allocateHeap, heapFloat32, ownsBuffer } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
 import { blocks, perBlock } from './row-blocks.ts';
 import { gradientDepth } from './untaped.ts';
+import { transposedProduct } from './gradients.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
 export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
@@ -99,7 +100,7 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
       const dz = tf.slice(dy, [0, 0], [m, h]);
       const buffer = reserved.get(w.dataId); // the saved clone shares W's data id
       const into = buffer && ownsBuffer(buffer) ? buffer : null;
-      const xtdz = (part: [number, number]) => tf.tidy(() => tf.matMul(tf.transpose(xBlock(x, part)), dz));
+      const xtdz = (part: [number, number]) => tf.tidy(() => transposedProduct(xBlock(x, part), dz));
       let dW: tf.Tensor;
       if (whole && !into) dW = xtdz(parts[0]); // a fresh product: the rows' gradients are added into it
       else {

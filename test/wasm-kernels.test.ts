@@ -6,6 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
+import { TRANSPOSED_PRODUCT, transposedProductFits } from '../engine/kernels.ts';
 
 before(async () => {
   await initEngine('wasm');
@@ -96,19 +97,22 @@ test('wasm Sum over a leading axis leaves no buffer behind', () => {
   assert.equal(dataIds(), before);
 });
 
-for (const [rows, cols] of [[1600, 128], [37, 10]]) {
-  test(`gradient of x·W for a one-column W [${cols}, 1] (the SIMD weighted row sum Aᵀ·g) = Σ_r g_r x_r, also under a nested gradient`, () => {
+// [rows, cols, outs]: x [rows, cols], W [cols, outs]. One column (the weighted row sum), widths the 4 × 8
+// SIMD product takes (the hidden layers' tangents, one row, several blocks), and widths it leaves to XNNPACK.
+for (const [rows, cols, outs] of [[1600, 128, 1], [37, 10, 1], [1600, 128, 128], [1, 4, 8], [9, 12, 24], [5, 6, 8], [6, 8, 12]]) {
+  const kernel = outs === 1 ? 'the SIMD weighted row sum' : cols % 4 === 0 && outs % 8 === 0 ? 'the SIMD transposed product' : 'XNNPACK';
+  test(`gradient of x·W for W [${cols}, ${outs}] (Aᵀ·G by ${kernel}) = xᵀ·c, also under a nested gradient`, () => {
     tf.tidy(() => {
       const x = tf.randomNormal([rows, cols], 0, 1, 'float32', 3);
-      const W = tf.randomNormal([cols, 1], 0, 1, 'float32', 4);
-      const c = tf.randomNormal([rows, 1], 0, 1, 'float32', 5);
+      const W = tf.randomNormal([cols, outs], 0, 1, 'float32', 4);
+      const c = tf.randomNormal([rows, outs], 0, 1, 'float32', 5);
       const loss = (w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), c));
       const X = x.arraySync() as number[][];
-      const C = c.dataSync();
-      const want = Array.from({ length: cols }, (_, j) => X.reduce((acc, row, r) => acc + row[j] * C[r], 0));
+      const C = c.arraySync() as number[][];
+      const want = Array.from({ length: cols * outs }, (_, n) => X.reduce((acc, row, r) => acc + row[Math.floor(n / outs)] * C[r][n % outs], 0));
       const top = tf.grad(loss)(W); // the top-level backward pass: the kernel
-      assert.deepEqual(top.shape, [cols, 1]);
-      Array.from(top.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - want[j]) < 1e-3 * Math.max(1, Math.abs(want[j])), `[${j}] ${v} vs ${want[j]}`));
+      assert.deepEqual(top.shape, [cols, outs]);
+      Array.from(top.dataSync()).forEach((v, n) => assert.ok(Math.abs(v - want[n]) < 1e-3 * Math.max(1, Math.abs(want[n])), `[${n}] ${v} vs ${want[n]}`));
       // Inside an enclosing gradient the backward pass is recorded: tf ops, differentiable again (the
       // kernel has no gradient; taken there, the outer gradient would fail).
       const curved = (w: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D)), c));
@@ -117,6 +121,20 @@ for (const [rows, cols] of [[1600, 128], [37, 10]]) {
     });
   });
 }
+
+test('Aᵀ·G runs as our kernel where its shapes fit, as XNNPACK elsewhere', async () => {
+  assert.ok(transposedProductFits([1600, 128], [1600, 128]) && transposedProductFits([37, 10], [37, 1]));
+  assert.ok(!transposedProductFits([5, 6], [5, 8]) && !transposedProductFits([8, 8], [8, 12]) && !transposedProductFits([4, 8], [5, 8]));
+  const kernelsOfGradient = async (rows: number, cols: number, outs: number) => {
+    const x = tf.randomNormal([rows, cols]) as tf.Tensor2D;
+    const W = tf.randomNormal([cols, outs]);
+    const prof = await tf.profile(() => tf.tidy(() => void tf.grad((w: tf.Tensor) => tf.sum(tf.matMul(x, w as tf.Tensor2D)))(W).dataSync()));
+    tf.dispose([x, W]);
+    return prof.kernelNames;
+  };
+  assert.ok((await kernelsOfGradient(16, 8, 16)).includes(TRANSPOSED_PRODUCT));
+  assert.ok(!(await kernelsOfGradient(16, 6, 16)).includes(TRANSPOSED_PRODUCT));
+});
 
 /** x transposed by `perm`, element by element on the flat values. */
 function referenceTranspose(values: number[], shape: number[], perm: number[]): number[] {
