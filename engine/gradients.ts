@@ -10,7 +10,9 @@
  * duplicates, but ScatterNd sums duplicates anyway, which is what the gradient needs.
  *
  * The stock BatchMatMul gradient uses transposeA/B flags, which the WASM backend runs ~10x slower;
- * there ours materialises the transpose explicitly and calls a plain matMul. Other backends take
+ * there ours materialises the transpose explicitly and calls a plain matMul, except for the weight
+ * gradient Aᵀ·dC of a top-level backward pass, which our SIMD kernel takes where the widths fit
+ * (transposedProduct below) without any transpose. Other backends take
  * the flags at no cost, and on webgpu every transpose is one more dispatch (a step's cost there is
  * per dispatch), so they keep them. For a tall left operand
  * (the weight-sharing layer's [N·d/B, B] view of the input: 477 MB at d = 5·10⁶ per 25 points) the
