@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
-import { TRANSPOSED_PRODUCT, transposedProductFits } from '../engine/kernels.ts';
+import { TRANSPOSED_PRODUCT, productFits, transposedProductFits } from '../engine/kernels.ts';
 
 before(async () => {
   await initEngine('wasm');
@@ -134,6 +134,34 @@ test('Aᵀ·G runs as our kernel where its shapes fit, as XNNPACK elsewhere', as
   };
   assert.ok((await kernelsOfGradient(16, 8, 16)).includes(TRANSPOSED_PRODUCT));
   assert.ok(!(await kernelsOfGradient(16, 6, 16)).includes(TRANSPOSED_PRODUCT));
+});
+
+// [M, K, N]: our SIMD product where it fits (M % 4, N % 8, K·N ≤ 2¹⁷), XNNPACK elsewhere; both against a JS reference.
+for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 128], [5, 6, 8], [8, 6, 12], [4, 1040, 128]]) {
+  const ours = productFits([M, K], [K, N]);
+  test(`matMul [${M}, ${K}]·[${K}, ${N}] by ${ours ? 'the SIMD product' : 'XNNPACK'} = the JS product`, () => {
+    tf.tidy(() => {
+      const a = tf.randomNormal([M, K], 0, 1, 'float32', 6) as tf.Tensor2D;
+      const b = tf.randomNormal([K, N], 0, 1, 'float32', 7) as tf.Tensor2D;
+      const A = a.dataSync();
+      const B = b.dataSync();
+      const got = tf.matMul(a, b).dataSync();
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let want = 0;
+          for (let k = 0; k < K; k++) want += A[i * K + k] * B[k * N + j];
+          assert.ok(Math.abs(got[i * N + j] - want) < 1e-4 * Math.max(1, Math.sqrt(K)), `[${i}, ${j}] ${got[i * N + j]} vs ${want}`);
+        }
+      }
+    });
+  });
+}
+
+test('the SIMD product takes rank-2 products without transposes whose widths and right operand fit', () => {
+  assert.ok(productFits([1600, 128], [128, 128]) && productFits([100, 1024], [1024, 128]));
+  assert.ok(!productFits([100, 1025], [1025, 128]), 'a right operand past 2¹⁷ elements');
+  assert.ok(!productFits([6, 8], [8, 8]) && !productFits([8, 8], [8, 12]) && !productFits([8, 8], [9, 8]));
+  assert.ok(!productFits([8, 8], [8, 8], true) && !productFits([8, 8], [8, 8], false, true) && !productFits([2, 8, 8], [8, 8]));
 });
 
 /** x transposed by `perm`, element by element on the flat values. */
