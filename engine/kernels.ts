@@ -25,9 +25,9 @@
  * kernel moves one element at a time (0.6 ms for [1600, 128], 2.8 ms for [100, 10⁴]: the weight
  * gradients' explicit transposes, engine/gradients.ts).
  *
- * BatchMatMul of rank-2 operands whose widths fit and whose right operand is cache-sized (the hidden
- * layers): the SIMD `product`, which reads the right operand where it lies; XNNPACK packs a copy of it
- * for every new tensor. And a kernel of our own, StdeTransposedProduct: the weight gradient Aᵀ·G without
+ * BatchMatMul of rank-2 operands whose widths fit (the hidden layers, the first layer's product): the
+ * SIMD `product`, which reads the right operand where it lies, a cache-sized block of rows at a time;
+ * XNNPACK packs a copy of it for every new tensor. And a kernel of our own, StdeTransposedProduct: the weight gradient Aᵀ·G without
  * materializing Aᵀ (engine/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -124,22 +124,24 @@ export function transposedProductFits(a: number[], g: number[]): boolean {
 }
 
 /**
- * Right operands up to this many elements (512 KB) stay in this machine's cache while our SIMD product
- * walks them unpacked; beyond, XNNPACK's packed, blocked product wins (measured, same process: a
- * [100, 2000]·[2000, 128] product 1.5 against 1.8 ms cached and 1.8 against 2.9 ms fresh; at
- * [100, 4000]·[4000, 128] 9.0 against 3.6 and 6.3 ms).
+ * Our SIMD product reads at most this many elements (512 KB) of its right operand at a time, a block
+ * of rows that stays in this machine's cache; a larger operand goes through in such blocks, each
+ * adding its part of the product. Measured, same process, against XNNPACK (which packs a copy of the
+ * operand for every new tensor): [100, 2000]·[2000, 128] in one pass 1.5 against 1.8 ms with the
+ * operand already packed and 1.8 against 2.9 ms fresh; [100, 4000]·[4000, 128] in one pass 9.0 ms,
+ * the cache lost, against 3.6 and 6.3 ms.
  */
-const PRODUCT_RIGHT_OPERAND = 2 ** 17;
+export const PRODUCT_BLOCK_ELEMENTS = 2 ** 17;
 
 /**
  * Whether BatchMatMul runs as our SIMD product: rank-2 a [M, K] and b [K, N] without transposes, M a
- * multiple of 4, N of 8, and b small (the hidden layers, the first layer up to d = 1000).
+ * multiple of 4 and N of 8 (the hidden layers' products and gradients, the first layer's product).
  */
 export function productFits(a: number[], b: number[], transposeA = false, transposeB = false): boolean {
   if (transposeA || transposeB || a.length !== 2 || b.length !== 2 || a[1] !== b[0]) return false;
   const [M, K] = a;
   const N = b[1];
-  return K >= 1 && M % 4 === 0 && N % 8 === 0 && K * N <= PRODUCT_RIGHT_OPERAND;
+  return K >= 1 && M % 4 === 0 && N % 8 === 0 && N <= PRODUCT_BLOCK_ELEMENTS;
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -181,9 +183,9 @@ export function registerWasmKernelOverrides(): void {
     },
   });
   // BatchMatMul: XNNPACK packs its right operand into a copy for every new tensor (each step's weights,
-  // every gradient's transposed weight), ~3 ns per element; for a cache-sized one our SIMD product reads
-  // it where it lies and is as fast otherwise ([1600, 128]·[128, 128]: 2.1–2.3 against 2.3–2.6 ms cached,
-  // 2.3 against 2.6–2.9 ms fresh; [100, 128]·[128, 128] fresh: 0.16 against 0.23 ms).
+  // every gradient's transposed weight), ~3 ns per element; our SIMD product reads it where it lies, a
+  // cache-sized block of rows at a time ([1600, 128]·[128, 128]: 2.1–2.3 against 2.3–2.6 ms with the
+  // weight already packed, 2.3 against 2.6–2.9 ms fresh; [100, 128]·[128, 128] fresh: 0.16 against 0.23 ms).
   override('BatchMatMul', (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
@@ -191,7 +193,9 @@ export function registerWasmKernelOverrides(): void {
     const [M, K] = a.shape;
     const N = b.shape[1];
     const out = (args.backend as unknown as WasmBackend).makeOutput([M, N], 'float32');
-    simd().product(heapOffset(a), heapOffset(b), heapOffset(out), M, K, N);
+    const [pa, pb, pc] = [heapOffset(a), heapOffset(b), heapOffset(out)];
+    const rows = Math.floor(PRODUCT_BLOCK_ELEMENTS / N); // of b per block; columns of a
+    for (let k0 = 0; k0 < K; k0 += rows) simd().product(pa + 4 * k0, pb + 4 * k0 * N, pc, M, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
     return out;
   });
   override('Transpose', (args, x) => {

@@ -148,26 +148,40 @@
     (br $i_loop)))
 )
 
-;; C = A·B for row-major A [M, K] and B [K, N] (K ≥ 1, M a multiple of 4, N of 8), B read where it lies:
-;; the hidden layers' products, whose right operand (a weight, or its transpose in a gradient) fits the
-;; cache, so XNNPACK's packed copy of it costs more than it saves. Blocks of 4 × 8 outputs in eight
-;; accumulators: per k, two loads of B's row and four splatted elements of A for sixteen multiply-adds.
-(func (export "product") (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32)
-  (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $sa i32) (local $sb i32) (local $pc i32)
+;; C = A·B (or C += A·B where $acc) for A [M, K] with row stride $lda and row-major B [K, N] (K ≥ 1,
+;; M a multiple of 4, N of 8), B read where it lies: the caller keeps B cache-sized, cutting a large one
+;; into blocks of rows (columns of A) accumulated in turn, so XNNPACK's packed copy of B (made for every
+;; new tensor: each step's weights, each gradient's transposed weight) is never needed. Blocks of 4 × 8
+;; outputs in eight accumulators: per k, two loads of B's row and four splatted elements of A for
+;; sixteen multiply-adds.
+(func (export "product") (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32) (param $lda i32) (param $acc i32)
+  (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $sa i32) (local $sb i32) (local $pc i32) (local $q i32)
   (local $b0 v128) (local $b1 v128) (local $s v128)
   (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-  (local.set $sa (i32.shl (local.get $K) (i32.const 2)))
+  (local.set $sa (i32.shl (local.get $lda) (i32.const 2)))
   (local.set $sb (i32.shl (local.get $N) (i32.const 2)))
   (block $i_done (loop $i_loop
     (br_if $i_done (i32.ge_u (local.get $i) (local.get $M)))
     (local.set $j (i32.const 0))
     (block $j_done (loop $j_loop
       (br_if $j_done (i32.ge_u (local.get $j) (local.get $N)))
-      (local.set $c00 (v128.const f32x4 0 0 0 0)) (local.set $c01 (v128.const f32x4 0 0 0 0))
-      (local.set $c10 (v128.const f32x4 0 0 0 0)) (local.set $c11 (v128.const f32x4 0 0 0 0))
-      (local.set $c20 (v128.const f32x4 0 0 0 0)) (local.set $c21 (v128.const f32x4 0 0 0 0))
-      (local.set $c30 (v128.const f32x4 0 0 0 0)) (local.set $c31 (v128.const f32x4 0 0 0 0))
-      (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 2))))
+      (local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
+      (if (local.get $acc)
+        (then
+          (local.set $q (local.get $pc))
+          (local.set $c00 (v128.load (local.get $q))) (local.set $c01 (v128.load offset=16 (local.get $q)))
+          (local.set $q (i32.add (local.get $q) (local.get $sb)))
+          (local.set $c10 (v128.load (local.get $q))) (local.set $c11 (v128.load offset=16 (local.get $q)))
+          (local.set $q (i32.add (local.get $q) (local.get $sb)))
+          (local.set $c20 (v128.load (local.get $q))) (local.set $c21 (v128.load offset=16 (local.get $q)))
+          (local.set $q (i32.add (local.get $q) (local.get $sb)))
+          (local.set $c30 (v128.load (local.get $q))) (local.set $c31 (v128.load offset=16 (local.get $q))))
+        (else
+          (local.set $c00 (v128.const f32x4 0 0 0 0)) (local.set $c01 (v128.const f32x4 0 0 0 0))
+          (local.set $c10 (v128.const f32x4 0 0 0 0)) (local.set $c11 (v128.const f32x4 0 0 0 0))
+          (local.set $c20 (v128.const f32x4 0 0 0 0)) (local.set $c21 (v128.const f32x4 0 0 0 0))
+          (local.set $c30 (v128.const f32x4 0 0 0 0)) (local.set $c31 (v128.const f32x4 0 0 0 0))))
+      (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $lda)) (i32.const 2))))
       (local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))
       (local.set $k (local.get $K)) ;; K ≥ 1: the loop tests at its end
       (loop $k_loop
@@ -189,7 +203,6 @@
         (local.set $pb (i32.add (local.get $pb) (local.get $sb)))
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
         (br_if $k_loop (local.get $k)))
-      (local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
       (v128.store (local.get $pc) (local.get $c00)) (v128.store offset=16 (local.get $pc) (local.get $c01))
       (local.set $pc (i32.add (local.get $pc) (local.get $sb)))
       (v128.store (local.get $pc) (local.get $c10)) (v128.store offset=16 (local.get $pc) (local.get $c11))
