@@ -4,7 +4,8 @@
  * The plain path costs 2.5 GB on a 2 GiB heap: XNNPACK packs a matMul's right operand into a copy
  * of W; the stock gradient transposes x and materializes dW; the gather gradient of the basis jets
  * scatters a second dense [d, h] that is then added to the first. Here the forward pass runs over
- * row blocks of W (each block packed and released in turn), and the backward pass writes
+ * row blocks of W (each read in place by our SIMD product, engine/kernels.ts; XNNPACK, which packs a
+ * copy of its right operand, takes the widths that product does not), and the backward pass writes
  * dW = xᵀ·dz + scatter(gathered-row gradients) into ONE buffer, block by block, through a view of the
  * WASM heap. W itself is only ever read through slices and gathers, so it is never packed under its
  * own id, and the optimizer may update it in place (benchmarks/training/adam.ts).
