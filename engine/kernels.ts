@@ -27,8 +27,8 @@
  *
  * BatchMatMul of rank-2 operands whose widths fit (the hidden layers, the first layer's product): the
  * SIMD `product`, which reads the right operand where it lies, a cache-sized block of rows at a time;
- * XNNPACK packs a copy of it for every new tensor. And a kernel of our own, StdeTransposedProduct: the weight gradient Aᵀ·G without
- * materializing Aᵀ (engine/gradients.ts).
+ * XNNPACK packs a copy of it for every new tensor. And a kernel of our own, StdeTransposedProduct:
+ * the weight gradient Aᵀ·G without materializing Aᵀ (engine/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, type WasmBackend } from './wasm-heap.ts';

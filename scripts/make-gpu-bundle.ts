@@ -8,7 +8,8 @@
  * --tar    also writes <out>.tar.gz
  * --smoke  runs the bundle afterwards: list; check.sh as is, with every shipped library forced, and
  *          with a driver manifest whose library is missing (it must fail and name it); a 2-step train
- *          on webgpu; diagnose.sh on a tiny cell
+ *          on webgpu; run-table3.sh on one small cell, and stopped by a failed check; diagnose.sh on
+ *          a tiny cell
  *
  * Layout of <out> (the launchers are the files of scripts/gpu-bundle/, copied):
  *   node                 the Node binary that built it (process.execPath)
@@ -16,6 +17,7 @@
  *   stde-bench           launcher: ./stde-bench <command> …
  *   check.sh             prints the WebGPU adapter and evaluates one estimator on webgpu and wasm;
  *                        without an adapter, says which library each Vulkan driver failed to load
+ *   begin-results.sh     what run-table3.sh and diagnose.sh write first: bundle.json, nvidia-smi.txt, check.txt
  *   run-table3.sh        Table 3 STDE cells (allen-cahn-two-body, stde-sparse, R = 16 and 100,
  *                        d = 100 … 1e6) on webgpu → <dir>/results.csv, machine.json, bundle.json
  *   diagnose.sh          one cell (default d = 1e6, R = 16) trained with one step in flight and with
@@ -304,6 +306,13 @@ if (smoke) {
       'train', '--pde', 'allen-cahn-two-body', '--dim', '6', '--estimator', 'stde-sparse', '--R', '2', '--steps', '2', '--width', '8',
       '--points', '4', '--test-points', '50', '--eval-every', '2', '--backend', 'webgpu', '--json',
     ]);
+    const t3 = join(tmp, 'table3');
+    run('run-table3.sh', [t3, '--dims', '100', '--R', '16', '--seeds', '0', '--steps', '2']);
+    for (const f of ['results.csv', 'machine.json', 'check.txt', 'bundle.json']) if (!existsSync(join(t3, f))) fail(`run-table3.sh wrote no ${f}`);
+    // A failed check stops a measuring launcher before it measures.
+    const stopped = join(tmp, 'table3-no-driver');
+    run('run-table3.sh', [stopped, '--dims', '100'], { expect: 1, env: { VK_DRIVER_FILES: manifest } });
+    if (existsSync(join(stopped, 'results.csv'))) fail('run-table3.sh measured after a failed check');
     const diag = join(tmp, 'diagnosis');
     run('diagnose.sh', [diag, '--dim', '6', '--R', '2', '--steps', '4', '--width', '8', '--points', '4', '--test-points', '20']);
     for (const f of ['train.json', 'train-sync-steps.json', 'profile-step.json', 'summary.txt', 'check.txt', 'bundle.json']) {

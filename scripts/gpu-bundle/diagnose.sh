@@ -27,11 +27,7 @@ while [ $# -gt 0 ]; do
   shift 2
 done
 cell="--pde $pde --dim $dim --R $R --estimator $estimator$more"
-mkdir -p "$OUT"
-cp "$DIR/BUNDLE.json" "$OUT/bundle.json"
-if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi -q > "$OUT/nvidia-smi.txt" 2>&1 || true; fi
-"$DIR/check.sh" > "$OUT/check.txt" 2>&1 || { cat "$OUT/check.txt" >&2; echo "diagnose: the bundle's check failed (see above)" >&2; exit 1; }
-head -n 1 "$OUT/check.txt"
+"$DIR/begin-results.sh" "$OUT" diagnose
 : > "$OUT/log.txt"
 failed=0
 # measure NAME COMMAND…: COMMAND's JSON into OUT/NAME.json, its messages into log.txt; a failure is noted and the rest still runs.

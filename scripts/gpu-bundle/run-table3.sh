@@ -8,10 +8,6 @@ DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 . "$DIR/env.sh"
 OUT=${1:-results-table3-webgpu-$(hostname)-$(date +%Y%m%d-%H%M%S)}
 [ $# -gt 0 ] && shift
-mkdir -p "$OUT"
-cp "$DIR/BUNDLE.json" "$OUT/bundle.json"
-if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi -q > "$OUT/nvidia-smi.txt" 2>&1 || true; fi
-"$DIR/check.sh" > "$OUT/check.txt" 2>&1 || { cat "$OUT/check.txt" >&2; echo "run-table3: the bundle's check failed (see above)" >&2; exit 1; }
-head -n 1 "$OUT/check.txt"
+"$DIR/begin-results.sh" "$OUT" run-table3
 "$DIR/stde-bench" run --matrix "$DIR/table3-stde.json" --backend webgpu --out "$OUT" "$@"
 echo "run-table3: results in $OUT (results.csv, machine.json)"
