@@ -23,7 +23,8 @@ if (adapter) {
 }
 
 console.error(`check: no WebGPU adapter${failure}; libraries from the bundle: ${libs}`);
-// The manifests the Vulkan loader reads: the override variables, else the standard folders.
+// The manifests to look at: the loader's override variables, else its standard folders and the one
+// NVIDIA's container runtime mounts (env.sh points VK_DRIVER_FILES there when it is the only one).
 const override = (process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES || '').split(':').filter(Boolean);
 const folders = ['/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/nvidia/share/vulkan/icd.d'];
 const manifests = override.length
@@ -46,7 +47,7 @@ for (const file of manifests) {
   } catch (e) {
     const msg = String(e?.message ?? e).split('\n')[0];
     // A library that loads but is no Node module is reported as such: that means it loaded.
-    console.error(`check: ${file}: ${lib} ${/self-register|not a valid Win32|Module did not/.test(msg) ? 'loads' : `does not load: ${msg}`}`);
+    console.error(`check: ${file}: ${lib} ${/did not self-register/.test(msg) ? 'loads' : `does not load: ${msg}`}`);
   }
 }
 process.exit(1);
