@@ -35,7 +35,6 @@ export type ProfileScope = 'loss-and-gradient' | 'step';
  * inside kernels (the rest is JS dispatch, tape bookkeeping and allocation) and its kernel count.
  * Profiling times every kernel, so the share is taken within the same profiled call.
  */
-
 export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient'): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
   const streams = runStreams(cfg.experimentSeed, cfg.seed);
