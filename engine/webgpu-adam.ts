@@ -14,16 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
-
-export interface AdamCoefficients {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** lr / (1 − β₁ᵗ) */
-  stepSize: number;
-  /** 1 / √(1 − β₂ᵗ) */
-  vCorrection: number;
-}
+import type { AdamCoefficients } from './fused-adam.ts';
 
 /** WGSL of each output, given its inputs by variable name (read at the output's index). */
 const UPDATES = {

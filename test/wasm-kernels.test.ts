@@ -213,3 +213,28 @@ test('wasm: Wᵀ of a [k, 1] weight already used by matMul multiplies as Wᵀ (a
     assert.deepEqual(Array.from(got.dataSync()), [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500]);
   });
 });
+
+test('Adam on wasm: one SIMD pass, the same bits as the thirteen tf ops', async () => {
+  const { Adam } = await import('../benchmarks/training/adam.ts');
+  // 1003 entries: vector blocks and a scalar tail; [1] a bias of one; moments and lr change each step.
+  for (const shape of [[17, 59], [1]]) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const rand = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * 2);
+    const [fusedP, opsP] = ['fused', 'ops'].map((k) => tf.variable(tf.tensor(rand(1), shape), true, `adam-${k}-${n}`));
+    const fused = new Adam([fusedP]);
+    const ops = new Adam([opsP], undefined, { kernels: false });
+    for (let t = 1; t <= 3; t++) {
+      const g = tf.tensor(rand(10 + t), shape);
+      const kernels = (await tf.profile(() => fused.apply({ [fusedP.name]: g }, 0.01 * t))).kernelNames;
+      assert.ok(!kernels.includes('Sqrt'), `the SIMD update ran, not the tf ops (${kernels})`);
+      ops.apply({ [opsP.name]: g }, 0.01 * t);
+      g.dispose();
+      const [a, b] = [fusedP.dataSync(), opsP.dataSync()];
+      assert.ok(a.some((x, i) => x !== rand(1)[i]), 'θ moved');
+      for (let i = 0; i < n; i++) assert.equal(a[i], b[i], `[${shape}] step ${t}: θ[${i}]`);
+    }
+    fused.dispose();
+    ops.dispose();
+    tf.dispose([fusedP, opsP]);
+  }
+});

@@ -8,13 +8,14 @@
  * the gradient and the weight, in place: the wide layer reads W only through slices and gathers,
  * so no packed copy of it can go stale. A weight whose buffer is shared is assigned a copy instead.
  *
- * On webgpu each parameter's update is three kernels (engine/webgpu-adam.ts), not thirteen: there a
- * step's cost is per dispatch, not per byte.
+ * The update below, thirteen tf ops per parameter, is the reference; on wasm and webgpu the
+ * backend's own kernels run it instead (engine/fused-adam.ts: one SIMD pass on wasm, the same bits;
+ * three programs on webgpu, where a step's cost is per dispatch).
  */
 import * as tf from '@tensorflow/tfjs';
 import { isWide, releaseGradient, reserveGradient } from '../../engine/wide-layer.ts';
 import { heapFloat32, ownsBuffer } from '../../engine/wasm-heap.ts';
-import { webgpuAdamUpdate } from '../../engine/webgpu-adam.ts';
+import { fusedAdamUpdate } from '../../engine/fused-adam.ts';
 
 export interface AdamConfig {
   beta1: number;
@@ -23,6 +24,11 @@ export interface AdamConfig {
 }
 
 export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+export interface AdamOptions {
+  /** false: the tf ops only (tests compare the paths). By default the backend's fused update runs where there is one. */
+  kernels?: boolean;
+}
 
 export class Adam {
   private readonly m = new Map<string, tf.Variable>();
@@ -34,6 +40,7 @@ export class Adam {
   constructor(
     private readonly params: tf.Variable[],
     private readonly cfg: AdamConfig = ADAM_DEFAULTS,
+    private readonly opts: AdamOptions = {},
   ) {
     for (const p of params) {
       if (isWide(p)) {
@@ -63,7 +70,7 @@ export class Adam {
       a.dispose();
       return out;
     };
-    const fused = tf.getBackend() === 'webgpu';
+    const fused = this.opts.kernels === false ? null : fusedAdamUpdate();
     for (const p of this.params) {
       const g = grads[p.name];
       if (!g) continue;
@@ -76,7 +83,7 @@ export class Adam {
       const v = this.v.get(p.name)!;
       if (fused) {
         tf.tidy(() => {
-          const next = webgpuAdamUpdate(p, g, m, v, { beta1, beta2, epsilon, stepSize, vCorrection });
+          const next = fused(p, g, m, v, { beta1, beta2, epsilon, stepSize, vCorrection });
           m.assign(next.m);
           v.assign(next.v);
           p.assign(next.p);

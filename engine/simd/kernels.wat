@@ -770,4 +770,50 @@
     (local.set $g (i32.add (local.get $g) (i32.const 1)))
     (br $g_loop)))
 )
+
+;; One Adam step over n parameters in one pass (benchmarks/training/adam.ts), into fresh outputs:
+;;   m' = m·β₁ + g·(1 − β₁);  v' = v·β₂ + g²·(1 − β₂);  θ' = θ − (m' / (√v'·vc + ε))·step
+;; in the op-by-op version's order, f32 throughout (no fused multiply-add in wasm), so the results are
+;; bitwise those of its thirteen tf kernels, each a pass of its own.
+(func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $po i32) (param $mo i32) (param $vo i32)
+  (param $n i32) (param $b1 f32) (param $r1 f32) (param $b2 f32) (param $r2 f32) (param $step f32) (param $vc f32) (param $eps f32)
+  (local $i i32) (local $n4 i32) (local $o i32)
+  (local $gv v128) (local $mv v128) (local $vv v128)
+  (local $gs f32) (local $ms f32) (local $vs f32)
+  (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+  (block $vec_done (loop $vec
+    (br_if $vec_done (i32.ge_u (local.get $i) (local.get $n4)))
+    (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+    (local.set $gv (v128.load (i32.add (local.get $g) (local.get $o))))
+    (local.set $mv (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $o))) (f32x4.splat (local.get $b1)))
+                              (f32x4.mul (local.get $gv) (f32x4.splat (local.get $r1)))))
+    (local.set $vv (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $o))) (f32x4.splat (local.get $b2)))
+                              (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $r2)))))
+    (v128.store (i32.add (local.get $mo) (local.get $o)) (local.get $mv))
+    (v128.store (i32.add (local.get $vo) (local.get $o)) (local.get $vv))
+    (v128.store (i32.add (local.get $po) (local.get $o))
+      (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $o)))
+        (f32x4.mul
+          (f32x4.div (local.get $mv)
+            (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vv)) (f32x4.splat (local.get $vc))) (f32x4.splat (local.get $eps))))
+          (f32x4.splat (local.get $step)))))
+    (local.set $i (i32.add (local.get $i) (i32.const 4)))
+    (br $vec)))
+  (block $tail_done (loop $tail
+    (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+    (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+    (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+    (local.set $ms (f32.add (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $b1)) (f32.mul (local.get $gs) (local.get $r1))))
+    (local.set $vs (f32.add (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $b2))
+                            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $r2))))
+    (f32.store (i32.add (local.get $mo) (local.get $o)) (local.get $ms))
+    (f32.store (i32.add (local.get $vo) (local.get $o)) (local.get $vs))
+    (f32.store (i32.add (local.get $po) (local.get $o))
+      (f32.sub (f32.load (i32.add (local.get $p) (local.get $o)))
+        (f32.mul
+          (f32.div (local.get $ms) (f32.add (f32.mul (f32.sqrt (local.get $vs)) (local.get $vc)) (local.get $eps)))
+          (local.get $step))))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $tail)))
+)
 )
