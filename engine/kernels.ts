@@ -144,6 +144,27 @@ export function productFits(a: number[], b: number[], transposeA = false, transp
   return K >= 1 && M % 4 === 0 && N % 8 === 0 && N <= PRODUCT_BLOCK_ELEMENTS;
 }
 
+/**
+ * Whether tf.matMul(a, b) runs as our SIMD product here, reading b where it lies: then b is never
+ * packed by XNNPACK under its data id, and may be updated in place (the wide layer's weight,
+ * engine/wide-layer.ts).
+ */
+export function productTakes(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = false, transposeB = false): boolean {
+  return done && tf.getBackend() === 'wasm' && a.dtype === 'float32' && b.dtype === 'float32' && productFits(a.shape, b.shape, transposeA, transposeB);
+}
+
+/**
+ * out = Aᵀ·G by the SIMD kernels, for float32 A [K, M] and G [K, N] on the WASM heap that
+ * transposedProductFits takes, into `out` [M, N] (the wide layer writes a weight gradient straight
+ * into its reserved buffer).
+ */
+export function transposedProductInto(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorInfo): void {
+  const [K, M] = a.shape;
+  const N = g.shape[1];
+  if (N === 1) simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
+  else simd().transposed_product(heapOffset(a), heapOffset(g), heapOffset(out), K, M, N);
+}
+
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /**
@@ -174,11 +195,8 @@ export function registerWasmKernelOverrides(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { a, g } = inputs as { a: tf.TensorInfo; g: tf.TensorInfo };
-      const [K, M] = a.shape;
-      const N = g.shape[1];
-      const out = (backend as unknown as WasmBackend).makeOutput([M, N], 'float32');
-      if (N === 1) simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
-      else simd().transposed_product(heapOffset(a), heapOffset(g), heapOffset(out), K, M, N);
+      const out = (backend as unknown as WasmBackend).makeOutput([a.shape[1], g.shape[1]], 'float32');
+      transposedProductInto(a, g, out);
       return out;
     },
   });
@@ -189,7 +207,7 @@ export function registerWasmKernelOverrides(): void {
   override('BatchMatMul', (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !productFits(a.shape, b.shape, transposeA, transposeB)) return null;
+    if (!productTakes(a, b, transposeA, transposeB)) return null;
     const [M, K] = a.shape;
     const N = b.shape[1];
     const out = (args.backend as unknown as WasmBackend).makeOutput([M, N], 'float32');

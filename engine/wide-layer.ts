@@ -3,12 +3,13 @@
  *
  * The plain path costs 2.5 GB on a 2 GiB heap: XNNPACK packs a matMul's right operand into a copy
  * of W; the stock gradient transposes x and materializes dW; the gather gradient of the basis jets
- * scatters a second dense [d, h] that is then added to the first. Here the forward pass runs over
- * row blocks of W (each read in place by our SIMD product, engine/kernels.ts; XNNPACK, which packs a
- * copy of its right operand, takes the widths that product does not), and the backward pass writes
- * dW = xᵀ·dz + scatter(gathered-row gradients) into ONE buffer, block by block, through a view of the
- * WASM heap. W itself is only ever read through slices and gathers, so it is never packed under its
- * own id, and the optimizer may update it in place (benchmarks/training/adam.ts).
+ * scatters a second dense [d, h] that is then added to the first. Here the forward pass is one
+ * product read in place by our SIMD kernel (engine/kernels.ts: W a cache-sized block of rows at a
+ * time), and the backward pass writes dW = xᵀ·dz + scatter(gathered-row gradients) into ONE buffer
+ * through the WASM heap, xᵀ·dz by the SIMD kernel straight into it. Where those kernels do not take
+ * the widths (rows not a multiple of 4, h not of 8, d not of 4) both go over row blocks of W and
+ * column blocks of x, sliced: XNNPACK then packs a copy of each W block, never W under its own id.
+ * So W is never packed, and the optimizer may update it in place (benchmarks/training/adam.ts).
  *
  * WASM only (the heap views); other backends keep the plain path. dW is a first-order gradient
  * (training); dx is built from ordinary ops, so the input gradient stays differentiable.
@@ -19,6 +20,7 @@ import { customOp } from './custom-op.ts';
 import { blocks, perBlock } from './row-blocks.ts';
 import { gradientDepth } from './untaped.ts';
 import { transposedProduct } from './gradients.ts';
+import { productTakes, transposedProductFits, transposedProductInto } from './kernels.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
 export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
@@ -80,14 +82,20 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
   // The index sets are small and may be released before the backward pass: keep their values.
   const indexValues = indexSets.map((idx) => idx.dataSync());
 
-  const forward = (save: (ts: tf.Tensor[]) => void) => {
-    save([rows, W]); // the tape keeps these for the backward pass (WASM clones share the buffer)
+  /** x·W over row blocks of W, each sliced (the widths our product does not take). */
+  const blockedProduct = () => {
     let z = tf.zeros([m, h]);
     for (const part of parts) {
       const next = tf.tidy(() => tf.add(z, tf.matMul(xBlock(rows, part), wBlock(W, part))));
       z.dispose();
       z = next;
     }
+    return z;
+  };
+
+  const forward = (save: (ts: tf.Tensor[]) => void) => {
+    save([rows, W]); // the tape keeps these for the backward pass (WASM clones share the buffer)
+    const z = productTakes(rows, W) ? tf.matMul(rows, W) : blockedProduct();
     return tf.concat([z, ...indexSets.map((idx) => tf.gather(W, idx))], 0) as tf.Tensor2D; // one output: callers split it
   };
 
@@ -103,7 +111,10 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
       const into = buffer && ownsBuffer(buffer) ? buffer : null;
       const xtdz = (part: [number, number]) => tf.tidy(() => transposedProduct(xBlock(x, part), dz));
       let dW: tf.Tensor;
-      if (whole && !into) dW = xtdz(parts[0]); // a fresh product: the rows' gradients are added into it
+      if (transposedProductFits(x.shape, dz.shape)) {
+        dW = into ?? allocateHeap([d, h]);
+        transposedProductInto(x, dz, dW); // x read in place, dW written in place
+      } else if (whole && !into) dW = xtdz(parts[0]); // a fresh product: the rows' gradients are added into it
       else {
         dW = into ?? allocateHeap([d, h]);
         for (const part of parts) {

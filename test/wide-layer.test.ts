@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, randomModel, randomPoints, assertClose, values, TEST_BACKEND } from './helpers.ts';
-import { WIDE } from '../engine/wide-layer.ts';
+import { WIDE, wideMatMulGather } from '../engine/wide-layer.ts';
 import { ESTIMATORS } from '../operators/registry.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
 import { trainableVariables, type MLP } from '../model/mlp.ts';
@@ -29,15 +29,23 @@ function wide<T>(f: () => T): T {
   }
 }
 
+/**
+ * d = 7 and 5 points: widths our SIMD kernels do not take, so the product and xᵀ·dz go over sliced
+ * blocks; d = 8 and 8 points: x·W and xᵀ·dz whole, read and written in place.
+ */
+const SHAPES = [
+  { d: 7, n: 5 },
+  { d: 8, n: 8 },
+];
 const d = 7;
-const model = (): MLP => randomModel({ dim: d, width: 8, depth: 3 }, 21);
+const model = (dim = d): MLP => randomModel({ dim, width: 8, depth: 3 }, 21);
 
-function evaluate(name: string, m: MLP) {
+function evaluate(name: string, m: MLP, dim: number, n: number) {
   const e = ESTIMATORS.find((x) => x.name === name)!;
-  const target: Target = { model: m, ansatz: zeroBoundaryBall(d) };
-  const x = randomPoints(5, d, 3, 0.4);
+  const target: Target = { model: m, ansatz: zeroBoundaryBall(dim) };
+  const x = randomPoints(n, dim, 3, 0.4);
   const R = e.sampling === 'exact' ? 0 : 3;
-  const run = () => e.laplacian({ target, x, d, R, dist: 'rademacher', rng: rngFromSeed(9) });
+  const run = () => e.laplacian({ target, x, d: dim, R, dist: 'rademacher', rng: rngFromSeed(9) });
   const vars = trainableVariables(m);
   const { grads } = tf.variableGrads(() => {
     const r = run();
@@ -48,15 +56,33 @@ function evaluate(name: string, m: MLP) {
 }
 
 for (const e of ESTIMATORS) {
-  test(`the wide first layer gives ${e.name} the same value, u and parameter gradient`, { skip }, () => {
-    const m = model();
-    const plain = evaluate(e.name, m);
-    const viaWide = wide(() => evaluate(e.name, m));
-    assertClose(viaWide.value, plain.value, 1e-4, 'value');
-    assertClose(viaWide.u, plain.u, 1e-5, 'u');
-    plain.grads.forEach((g, k) => assertClose(viaWide.grads[k], g, 1e-4, `gradient ${k}`));
-  });
+  for (const { d: dim, n } of SHAPES) {
+    test(`the wide first layer gives ${e.name} the same value, u and parameter gradient (d = ${dim}, ${n} points)`, { skip }, () => {
+      const m = model(dim);
+      const plain = evaluate(e.name, m, dim, n);
+      const viaWide = wide(() => evaluate(e.name, m, dim, n));
+      assertClose(viaWide.value, plain.value, 1e-4, 'value');
+      assertClose(viaWide.u, plain.u, 1e-5, 'u');
+      plain.grads.forEach((g, k) => assertClose(viaWide.grads[k], g, 1e-4, `gradient ${k}`));
+    });
+  }
 }
+
+test('widths our kernels take: x·W and xᵀ·dz run whole, neither x nor W is sliced', { skip }, async () => {
+  const [m, dim, h] = [8, 16, 8];
+  const x = randomPoints(m, dim, 5);
+  const W = tf.variable(randomPoints(dim, h, 6), true, 'wide-whole-W');
+  const idx = tf.tensor1d([2, 11], 'int32');
+  const loss = () => tf.sum(tf.square(wideMatMulGather(x, W, [idx]))) as tf.Scalar;
+  const wideRun = wide(() => tf.variableGrads(loss, [W]));
+  const plain = tf.variableGrads(() => tf.sum(tf.square(tf.concat([tf.matMul(x, W), tf.gather(W, idx)], 0))) as tf.Scalar, [W]);
+  assertClose([wideRun.value.dataSync()[0]], [plain.value.dataSync()[0]], 1e-5, 'loss');
+  assertClose(values(wideRun.grads[W.name]), values(plain.grads[W.name]), 1e-5, 'dW');
+  const profile = await tf.profile(() => wide(() => tf.variableGrads(loss, [W])));
+  const sliced = profile.kernels.filter((k) => k.name === 'Slice' && k.inputShapes.some((s) => s?.[1] === dim || s?.[0] === dim));
+  assert.equal(sliced.length, 0, `slices of x or W: ${sliced.map((k) => JSON.stringify(k.inputShapes))}`);
+  tf.dispose([x, W, idx, wideRun.value, plain.value, ...Object.values(wideRun.grads), ...Object.values(plain.grads)]);
+});
 
 test('Adam with off-heap moments updates wide weights like the tensor implementation', { skip }, () => {
   const a = model();
