@@ -238,3 +238,25 @@ test('Adam on wasm: one SIMD pass, the same bits as the thirteen tf ops', async 
     tf.dispose([fusedP, opsP]);
   }
 });
+
+test('sin_cos: sin and cos within 2e-7 of libm in float64; large |x| and short inputs go to the tf ops', async () => {
+  const { sinCos, sinCosKernel } = await import('../benchmarks/pdes/solutions/trig.ts');
+  const grid = Array.from({ length: 40001 }, (_, i) => -20 + i * 0.001); // 40001: the last block overlaps
+  const special = [0, -0, Math.PI / 4, -Math.PI / 4, Math.PI / 2, Math.PI, 1.5 * Math.PI, 3.14159274, 100.5, -777.25, 8191.9, -8192];
+  const xs = Float32Array.from([...grid, ...special]);
+  const x = tf.tensor1d(xs);
+  const [s, c] = sinCosKernel(x);
+  const [sv, cv] = [s.dataSync(), c.dataSync()];
+  let worst = 0;
+  for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(sv[i] - Math.sin(xs[i])), Math.abs(cv[i] - Math.cos(xs[i])));
+  assert.ok(worst <= 2e-7, `max error ${worst}`);
+  const nan = sinCosKernel(tf.tensor1d([1, NaN, 2, 3]));
+  assert.ok(Number.isNaN(nan[0].dataSync()[1]) && Number.isNaN(nan[1].dataSync()[1]), 'NaN in, NaN out');
+  // Beyond 8192 the reduction loses bits: the whole call takes the tf ops instead.
+  for (const odd of [tf.tensor1d([0.5, 1e5, 2, 3, 4]), tf.tensor1d([0.5, 2, 3])]) {
+    const [a, b] = [sinCosKernel(odd), sinCos(odd)];
+    assert.deepEqual([...a[0].dataSync(), ...a[1].dataSync()], [...b[0].dataSync(), ...b[1].dataSync()]);
+    tf.dispose([odd, ...a, ...b]);
+  }
+  tf.dispose([x, s, c, ...nan]);
+});

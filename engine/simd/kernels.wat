@@ -816,4 +816,45 @@
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br $tail)))
 )
+
+;; sin x and cos x of n ≥ 4 floats (the two-body closed forms take both of every coordinate): x = j·π/2 + r
+;; with j = round(2x/π) and r in [−π/4, π/4] by a three-part Cody–Waite reduction (exact for |x| ≤ 8192:
+;; the first part has 8 significant bits), the minimax polynomials of Cephes' sinf and cosf on r, and the
+;; quarter turns j mod 4. Where n is not a multiple of 4 the last block overlaps the one before (out ≠ x).
+;; Returns nonzero where some |x| exceeds 8192 (outputs there are not accurate: the caller recomputes); NaN
+;; gives NaN.
+(func (export "sin_cos") (param $x i32) (param $so i32) (param $co i32) (param $n i32) (result i32)
+  (local $i i32) (local $o i32) (local $big v128)
+  (local $v v128) (local $j v128) (local $r v128) (local $z v128) (local $s v128) (local $c v128) (local $q v128) (local $swap v128)
+  (block $done (loop $blocks
+    (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+    (local.set $o (i32.shl (select (local.get $i) (i32.sub (local.get $n) (i32.const 4)) (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $n))) (i32.const 2)))
+    (local.set $v (v128.load (i32.add (local.get $x) (local.get $o))))
+    (local.set $big (i32x4.sub (local.get $big) (f32x4.gt (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 8192)))))
+    (local.set $j (f32x4.nearest (f32x4.mul (local.get $v) (f32x4.splat (f32.const 0.636619772)))))
+    (local.set $r (f32x4.sub (local.get $v) (f32x4.mul (local.get $j) (f32x4.splat (f32.const 1.5703125)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $j) (f32x4.splat (f32.const 4.837512969970703125e-4)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $j) (f32x4.splat (f32.const 7.54978995489188216e-8)))))
+    (local.set $z (f32x4.mul (local.get $r) (local.get $r)))
+    (local.set $s (f32x4.add (f32x4.mul (local.get $z) (f32x4.splat (f32.const -1.9515295891e-4))) (f32x4.splat (f32.const 8.3321608736e-3))))
+    (local.set $s (f32x4.sub (f32x4.mul (local.get $s) (local.get $z)) (f32x4.splat (f32.const 1.6666654611e-1))))
+    (local.set $s (f32x4.add (local.get $r) (f32x4.mul (f32x4.mul (local.get $s) (local.get $z)) (local.get $r))))
+    (local.set $c (f32x4.sub (f32x4.mul (local.get $z) (f32x4.splat (f32.const 2.443315711809948e-5))) (f32x4.splat (f32.const 1.388731625493765e-3))))
+    (local.set $c (f32x4.add (f32x4.mul (local.get $c) (local.get $z)) (f32x4.splat (f32.const 4.166664568298827e-2))))
+    (local.set $c (f32x4.add (f32x4.sub (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $z) (f32x4.splat (f32.const 0.5))))
+                             (f32x4.mul (f32x4.mul (local.get $c) (local.get $z)) (local.get $z))))
+    ;; j mod 4 = 0, 1, 2, 3: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s)
+    (local.set $q (v128.and (i32x4.trunc_sat_f32x4_s (local.get $j)) (i32x4.splat (i32.const 3))))
+    (local.set $swap (i32x4.eq (v128.and (local.get $q) (i32x4.splat (i32.const 1))) (i32x4.splat (i32.const 1))))
+    (v128.store (i32.add (local.get $so) (local.get $o))
+      (v128.xor (v128.bitselect (local.get $c) (local.get $s) (local.get $swap))
+        (i32x4.shl (i32x4.shr_u (local.get $q) (i32.const 1)) (i32.const 31))))
+    (v128.store (i32.add (local.get $co) (local.get $o))
+      (v128.xor (v128.bitselect (local.get $s) (local.get $c) (local.get $swap))
+        (i32x4.shl (i32x4.shr_u (i32x4.add (local.get $q) (i32x4.splat (i32.const 1))) (i32.const 1)) (i32.const 31))))
+    (local.set $i (i32.add (local.get $i) (i32.const 4)))
+    (br $blocks)))
+  (i32.add (i32.add (i32x4.extract_lane 0 (local.get $big)) (i32x4.extract_lane 1 (local.get $big)))
+           (i32.add (i32x4.extract_lane 2 (local.get $big)) (i32x4.extract_lane 3 (local.get $big))))
+)
 )

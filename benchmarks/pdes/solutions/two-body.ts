@@ -5,17 +5,17 @@
  *
  * Transcendentals dominate the cost at large d (each is a pass over [N, d]), so sin x and cos x are
  * taken once over all coordinates and shifted for x_{i+1}, and u* and Δu* share sin s and cos s,
- * each pair from one tangent (trig.ts). On wasm the algebra around them (s_i, and the three
- * c-weighted sums of Δu*: sixteen elementwise passes, six shifted copies, three products) runs as
- * two SIMD kernels (engine/simd/kernels.wat); on webgpu all of it, sin and cos included, is one WGSL
- * program (engine/webgpu-two-body.ts); the cpu backend uses tf ops.
+ * each pair from one tangent (trig.ts). On wasm each pair is one SIMD pass, and the algebra around
+ * them (s_i, and the three c-weighted sums of Δu*: sixteen elementwise passes, six shifted copies,
+ * three products) two more (engine/simd/kernels.wat); on webgpu all of it is one WGSL program
+ * (engine/webgpu-two-body.ts); the cpu backend and taped evaluations use tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
 import { constant } from '../../../taylor/jet.ts';
 import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
-import { sinCos } from './trig.ts';
+import { sinCos, sinCosKernel } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
 import { dataKernelsAvailable, simd } from '../../../engine/simd/simd.ts';
@@ -106,16 +106,16 @@ const webgpuPairSums =
   (x, lo, m, withLaplacian) =>
     webgpuTwoBodyPairSums(x, c, lo, m, withLaplacian);
 
-/** The same sums by two SIMD kernels (engine/simd) around the two sinCos calls. */
+/** The same sums by SIMD kernels (engine/simd): sin and cos of the coordinates, s_i, sin and cos of s_i, the sums. */
 function simdPairSums(c: tf.Tensor1D): PairSums {
   return (x, lo, m, withLaplacian) => {
     const n = x.shape[0];
     const k = simd();
     const window = columns(x, lo, m);
-    const [sw, cw] = sinCos(window);
+    const [sw, cw] = sinCosKernel(window);
     const s = allocateHeap([n, m]);
     k.two_body_s(heapOffset(window), heapOffset(cw), heapOffset(s), n, m);
-    const [sinS, cosS] = sinCos(s);
+    const [sinS, cosS] = sinCosKernel(s);
     const sums = (withLaplacian ? [n, n, n] : [n]).map((len) => allocateHeap([len]));
     const [psi, negInner, radial] = sums.map(heapOffset);
     k.two_body_sums(heapOffset(window), heapOffset(sw), heapOffset(cw), heapOffset(sinS), heapOffset(cosS), heapOffset(c) + 4 * lo, n, m, withLaplacian ? 1 : 0, psi, negInner ?? 0, radial ?? 0);
