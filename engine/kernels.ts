@@ -156,13 +156,13 @@ export function productTakes(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = fa
 /**
  * out = Aᵀ·G by the SIMD kernels, for float32 A [K, M] and G [K, N] on the WASM heap that
  * transposedProductFits takes, into `out` [M, N] (the wide layer writes a weight gradient straight
- * into its reserved buffer).
+ * into its reserved buffer, outside any registered kernel: it passes simdDirect()).
  */
-export function transposedProductInto(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorInfo): void {
+export function transposedProductInto(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorInfo, k = simd()): void {
   const [K, M] = a.shape;
   const N = g.shape[1];
-  if (N === 1) simd().weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
-  else simd().transposed_product(heapOffset(a), heapOffset(g), heapOffset(out), K, M, N);
+  if (N === 1) k.weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
+  else k.transposed_product(heapOffset(a), heapOffset(g), heapOffset(out), K, M, N);
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];

@@ -1,6 +1,7 @@
 /**
  * `stde-bench profile` end to end at toy sizes: one profiled loss-and-gradient step (or, with
- * --whole-step, a whole training step) by kernel, as a table or one JSON record whose per-kernel counts add up to the kernel count; the data-fit floor
+ * --whole-step, a whole training step) by kernel (our directly called SIMD kernels as `simd:` rows), as a
+ * table or one JSON record whose per-kernel counts add up to the kernel count; the data-fit floor
  * profiles too; bad input is one line and exit 2. (Times are not asserted: tests check behaviour.)
  */
 import { test } from 'node:test';
@@ -36,7 +37,9 @@ test('profile --whole-step: the training step as train runs it, drawing points a
   assert.equal(w.scope, 'step');
   const has = (rec: { by_kernel: { kernel: string }[] }, k: string) => rec.by_kernel.some((x) => x.kernel === k);
   assert.ok(w.kernels > p.kernels, `${w.kernels} vs ${p.kernels} kernels`);
-  assert.ok(has(w, 'Sqrt') && !has(p, 'Sqrt'), "Adam's square root is in the whole step only");
+  // Adam and the normals are our SIMD kernels, called directly: counted as `simd:` rows (tf.profile cannot see them).
+  assert.ok(has(w, 'simd:adam') && !has(p, 'simd:adam'), 'Adam is in the whole step only');
+  assert.ok(has(w, 'simd:threefry_normal') && !has(p, 'simd:threefry_normal'), 'so is drawing the points');
   const table = await cli('profile', ...toy, '--whole-step', '--top', '2');
   assert.match(String(table.stdout), /one training step \(points, source, loss, gradient, Adam\): [\d.]+ ms wall/);
 });

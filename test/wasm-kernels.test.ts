@@ -260,3 +260,18 @@ test('sin_cos: sin and cos within 2e-7 of libm in float64; large |x| and short i
   }
   tf.dispose([x, s, c, ...nan]);
 });
+
+test('direct SIMD calls are timed by kernel name while timeDirectCalls runs, and only then', async () => {
+  const { simd, simdDirect, timeDirectCalls } = await import('../engine/simd/simd.ts');
+  const { sinCosKernel } = await import('../benchmarks/pdes/solutions/trig.ts');
+  const x = tf.tensor1d([0.1, 0.2, 0.3, 0.4, 0.5]);
+  assert.equal(simdDirect(), simd(), 'untimed: the kernels themselves');
+  const { result, direct } = await timeDirectCalls(async () => [...sinCosKernel(x), ...sinCosKernel(x)]);
+  assert.deepEqual([...direct.keys()], ['sin_cos']);
+  assert.equal(direct.get('sin_cos')!.count, 2);
+  assert.ok(direct.get('sin_cos')!.ms >= 0);
+  assert.ok(Math.abs(result[0].dataSync()[4] - Math.sin(0.5)) < 1e-6, 'the timed call still computes');
+  assert.equal(simdDirect(), simd(), 'untimed again afterwards');
+  await assert.rejects(timeDirectCalls(() => timeDirectCalls(async () => 0)), /does not nest/);
+  tf.dispose([x, ...result]);
+});

@@ -62,8 +62,59 @@ export async function loadSimdKernels(): Promise<void> {
  */
 export const dataKernelsAvailable = (): boolean => kernels !== null && tf.getBackend() === 'wasm' && !isRecording();
 
-/** The loaded kernels (the wasm backend loads them when it starts). */
+/** The loaded kernels (the wasm backend loads them when it starts), for calls inside a registered tfjs kernel. */
 export function simd(): SimdKernels {
   if (!kernels) throw new Error('the SIMD kernels are not loaded: they come with the wasm backend (initEngine)');
   return kernels;
+}
+
+/** Calls and summed wall time of one kernel called directly. */
+export interface DirectTime {
+  count: number;
+  ms: number;
+}
+
+let directLog: Map<string, DirectTime> | null = null;
+let timedKernels: SimdKernels | null = null;
+
+/**
+ * The kernels for a call outside any registered tfjs kernel (data kernels, Adam, the wide layer's
+ * gradient): tf.profile sees only registered kernels, so while timeDirectCalls runs, each such call
+ * is timed here instead (a synchronous WASM call: its wall time is its kernel time).
+ */
+export function simdDirect(): SimdKernels {
+  const k = simd();
+  if (!directLog) return k;
+  const log = directLog;
+  // A wrapper object (the exports object is frozen, so a Proxy may not change what it returns).
+  timedKernels ??= Object.fromEntries(
+    Object.entries(k).map(([name, fn]) => [
+      name,
+      (...args: number[]) => {
+        const t0 = performance.now();
+        try {
+          return (fn as (...a: number[]) => number | void)(...args);
+        } finally {
+          const entry = log.get(name) ?? { count: 0, ms: 0 };
+          entry.count += 1;
+          entry.ms += performance.now() - t0;
+          log.set(name, entry);
+        }
+      },
+    ]),
+  ) as unknown as SimdKernels;
+  return timedKernels;
+}
+
+/** f's result and the direct kernel calls it made (simdDirect), by kernel name. */
+export async function timeDirectCalls<T>(f: () => Promise<T>): Promise<{ result: T; direct: Map<string, DirectTime> }> {
+  if (directLog) throw new Error('timeDirectCalls does not nest');
+  const log = new Map<string, DirectTime>();
+  directLog = log;
+  try {
+    return { result: await f(), direct: log };
+  } finally {
+    directLog = null;
+    timedKernels = null;
+  }
 }

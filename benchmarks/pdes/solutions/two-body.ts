@@ -18,7 +18,7 @@ import { phi, type Solution } from './solution.ts';
 import { sinCos, sinCosKernel } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
-import { dataKernelsAvailable, simd } from '../../../engine/simd/simd.ts';
+import { dataKernelsAvailable, simdDirect } from '../../../engine/simd/simd.ts';
 import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
 import { isRecording } from '../../../engine/untaped.ts';
 
@@ -110,7 +110,7 @@ const webgpuPairSums =
 function simdPairSums(c: tf.Tensor1D): PairSums {
   return (x, lo, m, withLaplacian) => {
     const n = x.shape[0];
-    const k = simd();
+    const k = simdDirect();
     const window = columns(x, lo, m);
     const [sw, cw] = sinCosKernel(window);
     const s = allocateHeap([n, m]);
