@@ -73,6 +73,8 @@ export interface WasmBackend {
   dataIdMap: { get(dataId: object): { refCount: number; memoryOffset: number } | undefined };
   incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** Frees a buffer made by makeOutput that no tensor holds (a kernel's scratch). */
+  disposeData(dataId: object): boolean;
   /** A view of a tensor's data on the heap (no copy). */
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
 }

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
-import { TRANSPOSED_PRODUCT, productFits, transposedProductFits } from '../engine/kernels.ts';
+import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productFits, transposedProductFits } from '../engine/kernels.ts';
 
 before(async () => {
   await initEngine('wasm');
@@ -135,6 +135,32 @@ test('Aᵀ·G runs as our kernel where its shapes fit, as XNNPACK elsewhere', as
   assert.ok((await kernelsOfGradient(16, 8, 16)).includes(TRANSPOSED_PRODUCT));
   assert.ok(!(await kernelsOfGradient(16, 6, 16)).includes(TRANSPOSED_PRODUCT));
 });
+
+// Aᵀ·G for a wide A [K, M] by column blocks of A (transposed, then our product): ragged last blocks of
+// columns and of G's rows, with the thresholds lowered; and at the real threshold (M ≥ 4096, blocks of 1024).
+for (const [K, M, N, lowered] of [[3, 28, 8, true], [1030, 16, 128, true], [100, 4100, 16, false]] as const) {
+  test(`Aᵀ·G for A [${K}, ${M}], G [${K}, ${N}] by column blocks${lowered ? ' (thresholds lowered)' : ''} = the JS product`, () => {
+    const saved = { ...TRANSPOSED_BLOCKS };
+    if (lowered) Object.assign(TRANSPOSED_BLOCKS, { minColumns: 8, columns: 12 });
+    try {
+      tf.tidy(() => {
+        const a = tf.randomNormal([K, M], 0, 1, 'float32', 8);
+        const g = tf.randomNormal([K, N], 0, 1, 'float32', 9);
+        const [A, G] = [a.dataSync(), g.dataSync()];
+        const got = (tf.engine().runKernel(TRANSPOSED_PRODUCT, { a, g }) as tf.Tensor).dataSync();
+        for (let i = 0; i < M; i++) {
+          for (let j = 0; j < N; j++) {
+            let want = 0;
+            for (let k = 0; k < K; k++) want += A[k * M + i] * G[k * N + j];
+            assert.ok(Math.abs(got[i * N + j] - want) < 1e-4 * Math.max(1, Math.sqrt(K)), `[${i}, ${j}] ${got[i * N + j]} vs ${want}`);
+          }
+        }
+      });
+    } finally {
+      Object.assign(TRANSPOSED_BLOCKS, saved);
+    }
+  });
+}
 
 // [M, K, N]: our SIMD product where it fits (M % 4, N % 8), in blocks of 2¹⁷ / N rows of the right operand
 // (one, two with a short last one, one ending exactly at a block, three), XNNPACK elsewhere; against a JS reference.

@@ -216,16 +216,17 @@
     (br $i_loop)))
 )
 
-;; dst = srcᵀ for a row-major [rows, cols] array of 4-byte elements: dst[j·rows + i] = src[i·cols + j].
+;; dst = srcᵀ for a [rows, cols] array of 4-byte elements whose rows lie $lds elements apart (cols for a
+;; whole array; more for a block of columns of a wider one): dst[j·rows + i] = src[i·lds + j].
 ;; 4×4 blocks by eight shuffles; the blocks of a band of 32 rows go column by column, so the band's
 ;; input lines stay in cache while each output row is written in runs of 32. Scalar edges.
-(func (export "transpose2d") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+(func (export "transpose2d") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32) (param $lds i32)
   (local $i0 i32) (local $iEnd i32) (local $i i32) (local $j i32) (local $rows4 i32) (local $cols4 i32)
   (local $sstride i32) (local $dstride i32) (local $p i32) (local $q i32)
   (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
   (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
   (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
-  (local.set $sstride (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $sstride (i32.shl (local.get $lds) (i32.const 2)))
   (local.set $dstride (i32.shl (local.get $rows) (i32.const 2)))
   (block $bands_done
     (loop $bands
@@ -240,7 +241,7 @@
           (block $blocks_done
             (loop $blocks
               (br_if $blocks_done (i32.ge_u (local.get $i) (local.get $iEnd)))
-              (local.set $p (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
+              (local.set $p (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $lds)) (local.get $j)) (i32.const 2))))
               (local.set $a (v128.load (local.get $p)))
               (local.set $b (v128.load (i32.add (local.get $p) (local.get $sstride))))
               (local.set $c (v128.load (i32.add (local.get $p) (i32.shl (local.get $sstride) (i32.const 1)))))
@@ -273,7 +274,7 @@
         (loop $row
           (br_if $row_done (i32.ge_u (local.get $j) (local.get $cols)))
           (i32.store (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2)))
-            (i32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2)))))
+            (i32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $lds)) (local.get $j)) (i32.const 2)))))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $row)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
