@@ -1,10 +1,13 @@
 /**
- * Kernel count and kernel time of a tf.profile result, in all and by kernel. Ops with a
- * hand-written gradient (engine/custom-op.ts, tf.customGrad) appear as one entry that encloses the
- * kernels they run, which appear too: only registered kernels are counted. Time is null where a
- * backend cannot time its kernels.
+ * Kernel count and kernel time of a profiled call, in all and by kernel. Kernels are tfjs's
+ * registered kernels (tf.profile; ops with a hand-written gradient, engine/custom-op.ts, appear as
+ * one entry that encloses the kernels they run, and only the kernels are counted) and our wasm SIMD
+ * kernels called outside any registered kernel (engine/simd/simd.ts simdDirect: tf.profile cannot
+ * see them, so each call is timed around it; rows `simd:<kernel>`). Time is null where a backend
+ * cannot time its kernels.
  */
 import * as tf from '@tensorflow/tfjs';
+import { timeDirectCalls } from '../engine/simd/simd.ts';
 
 type Profile = Awaited<ReturnType<typeof tf.profile>>;
 
@@ -14,25 +17,30 @@ export interface KernelRow {
   ms: number | null;
 }
 
-/** Registered kernels of the profile, with their times (null where the backend gave none). */
-async function timedKernels(prof: Profile): Promise<{ name: string; ms: number | null }[]> {
-  const kernels = prof.kernels.filter((k) => tf.getKernel(k.name, tf.getBackend()) !== undefined);
-  const times = await Promise.all(kernels.map((k) => Promise.resolve(k.kernelTimeMs)));
-  return kernels.map((k, i) => ({ name: k.name, ms: typeof times[i] === 'number' ? (times[i] as number) : null }));
+/** Rows of our SIMD kernels called directly carry this prefix. */
+export const DIRECT_PREFIX = 'simd:';
+
+export interface KernelProfile {
+  /** tf.profile's own result (peak bytes, …). */
+  prof: Profile;
+  kernels: number;
+  ms: number | null;
+  /** One row per kernel name: how often it ran and its summed time, the longest first (then the most frequent). */
+  byName: KernelRow[];
 }
 
 const total = (ms: (number | null)[]) => (ms.every((t) => t !== null) ? (ms as number[]).reduce((a, b) => a + b, 0) : null);
 
-export async function kernelTime(prof: Profile): Promise<{ kernels: number; ms: number | null }> {
-  const timed = await timedKernels(prof);
-  return { kernels: timed.length, ms: total(timed.map((k) => k.ms)) };
-}
-
-/** One row per kernel name: how often it ran and its summed time, the longest first (then the most frequent). */
-export async function kernelsByName(prof: Profile): Promise<KernelRow[]> {
+/** Runs f under tf.profile, with the direct SIMD calls timed too. */
+export async function profileKernels(f: () => void): Promise<KernelProfile> {
+  const { result: prof, direct } = await timeDirectCalls(() => tf.profile(f));
+  const registered = prof.kernels.filter((k) => tf.getKernel(k.name, tf.getBackend()) !== undefined);
+  const times = await Promise.all(registered.map((k) => Promise.resolve(k.kernelTimeMs)));
   const groups = new Map<string, (number | null)[]>();
-  for (const k of await timedKernels(prof)) groups.set(k.name, [...(groups.get(k.name) ?? []), k.ms]);
-  return [...groups]
-    .map(([kernel, ms]) => ({ kernel, count: ms.length, ms: total(ms) }))
-    .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count || a.kernel.localeCompare(b.kernel));
+  registered.forEach((k, i) => groups.set(k.name, [...(groups.get(k.name) ?? []), typeof times[i] === 'number' ? (times[i] as number) : null]));
+  const byName: KernelRow[] = [
+    ...[...groups].map(([kernel, ms]) => ({ kernel, count: ms.length, ms: total(ms) })),
+    ...[...direct].map(([name, t]) => ({ kernel: `${DIRECT_PREFIX}${name}`, count: t.count, ms: t.ms })),
+  ].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count || a.kernel.localeCompare(b.kernel));
+  return { prof, kernels: byName.reduce((n, r) => n + r.count, 0), ms: total(byName.map((r) => r.ms)), byName };
 }

@@ -10,7 +10,7 @@ import { initMLP, trainableVariables } from '../../model/mlp.ts';
 import { zeroBoundaryBall, type Target } from '../../operators/target.ts';
 import { rngFromSeed } from '../../sampling/rng.ts';
 import { assertWasmHeapHealthy } from '../../engine/wasm-heap.ts';
-import { kernelTime } from '../kernel-time.ts';
+import { profileKernels } from '../kernel-time.ts';
 
 export interface OperatorCell {
   estimator: string;
@@ -54,8 +54,7 @@ export async function runOperatorCell(c: OperatorCell): Promise<OperatorCellResu
     Object.values(grads).forEach((g) => g.dispose());
   };
   step(); // compile / warm caches before profiling
-  const prof = await tf.profile(step);
-  const { kernels, ms: kernelTotal } = await kernelTime(prof);
+  const { prof, kernels, ms: kernelTotal } = await profileKernels(step);
   const bench = new Bench({ time: c.timeMs, warmupTime: Math.min(500, c.timeMs / 4), retainSamples: true });
   bench.add(c.estimator, step);
   await bench.run();

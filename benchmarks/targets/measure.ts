@@ -11,14 +11,10 @@ import { dispatchStep, lossPass, runStreams, stepLossAndGrads } from '../trainin
 import { Adam } from '../training/adam.ts';
 import { microBatchesFor } from '../training/memory-plan.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
-import { kernelTime, kernelsByName, type KernelRow } from '../kernel-time.ts';
+import { profileKernels, type KernelRow } from '../kernel-time.ts';
 import { DATA_FIT } from '../pdes/methods.ts';
 import { dataFitProblem } from '../training/data-fit.ts';
 import { dispatchStats } from '../../engine/webgpu.ts';
-import { timeDirectCalls } from '../../engine/simd/simd.ts';
-
-/** Rows of our SIMD kernels called directly (engine/simd/simd.ts simdDirect) carry this prefix. */
-export const DIRECT_PREFIX = 'simd:';
 
 export interface KernelSplit {
   wall_ms: number;
@@ -38,8 +34,7 @@ export type ProfileScope = 'loss-and-gradient' | 'step';
  * One profiled loss-and-gradient step (or whole training step): the share of its wall time spent
  * inside kernels (the rest is JS dispatch, tape bookkeeping and allocation) and its kernel count.
  * Profiling times every kernel, so the share is taken within the same profiled call. Kernels are the
- * registered tfjs kernels (tf.profile) and our SIMD kernels called directly (`simd:` rows, timed
- * around each call: tf.profile cannot see them).
+ * registered tfjs kernels and our SIMD kernels called directly (benchmarks/kernel-time.ts).
  */
 export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient'): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
@@ -75,17 +70,12 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   const step = profiled(2);
   const d0 = dispatchStats.dispatches;
   const t0 = performance.now();
-  const { result: prof, direct } = await timeDirectCalls(() => tf.profile(step));
+  const { kernels, ms, byName } = await profileKernels(step);
   const wall = performance.now() - t0;
   const dispatches = tf.getBackend() === 'webgpu' ? dispatchStats.dispatches - d0 : null;
-  const { kernels, ms } = await kernelTime(prof);
-  // Our SIMD kernels called outside any registered kernel are kernel time too: tf.profile cannot see them.
-  const directRows: KernelRow[] = [...direct].map(([name, t]) => ({ kernel: `${DIRECT_PREFIX}${name}`, count: t.count, ms: t.ms }));
-  const byKernel = [...(await kernelsByName(prof)), ...directRows].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count || a.kernel.localeCompare(b.kernel));
-  const kernelMs = (ms ?? 0) + directRows.reduce((sum, r) => sum + (r.ms ?? 0), 0);
+  const kernelMs = ms ?? 0;
   adam?.dispose();
   disposeMLP(model);
   problem.dispose?.();
-  const calls = kernels + directRows.reduce((sum, r) => sum + r.count, 0);
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels: calls, by_kernel: byKernel, dispatches };
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches };
 }
