@@ -135,6 +135,15 @@ export function transposedProductFits(a: number[], g: number[]): boolean {
 export const PRODUCT_BLOCK_ELEMENTS = 2 ** 17;
 
 /**
+ * C [M, N] = A [M, K]·B [K, N] (byte offsets; A's rows K apart) by the SIMD `product`, B read
+ * PRODUCT_BLOCK_ELEMENTS at a time: each block of B's rows (A's columns) adds its part into C.
+ */
+function productByRowBlocks(k: SimdKernels, pa: number, pb: number, pc: number, M: number, K: number, N: number): void {
+  const rows = Math.floor(PRODUCT_BLOCK_ELEMENTS / N);
+  for (let k0 = 0; k0 < K; k0 += rows) k.product(pa + 4 * k0, pb + 4 * k0 * N, pc, M, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
+}
+
+/**
  * Whether BatchMatMul runs as our SIMD product: rank-2 a [M, K] and b [K, N] without transposes, M a
  * multiple of 4 and N of 8 (the hidden layers' products and gradients, the first layer's product).
  */
@@ -184,11 +193,10 @@ function transposedByBlocks(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorIn
   const scratch = backend.makeOutput([width, K], 'float32');
   try {
     const [pa, pg, pc, ps] = [heapOffset(a), heapOffset(g), heapOffset(out), heapOffset(scratch)];
-    const rows = Math.floor(PRODUCT_BLOCK_ELEMENTS / N); // of G per product call, as in BatchMatMul
     for (let c0 = 0; c0 < M; c0 += width) {
       const w = Math.min(width, M - c0);
       k.transpose2d(pa + 4 * c0, ps, K, w, M);
-      for (let k0 = 0; k0 < K; k0 += rows) k.product(ps + 4 * k0, pg + 4 * k0 * N, pc + 4 * c0 * N, w, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
+      productByRowBlocks(k, ps, pg, pc + 4 * c0 * N, w, K, N);
     }
   } finally {
     backend.disposeData(scratch.dataId);
@@ -241,9 +249,7 @@ export function registerWasmKernelOverrides(): void {
     const [M, K] = a.shape;
     const N = b.shape[1];
     const out = (args.backend as unknown as WasmBackend).makeOutput([M, N], 'float32');
-    const [pa, pb, pc] = [heapOffset(a), heapOffset(b), heapOffset(out)];
-    const rows = Math.floor(PRODUCT_BLOCK_ELEMENTS / N); // of b per block; columns of a
-    for (let k0 = 0; k0 < K; k0 += rows) simd().product(pa + 4 * k0, pb + 4 * k0 * N, pc, M, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
+    productByRowBlocks(simd(), heapOffset(a), heapOffset(b), heapOffset(out), M, K, N);
     return out;
   });
   override('Transpose', (args, x) => {
