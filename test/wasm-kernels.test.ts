@@ -136,6 +136,17 @@ test('Aᵀ·G runs as our kernel where its shapes fit, as XNNPACK elsewhere', as
   assert.ok(!(await kernelsOfGradient(16, 6, 16)).includes(TRANSPOSED_PRODUCT));
 });
 
+/** got [M, N] against the JS product Σ_k a(i, k)·B[k, j], within float32 summation error. */
+function assertProduct(got: ArrayLike<number>, a: (i: number, k: number) => number, B: ArrayLike<number>, M: number, K: number, N: number): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let want = 0;
+      for (let k = 0; k < K; k++) want += a(i, k) * B[k * N + j];
+      assert.ok(Math.abs(got[i * N + j] - want) < 1e-4 * Math.max(1, Math.sqrt(K)), `[${i}, ${j}] ${got[i * N + j]} vs ${want}`);
+    }
+  }
+}
+
 // Aᵀ·G for a wide A [K, M] by column blocks of A (transposed, then our product): ragged last blocks of
 // columns and of G's rows, with the thresholds lowered; and at the real threshold (M ≥ 4096, blocks of 1024).
 for (const [K, M, N, lowered] of [[3, 28, 8, true], [1030, 16, 128, true], [100, 4100, 16, false]] as const) {
@@ -148,13 +159,7 @@ for (const [K, M, N, lowered] of [[3, 28, 8, true], [1030, 16, 128, true], [100,
         const g = tf.randomNormal([K, N], 0, 1, 'float32', 9);
         const [A, G] = [a.dataSync(), g.dataSync()];
         const got = (tf.engine().runKernel(TRANSPOSED_PRODUCT, { a, g }) as tf.Tensor).dataSync();
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            let want = 0;
-            for (let k = 0; k < K; k++) want += A[k * M + i] * G[k * N + j];
-            assert.ok(Math.abs(got[i * N + j] - want) < 1e-4 * Math.max(1, Math.sqrt(K)), `[${i}, ${j}] ${got[i * N + j]} vs ${want}`);
-          }
-        }
+        assertProduct(got, (i, k) => A[k * M + i], G, M, K, N);
       });
     } finally {
       Object.assign(TRANSPOSED_BLOCKS, saved);
@@ -173,13 +178,7 @@ for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 12
       const A = a.dataSync();
       const B = b.dataSync();
       const got = tf.matMul(a, b).dataSync();
-      for (let i = 0; i < M; i++) {
-        for (let j = 0; j < N; j++) {
-          let want = 0;
-          for (let k = 0; k < K; k++) want += A[i * K + k] * B[k * N + j];
-          assert.ok(Math.abs(got[i * N + j] - want) < 1e-4 * Math.max(1, Math.sqrt(K)), `[${i}, ${j}] ${got[i * N + j]} vs ${want}`);
-        }
-      }
+      assertProduct(got, (i, k) => A[i * K + k], B, M, K, N);
     });
   });
 }
