@@ -2,7 +2,7 @@
  * Kernel count and kernel time of a profiled call, in all and by kernel. Kernels are tfjs's
  * registered kernels (tf.profile; ops with a hand-written gradient, engine/custom-op.ts, appear as
  * one entry that encloses the kernels they run, and only the kernels are counted) and our wasm SIMD
- * kernels called outside any registered kernel (engine/simd/simd.ts simdDirect: tf.profile cannot
+ * kernels called outside any registered kernel (engine/simd/simd.ts directKernel: tf.profile cannot
  * see them, so each call is timed around it; rows `simd:<kernel>`). Time is null where a backend
  * cannot time its kernels.
  */

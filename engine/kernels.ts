@@ -166,7 +166,7 @@ export function productTakes(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = fa
 /**
  * out = Aᵀ·G by the SIMD kernels, for float32 A [K, M] and G [K, N] on the WASM heap that
  * transposedProductFits takes, into `out` [M, N] (the wide layer writes a weight gradient straight
- * into its reserved buffer, outside any registered kernel: it passes simdDirect()).
+ * into its reserved buffer, outside any registered kernel: it runs this under directKernel).
  */
 export function transposedProductInto(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorInfo, k = simd()): void {
   const [K, M] = a.shape;

@@ -21,7 +21,7 @@ import { blocks, perBlock } from './row-blocks.ts';
 import { gradientDepth } from './untaped.ts';
 import { transposedProduct } from './gradients.ts';
 import { productTakes, transposedProductFits, transposedProductInto } from './kernels.ts';
-import { simdDirect } from './simd/simd.ts';
+import { directKernel } from './simd/simd.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */
 export const WIDE = { elements: 2 ** 25, blockElements: 2 ** 23 };
@@ -114,7 +114,7 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
       let dW: tf.Tensor;
       if (transposedProductFits(x.shape, dz.shape)) {
         dW = into ?? allocateHeap([d, h]);
-        transposedProductInto(x, dz, dW, simdDirect()); // x read in place, dW written in place
+        directKernel('transposed_product', (k) => transposedProductInto(x, dz, dW, k)); // x read in place, dW written in place
       } else if (whole && !into) dW = xtdz(parts[0]); // a fresh product: the rows' gradients are added into it
       else {
         dW = into ?? allocateHeap([d, h]);

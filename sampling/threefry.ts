@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
 import { webgpuRandomNormal } from '../engine/webgpu-random.ts';
-import { simdDirect } from '../engine/simd/simd.ts';
+import { directKernel } from '../engine/simd/simd.ts';
 import { allocateHeap, heapFloat32, heapOffset } from '../engine/wasm-heap.ts';
 import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from './threefry-constants.ts';
 
@@ -60,7 +60,7 @@ export function normalsFromKey(shape: number[], k0: number, k1: number): tf.Tens
   }
   const out = allocateHeap(shape);
   const groups = Math.floor(n / 8); // the kernel writes eight numbers (four counters) at a time
-  simdDirect().threefry_normal(heapOffset(out), groups, 0, k0, k1);
+  directKernel('threefry_normal', (k) => k.threefry_normal(heapOffset(out), groups, 0, k0, k1));
   if (8 * groups < n) fillNormals(heapFloat32(out).subarray(8 * groups), 8 * groups, k0, k1);
   return out;
 }

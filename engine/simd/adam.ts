@@ -9,12 +9,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32, heapOffset } from '../wasm-heap.ts';
 import type { AdamCoefficients, AdamUpdate } from '../fused-adam.ts';
-import { simdDirect } from './simd.ts';
+import { directKernel } from './simd.ts';
 
 /** The kernel over n entries at byte offsets θ, g, m, v → θ', m', v' (an output may be its input). */
 function adam(at: { p: number; g: number; m: number; v: number; po: number; mo: number; vo: number }, n: number, c: AdamCoefficients): void {
   // 1 − β in double, then f32 (as the tensor version's number operands are: in f32, 1 − 0.9 is not 0.1).
-  simdDirect().adam(at.p, at.g, at.m, at.v, at.po, at.mo, at.vo, n, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.stepSize, c.vCorrection, c.epsilon);
+  directKernel('adam', (k) => k.adam(at.p, at.g, at.m, at.v, at.po, at.mo, at.vo, n, c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, c.stepSize, c.vCorrection, c.epsilon));
 }
 
 function checkOperands(p: tf.Tensor, g: tf.Tensor, ...rest: tf.Tensor[]): void {

@@ -75,38 +75,29 @@ export interface DirectTime {
 }
 
 let directLog: Map<string, DirectTime> | null = null;
-let timedKernels: SimdKernels | null = null;
 
 /**
- * The kernels for a call outside any registered tfjs kernel (data kernels, Adam, the wide layer's
- * gradient): tf.profile sees only registered kernels, so while timeDirectCalls runs, each such call
- * is timed here instead (a synchronous WASM call: its wall time is its kernel time).
+ * run(kernels) for one operation of our SIMD kernels outside any registered tfjs kernel (data
+ * kernels, Adam, the wide layer's gradient): tf.profile sees only registered kernels, so while
+ * timeDirectCalls runs, the operation is timed here as one call of `name` (synchronous WASM: its wall
+ * time is its kernel time), however many kernel calls it makes, as a registered kernel would be.
  */
-export function simdDirect(): SimdKernels {
+export function directKernel<T>(name: string, run: (k: SimdKernels) => T): T {
   const k = simd();
-  if (!directLog) return k;
   const log = directLog;
-  // A wrapper object (the exports object is frozen, so a Proxy may not change what it returns).
-  timedKernels ??= Object.fromEntries(
-    Object.entries(k).map(([name, fn]) => [
-      name,
-      (...args: number[]) => {
-        const t0 = performance.now();
-        try {
-          return (fn as (...a: number[]) => number | void)(...args);
-        } finally {
-          const entry = log.get(name) ?? { count: 0, ms: 0 };
-          entry.count += 1;
-          entry.ms += performance.now() - t0;
-          log.set(name, entry);
-        }
-      },
-    ]),
-  ) as unknown as SimdKernels;
-  return timedKernels;
+  if (!log) return run(k);
+  const t0 = performance.now();
+  try {
+    return run(k);
+  } finally {
+    const entry = log.get(name) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += performance.now() - t0;
+    log.set(name, entry);
+  }
 }
 
-/** f's result and the direct kernel calls it made (simdDirect), by kernel name. */
+/** f's result and the direct kernel operations it ran (directKernel), by name. */
 export async function timeDirectCalls<T>(f: () => Promise<T>): Promise<{ result: T; direct: Map<string, DirectTime> }> {
   if (directLog) throw new Error('timeDirectCalls does not nest');
   const log = new Map<string, DirectTime>();
@@ -115,6 +106,5 @@ export async function timeDirectCalls<T>(f: () => Promise<T>): Promise<{ result:
     return { result: await f(), direct: log };
   } finally {
     directLog = null;
-    timedKernels = null;
   }
 }

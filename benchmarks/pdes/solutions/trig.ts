@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
-import { simdDirect } from '../../../engine/simd/simd.ts';
+import { directKernel } from '../../../engine/simd/simd.ts';
 
 export function sinCos(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
   return tf.tidy(() => {
@@ -26,7 +26,7 @@ export function sinCos(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
 export function sinCosKernel(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
   if (x.dtype === 'float32' && x.size >= 4) {
     const out = [allocateHeap(x.shape), allocateHeap(x.shape)];
-    if (simdDirect().sin_cos(heapOffset(x), heapOffset(out[0]), heapOffset(out[1]), x.size) === 0) return out as [tf.Tensor, tf.Tensor];
+    if (directKernel('sin_cos', (k) => k.sin_cos(heapOffset(x), heapOffset(out[0]), heapOffset(out[1]), x.size)) === 0) return out as [tf.Tensor, tf.Tensor];
     tf.dispose(out);
   }
   return sinCos(x);

@@ -18,7 +18,7 @@ import { phi, type Solution } from './solution.ts';
 import { sinCos, sinCosKernel } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
-import { dataKernelsAvailable, simdDirect } from '../../../engine/simd/simd.ts';
+import { dataKernelsAvailable, directKernel } from '../../../engine/simd/simd.ts';
 import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
 import { isRecording } from '../../../engine/untaped.ts';
 
@@ -110,15 +110,16 @@ const webgpuPairSums =
 function simdPairSums(c: tf.Tensor1D): PairSums {
   return (x, lo, m, withLaplacian) => {
     const n = x.shape[0];
-    const k = simdDirect();
     const window = columns(x, lo, m);
     const [sw, cw] = sinCosKernel(window);
     const s = allocateHeap([n, m]);
-    k.two_body_s(heapOffset(window), heapOffset(cw), heapOffset(s), n, m);
+    directKernel('two_body_s', (k) => k.two_body_s(heapOffset(window), heapOffset(cw), heapOffset(s), n, m));
     const [sinS, cosS] = sinCosKernel(s);
     const sums = (withLaplacian ? [n, n, n] : [n]).map((len) => allocateHeap([len]));
     const [psi, negInner, radial] = sums.map(heapOffset);
-    k.two_body_sums(heapOffset(window), heapOffset(sw), heapOffset(cw), heapOffset(sinS), heapOffset(cosS), heapOffset(c) + 4 * lo, n, m, withLaplacian ? 1 : 0, psi, negInner ?? 0, radial ?? 0);
+    directKernel('two_body_sums', (k) =>
+      k.two_body_sums(heapOffset(window), heapOffset(sw), heapOffset(cw), heapOffset(sinS), heapOffset(cosS), heapOffset(c) + 4 * lo, n, m, withLaplacian ? 1 : 0, psi, negInner ?? 0, radial ?? 0),
+    );
     return sums;
   };
 }
