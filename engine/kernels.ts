@@ -112,7 +112,8 @@ function transposeRotated(x: tf.TensorInfo, perm: number[], backend: WasmBackend
 /**
  * Our kernel for Aᵀ·G, A [K, M] and G [K, N] (a weight gradient, engine/gradients.ts), without the
  * transpose of A and the packed copy of G that XNNPACK's product needs: for a column G the SIMD
- * weighted row sum, for M a multiple of 4 and N of 8 the SIMD `transposed_product` in 4 × 8 blocks.
+ * weighted row sum, for M a multiple of 4 and N of 8 blocks of A's columns transposed into a scratch
+ * and multiplied by G with our product (transposedByBlocks).
  */
 export const TRANSPOSED_PRODUCT = 'StdeTransposedProduct';
 
@@ -170,20 +171,20 @@ export function productTakes(a: tf.TensorInfo, b: tf.TensorInfo, transposeA = fa
  */
 export function transposedProductInto(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorInfo, k = simd()): void {
   const [K, M] = a.shape;
-  const N = g.shape[1];
-  if (N === 1) k.weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
-  else if (M >= TRANSPOSED_BLOCKS.minColumns) transposedByBlocks(a, g, out, k);
-  else k.transposed_product(heapOffset(a), heapOffset(g), heapOffset(out), K, M, N);
+  if (g.shape[1] === 1) k.weighted_sum_rows(heapOffset(a), heapOffset(g), heapOffset(out), K, M);
+  else transposedByBlocks(a, g, out, k);
 }
 
 /**
- * Aᵀ·G for a wide A [K, M] (the first layer's xᵀ·dz, M = d) a block of `columns` columns of A at a
- * time: the block transposed into a scratch [columns, K] (rows K elements apart: contiguous), then
- * multiplied by G with our product into rows of the output. `transposed_product` reads A four columns
- * at a time down all K rows, K lines far apart, which the prefetcher does not follow: standalone,
- * [100, 10⁵]ᵀ·[100, 128] 95 → 77 ms and [100, 10⁶]ᵀ·[100, 128] 903 → 740 ms. Needs M a multiple of 4.
+ * Aᵀ·G a block of at most `columns` columns of A [K, M] at a time: the block transposed into a scratch
+ * [columns, K] by `transpose2d` (rows K elements apart: contiguous), then multiplied by G with our
+ * product into rows of the output; one block for the hidden layers' gradients, d / 1024 for the first
+ * layer's xᵀ·dz. Reading A in place instead, down K rows for every four of its columns (a 4 × 8 kernel
+ * that this replaced), was slower at every shape measured, standalone, same process: [1600, 128]ᵀ·[1600,
+ * 128] 1.69 → 1.35 ms, [3200, 128]ᵀ·[3200, 128] 8.7 → 2.9 ms (A and G no longer fit in cache),
+ * [100, 128]ᵀ·[100, 128] 0.093 → 0.082 ms, [100, 10⁵]ᵀ·[100, 128] 95 → 77 ms. Needs M a multiple of 4.
  */
-export const TRANSPOSED_BLOCKS = { minColumns: 4096, columns: 1024 };
+export const TRANSPOSED_BLOCKS = { columns: 1024 };
 
 function transposedByBlocks(a: tf.TensorInfo, g: tf.TensorInfo, out: tf.TensorInfo, k: SimdKernels): void {
   const [K, M] = a.shape;

@@ -92,62 +92,6 @@
       (br $tail)))
 )
 
-;; C = Aᵀ·B for row-major A [K, M] and B [K, N] (K ≥ 1, M a multiple of 4, N of 8): a weight gradient
-;; xᵀ·dz without transposing x, and without the packed copy of its right operand that XNNPACK makes for
-;; every new one. Blocks of 4 × 8 outputs in eight accumulators, i.e. per row k of A and B one load of
-;; A's four lanes, four splats and two loads of B for sixteen multiply-adds.
-(func (export "transposed_product") (param $A i32) (param $B i32) (param $C i32) (param $K i32) (param $M i32) (param $N i32)
-  (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $sa i32) (local $sb i32) (local $pc i32)
-  (local $a v128) (local $b0 v128) (local $b1 v128) (local $s v128)
-  (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-  (local.set $sa (i32.shl (local.get $M) (i32.const 2)))
-  (local.set $sb (i32.shl (local.get $N) (i32.const 2)))
-  (block $i_done (loop $i_loop
-    (br_if $i_done (i32.ge_u (local.get $i) (local.get $M)))
-    (local.set $j (i32.const 0))
-    (block $j_done (loop $j_loop
-      (br_if $j_done (i32.ge_u (local.get $j) (local.get $N)))
-      (local.set $c00 (v128.const f32x4 0 0 0 0)) (local.set $c01 (v128.const f32x4 0 0 0 0))
-      (local.set $c10 (v128.const f32x4 0 0 0 0)) (local.set $c11 (v128.const f32x4 0 0 0 0))
-      (local.set $c20 (v128.const f32x4 0 0 0 0)) (local.set $c21 (v128.const f32x4 0 0 0 0))
-      (local.set $c30 (v128.const f32x4 0 0 0 0)) (local.set $c31 (v128.const f32x4 0 0 0 0))
-      (local.set $pa (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
-      (local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))
-      (local.set $k (local.get $K)) ;; K ≥ 1: the loop tests at its end
-      (loop $k_loop
-        (local.set $a (v128.load (local.get $pa)))
-        (local.set $b0 (v128.load (local.get $pb)))
-        (local.set $b1 (v128.load offset=16 (local.get $pb)))
-        (local.set $s (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $a) (local.get $a)))
-        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
-        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
-        (local.set $s (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $a) (local.get $a)))
-        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
-        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
-        (local.set $s (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $a) (local.get $a)))
-        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
-        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
-        (local.set $s (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $a) (local.get $a)))
-        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
-        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
-        (local.set $pa (i32.add (local.get $pa) (local.get $sa)))
-        (local.set $pb (i32.add (local.get $pb) (local.get $sb)))
-        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-        (br_if $k_loop (local.get $k)))
-      (local.set $pc (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
-      (v128.store (local.get $pc) (local.get $c00)) (v128.store offset=16 (local.get $pc) (local.get $c01))
-      (local.set $pc (i32.add (local.get $pc) (local.get $sb)))
-      (v128.store (local.get $pc) (local.get $c10)) (v128.store offset=16 (local.get $pc) (local.get $c11))
-      (local.set $pc (i32.add (local.get $pc) (local.get $sb)))
-      (v128.store (local.get $pc) (local.get $c20)) (v128.store offset=16 (local.get $pc) (local.get $c21))
-      (local.set $pc (i32.add (local.get $pc) (local.get $sb)))
-      (v128.store (local.get $pc) (local.get $c30)) (v128.store offset=16 (local.get $pc) (local.get $c31))
-      (local.set $j (i32.add (local.get $j) (i32.const 8)))
-      (br $j_loop)))
-    (local.set $i (i32.add (local.get $i) (i32.const 4)))
-    (br $i_loop)))
-)
-
 ;; C = A·B (or C += A·B where $acc) for A [M, K] with row stride $lda and row-major B [K, N] (K ≥ 1,
 ;; M a multiple of 4, N of 8), B read where it lies: the caller keeps B cache-sized, cutting a large one
 ;; into blocks of rows (columns of A) accumulated in turn, so XNNPACK's packed copy of B (made for every
