@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
 import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productFits, transposedProductFits } from '../engine/kernels.ts';
+import { fuseProductMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
+import { watCompiler, type SimdKernels } from '../engine/simd/simd.ts';
+import { heapOffset } from '../engine/wasm-heap.ts';
+import { readFileSync } from 'node:fs';
 
 before(async () => {
   await initEngine('wasm');
@@ -182,6 +186,45 @@ for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 12
     });
   });
 }
+
+// The product's multiply-adds fused (relaxed SIMD, engine/simd/fused-multiply-add.ts): exactly its eight
+// accumulations change, the other kernels' text (Adam's exact arithmetic among them) stays; both the fused
+// and the unfused module compute the product (a block of 2¹⁷ / N rows and a ragged one after it).
+test('the fused product = the JS product, and fusing touches only the product', async (t) => {
+  const text = readFileSync(new URL('../engine/simd/kernels.wat', import.meta.url), 'utf8');
+  const fused = fuseProductMultiplyAdds(text);
+  assert.equal(fused.match(/relaxed_madd/g)?.length, 8);
+  const product = (s: string) => s.slice(s.indexOf('(func (export "product")'), s.indexOf('(func (export "transpose2d")'));
+  assert.equal(fused.replace(product(fused), ''), text.replace(product(text), ''));
+  assert.throws(() => fuseProductMultiplyAdds(text.replace('(f32x4.add (local.get $c31)', '(f32x4.sub (local.get $c31)')), /7 multiply-adds/);
+  const toBinary = await watCompiler();
+  if (!relaxedSimdAvailable(toBinary)) return t.skip('this V8 has no relaxed SIMD');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+  const [M, K, N] = [8, 1100, 128];
+  tf.tidy(() => {
+    const a = tf.randomNormal([M, K], 0, 1, 'float32', 10);
+    const b = tf.randomNormal([K, N], 0, 1, 'float32', 11);
+    const [A, B] = [a.dataSync(), b.dataSync()];
+    for (const source of [text, fused]) {
+      const k = new WebAssembly.Instance(new WebAssembly.Module(toBinary(source)), { env: { memory } }).exports as unknown as SimdKernels;
+      const c = tf.zeros([M, N]);
+      const rows = 2 ** 17 / N;
+      for (let k0 = 0; k0 < K; k0 += rows) k.product(heapOffset(a) + 4 * k0, heapOffset(b) + 4 * k0 * N, heapOffset(c), M, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
+      assertProduct(c.dataSync(), (i, j) => A[i * K + j], B, M, K, N);
+    }
+  });
+});
+
+test('STDE_WASM_FMA=0 keeps the product unfused', () => {
+  const saved = process.env.STDE_WASM_FMA;
+  process.env.STDE_WASM_FMA = '0';
+  try {
+    assert.equal(relaxedSimdAvailable(() => assert.fail('probed although opted out')), false);
+  } finally {
+    if (saved === undefined) delete process.env.STDE_WASM_FMA;
+    else process.env.STDE_WASM_FMA = saved;
+  }
+});
 
 test('the SIMD product takes rank-2 products without transposes whose widths fit', () => {
   assert.ok(productFits([1600, 128], [128, 128]) && productFits([100, 10000], [10000, 128]));

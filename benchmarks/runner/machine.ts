@@ -42,6 +42,8 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
       /* flag not registered on this backend */
     }
   }
+  // Our SIMD product's multiply-adds fused (relaxed SIMD) or not: its speed, and its last bits.
+  if (info.name === 'wasm') flags.STDE_PRODUCT_FMA = (await import('../../engine/simd/simd.ts')).productFusesMultiplyAdd();
   const commit = await git(['rev-parse', 'HEAD']);
   const status = await git(['status', '--porcelain', '--untracked-files=no']);
   const cpus = os.cpus();

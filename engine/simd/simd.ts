@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { isRecording } from '../untaped.ts';
+import { RELAXED_FEATURES, fuseProductMultiplyAdds, relaxedSimdAvailable } from './fused-multiply-add.ts';
 
 /** The kernels' exports (kernels.wat documents each): pointers are byte offsets, sizes element counts. */
 export interface SimdKernels {
@@ -33,27 +34,40 @@ export interface SimdKernels {
 }
 
 let kernels: SimdKernels | null = null;
+let fusedProduct = false;
+
+/** wat text → a WebAssembly binary, SIMD and relaxed SIMD parsed (wabt; whether V8 runs relaxed SIMD is separate). */
+export async function watCompiler(): Promise<(text: string) => Uint8Array<ArrayBuffer>> {
+  const wabt = await wabtInit();
+  return (text) => {
+    const parsed = wabt.parseWat('kernels.wat', text, RELAXED_FEATURES);
+    try {
+      parsed.validate();
+      return parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
+    } finally {
+      parsed.destroy();
+    }
+  };
+}
 
 export async function loadSimdKernels(): Promise<void> {
   if (kernels) return;
   const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not export its memory: the SIMD kernels cannot run');
   try {
-    const wabt = await wabtInit();
-    const parsed = wabt.parseWat('kernels.wat', readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8'), { simd: true });
-    let binary: Uint8Array<ArrayBuffer>;
-    try {
-      parsed.validate();
-      binary = parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
-    } finally {
-      parsed.destroy();
-    }
-    kernels = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } }).exports as unknown as SimdKernels;
+    const toBinary = await watCompiler();
+    const text = readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
+    const fused = relaxedSimdAvailable(toBinary);
+    kernels = new WebAssembly.Instance(new WebAssembly.Module(toBinary(fused ? fuseProductMultiplyAdds(text) : text)), { env: { memory } }).exports as unknown as SimdKernels;
+    fusedProduct = fused;
   } catch (e) {
     // Node ≥ 16.4 runs WebAssembly SIMD; a failure here is a broken install or a changed tfjs-backend-wasm.
     throw new Error(`the wasm backend's SIMD kernels (engine/simd/kernels.wat) did not load: ${(e as Error).message.split('\n')[0]}`);
   }
 }
+
+/** Whether the loaded product fuses its multiply-adds (engine/simd/fused-multiply-add.ts); machine.json records it. */
+export const productFusesMultiplyAdd = (): boolean => fusedProduct;
 
 /**
  * Whether kernels whose outputs carry no gradient (sources and other data) can run now: on wasm, and
