@@ -59,9 +59,9 @@ export function normalsFromKey(shape: number[], k0: number, k1: number): tf.Tens
     return tf.tensor(values, shape);
   }
   const out = allocateHeap(shape);
-  const groups = Math.floor(n / 8); // the kernel writes eight numbers (four counters) at a time
-  directKernel('threefry_normal', (k) => k.threefry_normal(heapOffset(out), groups, 0, k0, k1));
-  if (8 * groups < n) fillNormals(heapFloat32(out).subarray(8 * groups), 8 * groups, k0, k1);
+  const pairs = Math.floor(n / 16); // the kernel writes sixteen numbers (eight counters) at a time
+  directKernel('threefry_normal', (k) => k.threefry_normal(heapOffset(out), pairs, 0, k0, k1));
+  if (16 * pairs < n) fillNormals(heapFloat32(out).subarray(16 * pairs), 16 * pairs, k0, k1);
   return out;
 }
 

@@ -20,11 +20,12 @@ test('Threefry-2x32-20: Random123 known-answer vectors', () => {
   assert.equal(hex(threefry2x32(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344)), 'c4923a9c 483df7a0');
 });
 
+// The wasm kernel writes sixteen numbers (eight counters, two vectors) at a time, JS the tail.
 test("the backend's normal kernel equals the stream's JS definition (sizes with and without a tail, two keys)", async () => {
   // The wasm kernel's own log and cos polynomials are within 1e-6; WGSL's builtins guarantee less.
   const tol = tf.getBackend() === 'webgpu' ? 1e-4 : 2e-6;
   for (const [k0, k1] of [[0, 0], [123456789, 987654321]]) {
-    for (const shape of [[1], [7], [8], [9], [7, 143], [64, 64], [3, 1367]]) {
+    for (const shape of [[1], [7], [8], [9], [15], [16], [17], [33], [7, 143], [64, 64], [3, 1367]]) {
       const n = tf.util.sizeFromShape(shape);
       const t = normalsFromKey(shape, k0, k1);
       assert.deepEqual(t.shape, shape);
@@ -53,9 +54,10 @@ test('the normal stream: moments of N(0, 1), keys, and ball points from it', asy
   assert.ok(Math.abs(m1) < 5 / Math.sqrt(n), `mean ${m1}`);
   assert.ok(Math.abs(m2 - 1) < 5 * Math.sqrt(2 / n), `variance ${m2}`);
   assert.ok(Math.abs(m4 - 3) < 5 * Math.sqrt(96 / n), `4th moment ${m4}`);
-  const a = await normalsFromKey([1000], 7, 11).data();
-  const b = await normalsFromKey([1000], 7, 12).data();
-  assert.deepEqual(Array.from(a), Array.from(z.subarray(0, 1000)), 'same key, same numbers');
+  // 1024: whole blocks of the wasm kernel (its JS tail agrees with it to rounding only, tested above)
+  const a = await normalsFromKey([1024], 7, 11).data();
+  const b = await normalsFromKey([1024], 7, 12).data();
+  assert.deepEqual(Array.from(a), Array.from(z.subarray(0, 1024)), 'same key, same numbers');
   assert.notDeepEqual(Array.from(a), Array.from(b), 'another key, other numbers');
   const ball = unitBall(50, 'radius-uniform');
   const x = await ball.interior(20, rngFromSeed(3)).data();

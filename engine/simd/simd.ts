@@ -28,7 +28,7 @@ export interface SimdKernels {
   tanh2_grad_z12(y0: number, z1: number, g1: number, g2: number, out1: number, out2: number, R: number, N: number, h: number, rs: number, ns: number, rs2: number, ns2: number): void;
   two_body_s(x: number, cw: number, s: number, N: number, m: number): void;
   two_body_sums(x: number, sw: number, cw: number, sinS: number, cosS: number, c: number, N: number, m: number, lap: number, psi: number, negInner: number, radial: number): void;
-  threefry_normal(out: number, groups: number, counter: number, k0: number, k1: number): void;
+  threefry_normal(out: number, pairs: number, counter: number, k0: number, k1: number): void;
   sin_cos(x: number, sinOut: number, cosOut: number, n: number): number;
   adam(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, rest1: number, beta2: number, rest2: number, stepSize: number, vCorrection: number, epsilon: number): void;
 }
