@@ -9,6 +9,7 @@ import { randomNormal } from './threefry.ts';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
 import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
+import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
 
 export interface Domain {
   /** What the samples are, for result labels (e.g. 'unit-ball radius-uniform, t ~ U[0, 1]'). */
@@ -44,7 +45,7 @@ function onRadius(n: number, d: number, rng: Rng, r: (rows: number) => tf.Tensor
   return stackRowBlocks(n, d, perBlock(d), (rows) =>
     tf.tidy(() => {
       const z = normal([rows, d], rng);
-      const sumSq = tf.sum(tf.square(z), 1, true);
+      const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
       return tf.mul(z, tf.div(r(rows), tf.sqrt(sumSq)));
     }),
   );

@@ -10,6 +10,7 @@ import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productFits, transposedProductFi
 import { fuseProductMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
 import { watCompiler, type SimdKernels } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
+import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
 import { readFileSync } from 'node:fs';
 
 before(async () => {
@@ -223,6 +224,27 @@ test('STDE_WASM_FMA=0 keeps the product unfused', () => {
   } finally {
     if (saved === undefined) delete process.env.STDE_WASM_FMA;
     else process.env.STDE_WASM_FMA = saved;
+  }
+});
+
+// ‖x_r‖² per row by the SIMD sum_squares: row lengths with and without the 16- and 4-lane loops and a
+// scalar tail; under a gradient tape the tf ops run, so the gradient is 2x.
+test('sumSquaresRows = Σ x² per row, and differentiates under a tape', () => {
+  for (const [rows, m] of [[3, 1], [2, 3], [5, 4], [4, 17], [7, 35], [2, 1000]]) {
+    tf.tidy(() => {
+      const x = tf.randomNormal([rows, m], 0, 1, 'float32', 12) as tf.Tensor2D;
+      const X = x.arraySync();
+      const got = sumSquaresRows(x, true);
+      assert.deepEqual(got.shape, [rows, 1]);
+      const values = got.dataSync();
+      for (let r = 0; r < rows; r++) {
+        const want = X[r].reduce((a, v) => a + v * v, 0);
+        assert.ok(Math.abs(values[r] - want) <= 1e-6 * want, `[${rows}, ${m}] row ${r}: ${values[r]} vs ${want}`);
+      }
+      assert.deepEqual(sumSquaresRows(x).shape, [rows]);
+      const g = tf.grad((y: tf.Tensor) => tf.sum(sumSquaresRows(y as tf.Tensor2D)))(x).dataSync();
+      X.flat().forEach((v, i) => assert.ok(Math.abs(g[i] - 2 * v) < 1e-6, `gradient [${i}]`));
+    });
   }
 });
 

@@ -92,6 +92,47 @@
       (br $tail)))
 )
 
+;; dst[r] = Σ_{j < m} src[r·m + j]² for r < rows: the squared norm of each row (the ball samplers' ‖z‖²,
+;; the two-body solution's 1 − ‖x‖²) in one read of the rows, instead of a Square pass that writes a
+;; copy and a Sum pass over it. Sixteen lanes (four accumulators) at a time, then four, then a scalar tail.
+(func (export "sum_squares") (param $src i32) (param $dst i32) (param $rows i32) (param $m i32)
+  (local $r i32) (local $p i32) (local $end16 i32) (local $end4 i32) (local $end i32)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $x v128) (local $s f32) (local $f f32)
+  (local.set $p (local.get $src))
+  (block $rows_done (loop $row
+    (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $m) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $p) (i32.shl (i32.and (local.get $m) (i32.const -16)) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $p) (i32.shl (i32.and (local.get $m) (i32.const -4)) (i32.const 2))))
+    (local.set $a0 (v128.const f32x4 0 0 0 0)) (local.set $a1 (v128.const f32x4 0 0 0 0))
+    (local.set $a2 (v128.const f32x4 0 0 0 0)) (local.set $a3 (v128.const f32x4 0 0 0 0))
+    (block $b16 (loop $l16
+      (br_if $b16 (i32.ge_u (local.get $p) (local.get $end16)))
+      (local.set $x (v128.load (local.get $p))) (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $x) (local.get $x))))
+      (local.set $x (v128.load offset=16 (local.get $p))) (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $x) (local.get $x))))
+      (local.set $x (v128.load offset=32 (local.get $p))) (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $x) (local.get $x))))
+      (local.set $x (v128.load offset=48 (local.get $p))) (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $x) (local.get $x))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (br $l16)))
+    (block $b4 (loop $l4
+      (br_if $b4 (i32.ge_u (local.get $p) (local.get $end4)))
+      (local.set $x (v128.load (local.get $p))) (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $x) (local.get $x))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $l4)))
+    (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+    (local.set $s (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+                           (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (block $b1 (loop $l1
+      (br_if $b1 (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $f (f32.load (local.get $p)))
+      (local.set $s (f32.add (local.get $s) (f32.mul (local.get $f) (local.get $f))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $l1)))
+    (f32.store (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))) (local.get $s))
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $row)))
+)
+
 ;; C = A·B (or C += A·B where $acc) for A [M, K] with row stride $lda and row-major B [K, N] (K ≥ 1,
 ;; M a multiple of 4, N of 8), B read where it lies: the caller keeps B cache-sized, cutting a large one
 ;; into blocks of rows (columns of A) accumulated in turn, so XNNPACK's packed copy of B (made for every

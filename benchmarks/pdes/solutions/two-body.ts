@@ -19,6 +19,7 @@ import { sinCos, sinCosKernel } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
 import { dataKernelsAvailable, directKernel } from '../../../engine/simd/simd.ts';
+import { sumSquaresRows } from '../../../engine/simd/sum-squares.ts';
 import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
 import { isRecording } from '../../../engine/untaped.ts';
 
@@ -57,7 +58,7 @@ export function twoBody(c: tf.Tensor1D, d: number, opts: TwoBodyOptions = {}): S
         sums = next;
       }
       const [psi, negInnerC, radialC] = sums!;
-      const ph = tf.sub(1, tf.sum(tf.square(x), -1)); // [N]
+      const ph = tf.sub(1, kernels ? sumSquaresRows(x) : tf.sum(tf.square(x), -1)); // [N]
       const u = tf.mul(ph, psi) as tf.Tensor1D;
       if (!withLaplacian) return { u };
       const laplacian = tf.sub(tf.neg(tf.add(tf.mul(ph, negInnerC), tf.mul(radialC, 4))), tf.mul(psi, 2 * d)) as tf.Tensor1D;
