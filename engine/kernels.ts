@@ -28,7 +28,8 @@
  * BatchMatMul of rank-2 operands whose widths fit (the hidden layers, the first layer's product): the
  * SIMD `product`, which reads the right operand where it lies, a cache-sized block of rows at a time;
  * XNNPACK packs a copy of it for every new tensor. And a kernel of our own, StdeTransposedProduct:
- * the weight gradient Aᵀ·G without materializing Aᵀ (engine/gradients.ts).
+ * the weight gradient Aᵀ·G, A transposed a block of columns at a time into a scratch and multiplied
+ * by G with the same `product` (engine/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, type WasmBackend } from './wasm-heap.ts';
@@ -111,9 +112,9 @@ function transposeRotated(x: tf.TensorInfo, perm: number[], backend: WasmBackend
 
 /**
  * Our kernel for Aᵀ·G, A [K, M] and G [K, N] (a weight gradient, engine/gradients.ts), without the
- * transpose of A and the packed copy of G that XNNPACK's product needs: for a column G the SIMD
- * weighted row sum, for M a multiple of 4 and N of 8 blocks of A's columns transposed into a scratch
- * and multiplied by G with our product (transposedByBlocks).
+ * Aᵀ tensor and the packed copy of G that XNNPACK's product needs: for a column G the SIMD weighted
+ * row sum, for M a multiple of 4 and N of 8 blocks of A's columns transposed into a scratch and
+ * multiplied by G with our product (transposedByBlocks).
  */
 export const TRANSPOSED_PRODUCT = 'StdeTransposedProduct';
 
