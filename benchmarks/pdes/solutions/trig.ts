@@ -19,12 +19,12 @@ export function sinCos(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
 
 /**
  * The same pair by one SIMD pass (engine/simd/kernels.wat `sin_cos`: Cody–Waite reduction and
- * Cephes' polynomials, within 2·10⁻⁷ of libm) where every |x| ≤ 8192; otherwise, and below four
+ * Cephes' polynomials, within 2·10⁻⁷ of libm) where every |x| ≤ 8192; otherwise, and below eight
  * entries, sinCos. On wasm, off the tape (the callers' data kernels): at d = 10⁵ the tangent
  * identity's passes took ~115 ms of a ~485 ms plain step.
  */
 export function sinCosKernel(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  if (x.dtype === 'float32' && x.size >= 4) {
+  if (x.dtype === 'float32' && x.size >= 8) {
     const out = [allocateHeap(x.shape), allocateHeap(x.shape)];
     if (directKernel('sin_cos', (k) => k.sin_cos(heapOffset(x), heapOffset(out[0]), heapOffset(out[1]), x.size)) === 0) return out as [tf.Tensor, tf.Tensor];
     tf.dispose(out);
