@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
+import { dataKernelsAvailable } from './simd/simd.ts';
+import { sumSquaresRows } from './simd/sum-squares.ts';
 
 /** Floats in one block's [rows, d] (or [N, columns]) temporary on wasm. */
 export const ROW_BLOCK_FLOATS = 2 ** 20;
@@ -70,9 +72,10 @@ export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw:
 }
 
 /**
- * Σ a² over the last axis of a large [n, d] tensor, squaring one row block at a time off the tape
- * (a taped version would keep every block's copy for the backward pass). The gradient, 2a·dy, is
- * built from ordinary ops when asked for, so it stays differentiable.
+ * Σ a² over the last axis of a large [n, d] tensor, off the tape (a taped version would keep the
+ * square's copy for the backward pass): on wasm by the SIMD sum_squares, which reads a once and makes
+ * no temporary; elsewhere squaring one row block at a time. The gradient, 2a·dy, is built from
+ * ordinary ops when asked for, so it stays differentiable.
  */
 export function sumSquaresByRows(a: tf.Tensor2D, rowsPerBlock: number): tf.Tensor1D {
   const [n] = a.shape;
@@ -80,6 +83,7 @@ export function sumSquaresByRows(a: tf.Tensor2D, rowsPerBlock: number): tf.Tenso
     inputs: { a },
     forward: (save) => {
       save([a]);
+      if (dataKernelsAvailable()) return sumSquaresRows(a) as tf.Tensor1D; // nothing records inside a forward
       const parts = blocks(n, rowsPerBlock).map(([start, rows]) => tf.tidy(() => tf.sum(tf.square(tf.slice(a, [start, 0], [rows, -1])), -1)));
       return tf.concat(parts) as tf.Tensor1D;
     },

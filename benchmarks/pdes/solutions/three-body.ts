@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
 import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
+import { sumSquaresRows } from '../../../engine/simd/sum-squares.ts';
 
 export type ThreeBodySource = 'exact' | 'published-incorrect';
 
@@ -27,7 +28,7 @@ export function threeBody(c: tf.Tensor1D, d: number): ThreeBody {
       const [x0, x1, x2] = [0, 1, 2].map((j) => tf.slice(x, [0, j], [-1, d - 2]));
       const P = tf.mul(tf.mul(x0, x1), x2);
       const E = tf.mul(tf.exp(P), c); // c_i e^{P_i}
-      const ph = tf.sub(1, tf.sum(tf.square(x), -1, true)); // [N, 1]
+      const ph = tf.sub(1, sumSquaresRows(x, true)); // [N, 1]
       const psi = tf.sum(E, -1);
       const bracket =
         source === 'exact'
