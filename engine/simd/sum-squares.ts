@@ -1,8 +1,9 @@
 /**
- * ‖x_r‖² for every row of a [rows, m] tensor: the ball samplers' norms and the two-body solution's
- * 1 − ‖x‖², over [N, d] points every step. On wasm off the tape, the SIMD `sum_squares`
- * reads the rows once (tfjs's Square writes a copy that its Sum reads again: at d = 10⁶ ~0.27 s of a
- * step); elsewhere, and where a gradient tape records, the tf ops.
+ * ‖x_r‖² for every row of a [rows, m] tensor: the ball samplers' norms, the two- and three-body
+ * solutions' 1 − ‖x‖², and the forward of the Taylor rule's Σx² op (engine/row-blocks.ts), over
+ * [N, d] points every step. On wasm off the tape, the SIMD `sum_squares` reads the rows once (tfjs's
+ * Square writes a copy that its Sum reads again); elsewhere, and where a gradient tape records, the
+ * tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapOffset } from '../wasm-heap.ts';
