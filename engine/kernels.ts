@@ -140,7 +140,7 @@ export const PRODUCT_BLOCK_ELEMENTS = 2 ** 17;
  * C [M, N] = A [M, K]·B [K, N] (byte offsets; A's rows K apart) by the SIMD `product`, B read
  * PRODUCT_BLOCK_ELEMENTS at a time: each block of B's rows (A's columns) adds its part into C.
  */
-function productByRowBlocks(k: SimdKernels, pa: number, pb: number, pc: number, M: number, K: number, N: number): void {
+export function productByRowBlocks(k: SimdKernels, pa: number, pb: number, pc: number, M: number, K: number, N: number): void {
   const rows = Math.floor(PRODUCT_BLOCK_ELEMENTS / N);
   for (let k0 = 0; k0 < K; k0 += rows) k.product(pa + 4 * k0, pb + 4 * k0 * N, pc, M, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
 }

@@ -114,7 +114,7 @@ export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: t
       let dW: tf.Tensor;
       if (transposedProductFits(x.shape, dz.shape)) {
         dW = into ?? allocateHeap([d, h]);
-        directKernel('transposed_product', (k) => transposedProductInto(x, dz, dW, k)); // x read in place, dW written in place
+        directKernel('wide_weight_gradient', (k) => transposedProductInto(x, dz, dW, k)); // x read in place, dW written in place
       } else if (whole && !into) dW = xtdz(parts[0]); // a fresh product: the rows' gradients are added into it
       else {
         dW = into ?? allocateHeap([d, h]);

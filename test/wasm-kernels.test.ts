@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
-import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productFits, transposedProductFits } from '../engine/kernels.ts';
+import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, transposedProductFits } from '../engine/kernels.ts';
 import { fuseProductMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
 import { watCompiler, type SimdKernels } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
@@ -209,8 +209,7 @@ test('the fused product = the JS product, and fusing touches only the product', 
     for (const source of [text, fused]) {
       const k = new WebAssembly.Instance(new WebAssembly.Module(toBinary(source)), { env: { memory } }).exports as unknown as SimdKernels;
       const c = tf.zeros([M, N]);
-      const rows = 2 ** 17 / N;
-      for (let k0 = 0; k0 < K; k0 += rows) k.product(heapOffset(a) + 4 * k0, heapOffset(b) + 4 * k0 * N, heapOffset(c), M, Math.min(rows, K - k0), N, K, k0 > 0 ? 1 : 0);
+      productByRowBlocks(k, heapOffset(a), heapOffset(b), heapOffset(c), M, K, N);
       assertProduct(c.dataSync(), (i, j) => A[i * K + j], B, M, K, N);
     }
   });
