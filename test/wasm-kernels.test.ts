@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
 import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, transposedProductFits } from '../engine/kernels.ts';
 import { fuseProductMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
-import { watCompiler, type SimdKernels } from '../engine/simd/simd.ts';
+import { instantiateKernels, watCompiler } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
 import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
 import { readFileSync } from 'node:fs';
@@ -200,14 +200,13 @@ test('the fused product = the JS product, and fusing touches only the product', 
   assert.throws(() => fuseProductMultiplyAdds(text.replace('(f32x4.add (local.get $c31)', '(f32x4.sub (local.get $c31)')), /7 multiply-adds/);
   const toBinary = await watCompiler();
   if (!relaxedSimdAvailable(toBinary)) return t.skip('this V8 has no relaxed SIMD');
-  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
   const [M, K, N] = [8, 1100, 128];
   tf.tidy(() => {
     const a = tf.randomNormal([M, K], 0, 1, 'float32', 10);
     const b = tf.randomNormal([K, N], 0, 1, 'float32', 11);
     const [A, B] = [a.dataSync(), b.dataSync()];
     for (const source of [text, fused]) {
-      const k = new WebAssembly.Instance(new WebAssembly.Module(toBinary(source)), { env: { memory } }).exports as unknown as SimdKernels;
+      const k = instantiateKernels(toBinary(source));
       const c = tf.zeros([M, N]);
       productByRowBlocks(k, heapOffset(a), heapOffset(b), heapOffset(c), M, K, N);
       assertProduct(c.dataSync(), (i, j) => A[i * K + j], B, M, K, N);

@@ -51,15 +51,26 @@ export async function watCompiler(): Promise<(text: string) => Uint8Array<ArrayB
   };
 }
 
-export async function loadSimdKernels(): Promise<void> {
-  if (kernels) return;
+/** tfjs-backend-wasm's memory, which our kernels import to read and write tensors in place. */
+function backendMemory(): WebAssembly.Memory {
   const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not export its memory: the SIMD kernels cannot run');
+  return memory;
+}
+
+/** A binary of kernels.wat (or of a variant of its text) instantiated on the wasm backend's memory. */
+export function instantiateKernels(binary: Uint8Array<ArrayBuffer>, memory = backendMemory()): SimdKernels {
+  return new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } }).exports as unknown as SimdKernels;
+}
+
+export async function loadSimdKernels(): Promise<void> {
+  if (kernels) return;
+  const memory = backendMemory();
   try {
     const toBinary = await watCompiler();
     const text = readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
     const fused = relaxedSimdAvailable(toBinary);
-    kernels = new WebAssembly.Instance(new WebAssembly.Module(toBinary(fused ? fuseProductMultiplyAdds(text) : text)), { env: { memory } }).exports as unknown as SimdKernels;
+    kernels = instantiateKernels(toBinary(fused ? fuseProductMultiplyAdds(text) : text), memory);
     fusedProduct = fused;
   } catch (e) {
     // Node ≥ 16.4 runs WebAssembly SIMD; a failure here is a broken install or a changed tfjs-backend-wasm.
