@@ -152,6 +152,24 @@ function assertProduct(got: ArrayLike<number>, a: (i: number, k: number) => numb
   }
 }
 
+// Aᵀ·g for a column g (the weighted row sum, rows outer, four at a time): each entry is the float32 sum in
+// row order, bit for bit, whatever R mod 4 and m mod 4 (a tall [K, 50] A is the weight-sharing map's input).
+for (const [K, M] of [[1, 1], [3, 3], [4, 4], [6, 5], [7, 50], [1001, 50], [1600, 128], [9, 2]]) {
+  test(`Aᵀ·g for A [${K}, ${M}] and a column g = the row-ordered float32 sum, exactly`, () => {
+    tf.tidy(() => {
+      const a = tf.randomNormal([K, M], 0, 1, 'float32', 10);
+      const g = tf.randomNormal([K, 1], 0, 1, 'float32', 11);
+      const [A, G] = [a.dataSync(), g.dataSync()];
+      const got = (tf.engine().runKernel(TRANSPOSED_PRODUCT, { a, g }) as tf.Tensor).dataSync();
+      for (let j = 0; j < M; j++) {
+        let want = 0;
+        for (let k = 0; k < K; k++) want = Math.fround(want + Math.fround(A[k * M + j] * G[k]));
+        assert.equal(got[j], want, `[${j}]`);
+      }
+    });
+  });
+}
+
 // Aᵀ·G by column blocks of A (transposed, then our product): ragged last blocks of columns and of G's
 // rows with the block width lowered; one block (the hidden layers), several of 1024 columns (the first layer).
 for (const [K, M, N, lowered] of [[3, 28, 8, true], [1030, 16, 128, true], [1600, 128, 128, false], [100, 4100, 16, false]] as const) {
@@ -174,9 +192,10 @@ for (const [K, M, N, lowered] of [[3, 28, 8, true], [1030, 16, 128, true], [1600
 
 // [M, K, N]: our SIMD product where it fits (M % 4, N % 8), in blocks of 2¹⁷ / N rows of the right operand
 // (one, two with a short last one, one ending exactly at a block, three), XNNPACK elsewhere; against a JS reference.
-for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 128], [4, 1040, 128], [12, 4096, 64], [8, 3000, 128], [5, 6, 8], [8, 6, 12]]) {
+// A column right operand (N = 1) by row_dots: rows of 16-column blocks, 4-column blocks and a scalar tail.
+for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 128], [4, 1040, 128], [12, 4096, 64], [8, 3000, 128], [5, 6, 8], [8, 6, 12], [1600, 128, 1], [7, 3, 1], [5, 50, 1], [3, 37, 1], [1, 1, 1]]) {
   const ours = productFits([M, K], [K, N]);
-  test(`matMul [${M}, ${K}]·[${K}, ${N}] by ${ours ? 'the SIMD product' : 'XNNPACK'} = the JS product`, () => {
+  test(`matMul [${M}, ${K}]·[${K}, ${N}] by ${ours ? (N === 1 ? 'the SIMD row dots' : 'the SIMD product') : 'XNNPACK'} = the JS product`, () => {
     tf.tidy(() => {
       const a = tf.randomNormal([M, K], 0, 1, 'float32', 6) as tf.Tensor2D;
       const b = tf.randomNormal([K, N], 0, 1, 'float32', 7) as tf.Tensor2D;
@@ -248,7 +267,8 @@ test('sumSquaresRows = Σ x² per row, and differentiates under a tape', () => {
 
 test('the SIMD product takes rank-2 products without transposes whose widths fit', () => {
   assert.ok(productFits([1600, 128], [128, 128]) && productFits([100, 10000], [10000, 128]));
-  assert.ok(!productFits([6, 8], [8, 8]) && !productFits([8, 8], [8, 12]) && !productFits([8, 8], [9, 8]));
+  assert.ok(productFits([6, 8], [8, 1]) && productFits([2000000, 50], [50, 1])); // a column: row_dots, any M
+  assert.ok(!productFits([6, 8], [8, 8]) && !productFits([8, 8], [8, 12]) && !productFits([8, 8], [9, 8]) && !productFits([8, 8], [8, 2]));
   assert.ok(!productFits([8, 8], [8, 8], true) && !productFits([8, 8], [8, 8], false, true) && !productFits([2, 8, 8], [8, 8]));
 });
 

@@ -48,48 +48,114 @@
   )
 
 ;; dst[j] = Σ_{r < R} w[r]·src[r·m + j]: Aᵀ·g for A = src [R, m] and a column g = w [R] (the gradient of
-;; a layer with one output), without transposing A.
+;; a layer with one output), without transposing A. Rows outer, four at a time, dst the accumulator (it
+;; stays in L1): A is read once, in order. Column blocks outer read all of A again for every four
+;; columns, which a tall A (the weight-sharing map's [N·d/B, B] input, 400 MB at d = 10⁶) cannot afford.
+;; Each dst[j] is still the sum in row order, r = 0, 1, …, one rounding per term.
 (func (export "weighted_sum_rows") (param $src i32) (param $w i32) (param $dst i32) (param $R i32) (param $m i32)
-  (local $j i32) (local $r i32) (local $p i32) (local $q i32) (local $stride i32) (local $m4 i32)
-  (local $acc v128) (local $s f32)
+  (local $j i32) (local $r i32) (local $p i32) (local $q i32) (local $stride i32) (local $m4 i32) (local $R4 i32)
+  (local $acc v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s f32)
   (local.set $stride (i32.shl (local.get $m) (i32.const 2)))
   (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
-  (block $vec_done
-    (loop $vec
+  (local.set $R4 (i32.and (local.get $R) (i32.const -4)))
+  (memory.fill (local.get $dst) (i32.const 0) (local.get $stride))
+  (local.set $p (local.get $src))
+  (local.set $q (local.get $w))
+  (block $quads_done (loop $quads
+    (br_if $quads_done (i32.ge_u (local.get $r) (local.get $R4)))
+    (local.set $w0 (v128.load32_splat (local.get $q)))
+    (local.set $w1 (v128.load32_splat offset=4 (local.get $q)))
+    (local.set $w2 (v128.load32_splat offset=8 (local.get $q)))
+    (local.set $w3 (v128.load32_splat offset=12 (local.get $q)))
+    (local.set $j (i32.const 0))
+    (block $vec_done (loop $vec
       (br_if $vec_done (i32.ge_u (local.get $j) (local.get $m4)))
-      (local.set $acc (v128.const f32x4 0 0 0 0))
-      (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
-      (local.set $q (local.get $w))
-      (local.set $r (i32.const 0))
-      (block $rows_done
-        (loop $rows
-          (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
-          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (local.get $p)) (f32x4.splat (f32.load (local.get $q))))))
-          (local.set $p (i32.add (local.get $p) (local.get $stride)))
-          (local.set $q (i32.add (local.get $q) (i32.const 4)))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br $rows)))
+      (local.set $acc (v128.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (local.get $w0))))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (i32.add (local.get $p) (local.get $stride)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $w1))))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))) (i32.shl (local.get $j) (i32.const 2)))) (local.get $w2))))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3))) (i32.shl (local.get $j) (i32.const 2)))) (local.get $w3))))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $vec)))
-  (block $tail_done
-    (loop $tail
+    (block $tail_done (loop $tail
       (br_if $tail_done (i32.ge_u (local.get $j) (local.get $m)))
-      (local.set $s (f32.const 0))
-      (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
-      (local.set $q (local.get $w))
-      (local.set $r (i32.const 0))
-      (block $rows_done
-        (loop $rows
-          (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
-          (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $q)))))
-          (local.set $p (i32.add (local.get $p) (local.get $stride)))
-          (local.set $q (i32.add (local.get $q) (i32.const 4)))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br $rows)))
+      (local.set $s (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (f32.load (local.get $q)))))
+      (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (i32.add (local.get $p) (local.get $stride)) (i32.shl (local.get $j) (i32.const 2)))) (f32.load offset=4 (local.get $q)))))
+      (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))) (i32.shl (local.get $j) (i32.const 2)))) (f32.load offset=8 (local.get $q)))))
+      (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3))) (i32.shl (local.get $j) (i32.const 2)))) (f32.load offset=12 (local.get $q)))))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $tail)))
+    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 2))))
+    (local.set $q (i32.add (local.get $q) (i32.const 16)))
+    (local.set $r (i32.add (local.get $r) (i32.const 4)))
+    (br $quads)))
+  ;; the last R mod 4 rows, one at a time
+  (block $rows_done (loop $rows
+    (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
+    (local.set $w0 (v128.load32_splat (local.get $q)))
+    (local.set $j (i32.const 0))
+    (block $vec1_done (loop $vec1
+      (br_if $vec1_done (i32.ge_u (local.get $j) (local.get $m4)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+        (f32x4.add (v128.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))
+                   (f32x4.mul (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (local.get $w0))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $vec1)))
+    (block $tail1_done (loop $tail1
+      (br_if $tail1_done (i32.ge_u (local.get $j) (local.get $m)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+        (f32.add (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))
+                 (f32.mul (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (f32.load (local.get $q)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $tail1)))
+    (local.set $p (i32.add (local.get $p) (local.get $stride)))
+    (local.set $q (i32.add (local.get $q) (i32.const 4)))
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $rows)))
+)
+
+;; dst[r] = Σ_{j < m} src[r·m + j]·w[j]: A·w for A = src [R, m] and a column w [m] (a layer with one
+;; output: the network's last, the weight-sharing map x [N·d/B, B]·w [B, 1]), each row read once. Four
+;; accumulators over sixteen columns at a time, then four at a time, a scalar tail.
+(func (export "row_dots") (param $src i32) (param $w i32) (param $dst i32) (param $R i32) (param $m i32)
+  (local $r i32) (local $j i32) (local $p i32) (local $m16 i32) (local $m4 i32)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+  (local.set $m16 (i32.and (local.get $m) (i32.const -16)))
+  (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
+  (local.set $p (local.get $src))
+  (block $rows_done (loop $rows
+    (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
+    (local.set $a0 (v128.const f32x4 0 0 0 0)) (local.set $a1 (v128.const f32x4 0 0 0 0))
+    (local.set $a2 (v128.const f32x4 0 0 0 0)) (local.set $a3 (v128.const f32x4 0 0 0 0))
+    (local.set $j (i32.const 0))
+    (block $b16 (loop $l16
+      (br_if $b16 (i32.ge_u (local.get $j) (local.get $m16)))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (v128.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (v128.load offset=16 (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))
+      (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (v128.load offset=32 (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))
+      (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (v128.load offset=48 (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l16)))
+    (block $b4 (loop $l4
+      (br_if $b4 (i32.ge_u (local.get $j) (local.get $m4)))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (v128.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $l4)))
+    (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+    (local.set $s (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+                           (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (block $b1 (loop $l1
+      (br_if $b1 (i32.ge_u (local.get $j) (local.get $m)))
+      (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (f32.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $l1)))
+    (f32.store (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))) (local.get $s))
+    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $m) (i32.const 2))))
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $rows)))
 )
 
 ;; dst[r] = Σ_{j < m} src[r·m + j]² for r < rows: the squared norm of each row (the ball samplers' ‖z‖²,

@@ -18,6 +18,7 @@ import { RELAXED_FEATURES, fuseProductMultiplyAdds, relaxedSimdAvailable } from 
 export interface SimdKernels {
   sum_rows(src: number, dst: number, R: number, m: number): void;
   weighted_sum_rows(src: number, w: number, dst: number, R: number, m: number): void;
+  row_dots(src: number, w: number, dst: number, R: number, m: number): void;
   sum_squares(src: number, dst: number, rows: number, m: number): void;
   product(A: number, B: number, C: number, M: number, K: number, N: number, lda: number, acc: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number, lds: number): void;
