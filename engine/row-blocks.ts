@@ -57,7 +57,7 @@ export interface ScaledRows {
  * Build the [n, d] tensor rows ⊙ scale from row blocks drawn one after the other (the unit-ball
  * sampler: normals and 1/‖z‖·radius per row). On wasm each block is scaled straight into its rows of
  * the output by the SIMD `scale_rows` and released, so the peak is the output plus one block, with no
- * scaled copy in between (at d = 10⁶ that copy was ~45 ms of a step); tf.concat would hold every block
+ * scaled copy in between ([100, 10⁶] points 482 → 464 ms); tf.concat would hold every block
  * and the output at once (at d = 10⁶, n = 100: 800 MB, and holes that the 512 MB first-layer gradient
  * cannot use). Other backends concatenate. The values are tf.mul(rows, scale)'s, bit for bit.
  */
