@@ -8,9 +8,9 @@
  * budget is far larger: see rowBlockFloats.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocateHeap, heapFloat32, heapOffset } from './wasm-heap.ts';
+import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
-import { dataKernelsAvailable, directKernel } from './simd/simd.ts';
+import { dataKernelsAvailable } from './simd/simd.ts';
 import { sumSquaresRows } from './simd/sum-squares.ts';
 
 /** Floats in one block's [rows, d] (or [N, columns]) temporary on wasm. */
@@ -47,48 +47,26 @@ export function blocks(n: number, per: number): [number, number][] {
   return out;
 }
 
-/** One block of rows to stack: `rows` [r, d], each row times its entry of `scale` [r, 1]. */
-export interface ScaledRows {
-  rows: tf.Tensor;
-  scale: tf.Tensor;
-}
-
 /**
- * Build the [n, d] tensor rows ⊙ scale from row blocks drawn one after the other (the unit-ball
- * sampler: normals and 1/‖z‖·radius per row). On wasm each block is scaled straight into its rows of
- * the output by the SIMD `scale_rows` and released, so the peak is the output plus one block, with no
- * scaled copy in between ([100, 10⁶] points 482 → 464 ms); tf.concat would hold every block
- * and the output at once (at d = 10⁶, n = 100: 800 MB, and holes that the 512 MB first-layer gradient
- * cannot use). Other backends concatenate. The values are tf.mul(rows, scale)'s, bit for bit.
+ * Build an [n, d] tensor from row blocks drawn one after the other. On wasm each block is copied
+ * into the output as soon as it is drawn and released, so the peak is the output plus one block;
+ * tf.concat would hold every block and the output at once (at d = 10⁶, n = 100: 800 MB, and holes
+ * that the 512 MB first-layer gradient cannot use). Other backends concatenate.
  */
-export function stackScaledRows(n: number, d: number, rowsPerBlock: number, draw: (rows: number) => ScaledRows): tf.Tensor2D {
-  const scaled = (rows: number) =>
-    tf.tidy(() => {
-      const part = draw(rows);
-      return tf.mul(part.rows, part.scale);
-    });
-  if (rowsPerBlock >= n) return scaled(n) as tf.Tensor2D;
+export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw: (rows: number) => tf.Tensor): tf.Tensor2D {
+  if (rowsPerBlock >= n) return draw(n) as tf.Tensor2D;
   const parts = blocks(n, rowsPerBlock);
   if (tf.getBackend() !== 'wasm') {
-    const drawn = parts.map(([, rows]) => scaled(rows));
+    const drawn = parts.map(([, rows]) => tf.tidy(() => draw(rows)));
     const out = tf.concat(drawn, 0) as tf.Tensor2D;
     tf.dispose(drawn);
     return out;
   }
   const out = allocateHeap([n, d]) as tf.Tensor2D;
   for (const [start, rows] of parts) {
-    if (dataKernelsAvailable()) {
-      const [z, scale] = tf.tidy(() => {
-        const part = draw(rows);
-        return [tf.cast(part.rows, 'float32'), tf.cast(part.scale, 'float32')]; // casts of float32 share, no copy
-      });
-      directKernel('scale_rows', (k) => k.scale_rows(heapOffset(z), heapOffset(scale), heapOffset(out) + 4 * start * d, rows, d));
-      tf.dispose([z, scale]);
-    } else {
-      const part = scaled(rows);
-      heapFloat32(out).set(heapFloat32(part), start * d); // views after the draw's allocations
-      part.dispose();
-    }
+    const part = tf.tidy(() => draw(rows));
+    heapFloat32(out).set(heapFloat32(part), start * d); // views after the draw's allocations
+    part.dispose();
   }
   return out;
 }

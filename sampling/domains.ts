@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { randomNormal } from './threefry.ts';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
-import { perBlock, stackScaledRows } from '../engine/row-blocks.ts';
+import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
 import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
 
 export interface Domain {
@@ -42,11 +42,13 @@ const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(
  * order as an unblocked draw.
  */
 function onRadius(n: number, d: number, rng: Rng, r: (rows: number) => tf.Tensor | number = () => 1): tf.Tensor2D {
-  return stackScaledRows(n, d, perBlock(d), (rows) => {
-    const z = normal([rows, d], rng);
-    const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
-    return { rows: z, scale: tf.div(r(rows), tf.sqrt(sumSq)) };
-  });
+  return stackRowBlocks(n, d, perBlock(d), (rows) =>
+    tf.tidy(() => {
+      const z = normal([rows, d], rng);
+      const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
+      return tf.mul(z, tf.div(r(rows), tf.sqrt(sumSq)));
+    }),
+  );
 }
 
 /** Append a time column. */

@@ -6,31 +6,27 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
-import { stackScaledRows, sumSquaresByRows, ROW_BLOCK_FLOATS, OFF_HEAP_BLOCK_FLOATS, rowBlockFloats, perBlock } from '../engine/row-blocks.ts';
+import { stackRowBlocks, sumSquaresByRows, ROW_BLOCK_FLOATS, OFF_HEAP_BLOCK_FLOATS, rowBlockFloats, perBlock } from '../engine/row-blocks.ts';
 import { testBatchSize } from '../benchmarks/training/evaluate.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 
 before(setup);
 
-// d = 5: one vector and a scalar tail per row of the SIMD scale_rows on wasm; d = 8: two vectors.
-for (const d of [5, 8]) {
-  test(`stackScaledRows (d = ${d}) builds rows ⊙ scale as one product, block after block, and keeps nothing else`, () => {
-    const draw = (start: { next: number }) => (rows: number) => {
-      const s = start.next;
-      start.next += rows;
-      return { rows: tf.add(tf.reshape(tf.range(s * d, (s + rows) * d), [rows, d]), 0.5), scale: tf.reshape(tf.range(s + 1, s + rows + 1).div(3), [rows, 1]) };
-    };
-    const all = draw({ next: 0 })(7);
-    const want = values(tf.mul(all.rows, all.scale));
-    stackScaledRows(7, d, 3, draw({ next: 0 })).dispose();
-    const live = tf.memory().numTensors;
-    const got = stackScaledRows(7, d, 3, draw({ next: 0 })); // blocks of 3, 3, 1
-    assert.deepEqual(got.shape, [7, d]);
-    assert.deepEqual(values(got), want); // bit for bit
-    assert.equal(tf.memory().numTensors, live + 1);
-  });
-}
+test('stackRowBlocks builds the same rows as one concat, block after block, and keeps nothing else', () => {
+  const draw = (start: { next: number }) => (rows: number) => {
+    const s = start.next;
+    start.next += rows;
+    return tf.add(tf.reshape(tf.range(s * 5, (s + rows) * 5), [rows, 5]), 0.5);
+  };
+  const want = values(tf.add(tf.reshape(tf.range(0, 7 * 5), [7, 5]), 0.5));
+  stackRowBlocks(7, 5, 3, draw({ next: 0 })).dispose();
+  const live = tf.memory().numTensors;
+  const got = stackRowBlocks(7, 5, 3, draw({ next: 0 })); // blocks of 3, 3, 1
+  assert.deepEqual(got.shape, [7, 5]);
+  assert.deepEqual(values(got), want);
+  assert.equal(tf.memory().numTensors, live + 1);
+});
 
 test('sumSquaresByRows: values, gradient and second derivative of the one-piece Σ a²', () => {
   const a = tf.randomNormal([7, 4], 0, 1, 'float32', 3) as tf.Tensor2D;

@@ -158,35 +158,6 @@
     (br $rows)))
 )
 
-;; dst[r·m + j] = src[r·m + j]·s[r]: each row of an [R, m] array times its own scale, written where the
-;; caller says (the unit-ball sampler scales each block of normals straight into its rows of the points).
-(func (export "scale_rows") (param $src i32) (param $s i32) (param $dst i32) (param $R i32) (param $m i32)
-  (local $r i32) (local $j i32) (local $m4 i32) (local $k v128) (local $f f32)
-  (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
-  (block $rows_done (loop $rows
-    (br_if $rows_done (i32.ge_u (local.get $r) (local.get $R)))
-    (local.set $f (f32.load (local.get $s)))
-    (local.set $k (f32x4.splat (local.get $f)))
-    (local.set $j (i32.const 0))
-    (block $vec_done (loop $vec
-      (br_if $vec_done (i32.ge_u (local.get $j) (local.get $m4)))
-      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
-        (f32x4.mul (v128.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))) (local.get $k)))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $vec)))
-    (block $tail_done (loop $tail
-      (br_if $tail_done (i32.ge_u (local.get $j) (local.get $m)))
-      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
-        (f32.mul (f32.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))) (local.get $f)))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $tail)))
-    (local.set $src (i32.add (local.get $src) (i32.shl (local.get $m) (i32.const 2))))
-    (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $m) (i32.const 2))))
-    (local.set $s (i32.add (local.get $s) (i32.const 4)))
-    (local.set $r (i32.add (local.get $r) (i32.const 1)))
-    (br $rows)))
-)
-
 ;; dst[r] = Σ_{j < m} src[r·m + j]² for r < rows: the squared norm of each row (the ball samplers' ‖z‖²,
 ;; the two-body solution's 1 − ‖x‖²) in one read of the rows, instead of a Square pass that writes a
 ;; copy and a Sum pass over it. Sixteen lanes (four accumulators) at a time, then four, then a scalar tail.

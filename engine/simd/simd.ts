@@ -20,7 +20,6 @@ export interface SimdKernels {
   weighted_sum_rows(src: number, w: number, dst: number, R: number, m: number): void;
   row_dots(src: number, w: number, dst: number, R: number, m: number): void;
   sum_squares(src: number, dst: number, rows: number, m: number): void;
-  scale_rows(src: number, s: number, dst: number, R: number, m: number): void;
   product(A: number, B: number, C: number, M: number, K: number, N: number, lda: number, acc: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number, lds: number): void;
   tanh2c_fwd(y0: number, z1: number, z2: number, y1: number, y2: number, R: number, N: number, h: number, rs: number, ns: number, hasZ2: number): void;
