@@ -76,7 +76,7 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
   const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
   for (const k of ['node', 'versions', 'cpu', 'memoryMb', 'os', 'git', 'date', 'backend']) assert.ok(k in machine, k);
   assert.equal(machine.backend, 'wasm');
-  assert.equal(typeof machine.backendFlags.STDE_PRODUCT_FMA, 'boolean');
+  assert.equal(typeof machine.backendFlags.STDE_WASM_FMA, 'boolean');
   // The same folder again without --resume would mix two runs: refused, nothing lost.
   const before = readFileSync(join(out, 'results.csv'), 'utf8');
   const again = await stde('run', '--matrix', matrixFile(dir, m), '--out', out);

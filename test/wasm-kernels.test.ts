@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
 import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, transposedProductFits } from '../engine/kernels.ts';
-import { fuseProductMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
+import { FUSED_KERNELS, fuseMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
 import { instantiateKernels, watCompiler } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
 import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
@@ -207,16 +207,23 @@ for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 12
   });
 }
 
-// The product's multiply-adds fused (relaxed SIMD, engine/simd/fused-multiply-add.ts): exactly its eight
-// accumulations change, the other kernels' text (Adam's exact arithmetic among them) stays; both the fused
-// and the unfused module compute the product (a block of 2¹⁷ / N rows and a ragged one after it).
-test('the fused product = the JS product, and fusing touches only the product', async (t) => {
+// The multiply-adds of the product and sin_cos fused (relaxed SIMD, engine/simd/fused-multiply-add.ts):
+// exactly their text changes, by the expected count, the other kernels' text (Adam's exact arithmetic
+// among them) stays; both the fused and the unfused module compute the product (a block of 2¹⁷ / N rows
+// and a ragged one after it) and sin and cos within 2e-7 of libm.
+test('the fused product and sin_cos = the JS product and libm, and fusing touches only them', async (t) => {
   const text = readFileSync(new URL('../engine/simd/kernels.wat', import.meta.url), 'utf8');
-  const fused = fuseProductMultiplyAdds(text);
-  assert.equal(fused.match(/relaxed_madd/g)?.length, 8);
-  const product = (s: string) => s.slice(s.indexOf('(func (export "product")'), s.indexOf('(func (export "transpose2d")'));
-  assert.equal(fused.replace(product(fused), ''), text.replace(product(text), ''));
-  assert.throws(() => fuseProductMultiplyAdds(text.replace('(f32x4.add (local.get $c31)', '(f32x4.sub (local.get $c31)')), /7 multiply-adds/);
+  const fused = fuseMultiplyAdds(text);
+  assert.deepEqual(FUSED_KERNELS, { product: 8, sin_cos: 20 });
+  assert.equal(fused.match(/relaxed_madd|relaxed_nmadd/g)?.length, 28);
+  const fn = (s: string, name: string) => {
+    const start = s.indexOf(`(func (export "${name}")`);
+    const next = s.indexOf('(func ', start + 1);
+    return s.slice(start, next < 0 ? s.lastIndexOf(')') : next);
+  };
+  const rest = (s: string) => s.replace(fn(s, 'product'), '').replace(fn(s, 'sin_cos'), '');
+  assert.equal(rest(fused), rest(text));
+  assert.throws(() => fuseMultiplyAdds(text.replace('(f32x4.add (local.get $c31)', '(f32x4.min (local.get $c31)')), /product has 7 multiply-adds/);
   const toBinary = await watCompiler();
   if (!relaxedSimdAvailable(toBinary)) return t.skip('this V8 has no relaxed SIMD');
   const [M, K, N] = [8, 1100, 128];
@@ -224,16 +231,24 @@ test('the fused product = the JS product, and fusing touches only the product', 
     const a = tf.randomNormal([M, K], 0, 1, 'float32', 10);
     const b = tf.randomNormal([K, N], 0, 1, 'float32', 11);
     const [A, B] = [a.dataSync(), b.dataSync()];
+    const xs = Float32Array.from({ length: 40008 }, (_, i) => -20 + i * 0.001);
+    const x = tf.tensor1d(xs);
     for (const source of [text, fused]) {
       const k = instantiateKernels(toBinary(source));
       const c = tf.zeros([M, N]);
       productByRowBlocks(k, heapOffset(a), heapOffset(b), heapOffset(c), M, K, N);
       assertProduct(c.dataSync(), (i, j) => A[i * K + j], B, M, K, N);
+      const [s, co] = [tf.zeros([xs.length]), tf.zeros([xs.length])];
+      assert.equal(k.sin_cos(heapOffset(x), heapOffset(s), heapOffset(co), xs.length), 0);
+      const [sv, cv] = [s.dataSync(), co.dataSync()];
+      let worst = 0;
+      for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(sv[i] - Math.sin(xs[i])), Math.abs(cv[i] - Math.cos(xs[i])));
+      assert.ok(worst <= 2e-7, `${source === fused ? 'fused' : 'unfused'} sin_cos: max error ${worst}`);
     }
   });
 });
 
-test('STDE_WASM_FMA=0 keeps the product unfused', () => {
+test('STDE_WASM_FMA=0 keeps the product and sin_cos unfused', () => {
   const saved = process.env.STDE_WASM_FMA;
   process.env.STDE_WASM_FMA = '0';
   try {

@@ -42,8 +42,8 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
       /* flag not registered on this backend */
     }
   }
-  // Our SIMD product's multiply-adds fused (relaxed SIMD) or not: its speed, and its last bits.
-  if (info.name === 'wasm') flags.STDE_PRODUCT_FMA = (await import('../../engine/simd/simd.ts')).productFusesMultiplyAdd();
+  // Our SIMD product's and sin_cos's multiply-adds fused (relaxed SIMD) or not: their speed, and their last bits.
+  if (info.name === 'wasm') flags.STDE_WASM_FMA = (await import('../../engine/simd/simd.ts')).kernelsFuseMultiplyAdds();
   const commit = await git(['rev-parse', 'HEAD']);
   const status = await git(['status', '--porcelain', '--untracked-files=no']);
   const cpus = os.cpus();

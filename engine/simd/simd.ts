@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { isRecording } from '../untaped.ts';
-import { RELAXED_FEATURES, fuseProductMultiplyAdds, relaxedSimdAvailable } from './fused-multiply-add.ts';
+import { RELAXED_FEATURES, fuseMultiplyAdds, relaxedSimdAvailable } from './fused-multiply-add.ts';
 
 /** The kernels' exports (kernels.wat documents each): pointers are byte offsets, sizes element counts. */
 export interface SimdKernels {
@@ -36,7 +36,7 @@ export interface SimdKernels {
 }
 
 let kernels: SimdKernels | null = null;
-let fusedProduct = false;
+let multiplyAddsFused = false;
 
 /** wat text → a WebAssembly binary, SIMD and relaxed SIMD parsed (wabt; whether V8 runs relaxed SIMD is separate). */
 export async function watCompiler(): Promise<(text: string) => Uint8Array<ArrayBuffer>> {
@@ -71,16 +71,16 @@ export async function loadSimdKernels(): Promise<void> {
     const toBinary = await watCompiler();
     const text = readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
     const fused = relaxedSimdAvailable(toBinary);
-    kernels = instantiateKernels(toBinary(fused ? fuseProductMultiplyAdds(text) : text), memory);
-    fusedProduct = fused;
+    kernels = instantiateKernels(toBinary(fused ? fuseMultiplyAdds(text) : text), memory);
+    multiplyAddsFused = fused;
   } catch (e) {
     // Node ≥ 16.4 runs WebAssembly SIMD; a failure here is a broken install or a changed tfjs-backend-wasm.
     throw new Error(`the wasm backend's SIMD kernels (engine/simd/kernels.wat) did not load: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
-/** Whether the loaded product fuses its multiply-adds (engine/simd/fused-multiply-add.ts); machine.json records it. */
-export const productFusesMultiplyAdd = (): boolean => fusedProduct;
+/** Whether the loaded product and sin_cos fuse their multiply-adds (engine/simd/fused-multiply-add.ts); machine.json records it. */
+export const kernelsFuseMultiplyAdds = (): boolean => multiplyAddsFused;
 
 /**
  * Whether kernels whose outputs carry no gradient (sources and other data) can run now: on wasm, and
