@@ -207,21 +207,21 @@ for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 12
   });
 }
 
-// The multiply-adds of the product and sin_cos fused (relaxed SIMD, engine/simd/fused-multiply-add.ts):
+// The multiply-adds of the product, sin_cos and tanh fused (relaxed SIMD, engine/simd/fused-multiply-add.ts):
 // exactly their text changes, by the expected count, the other kernels' text (Adam's exact arithmetic
 // among them) stays; both the fused and the unfused module compute the product (a block of 2¹⁷ / N rows
-// and a ragged one after it) and sin and cos within 2e-7 of libm.
-test('the fused product and sin_cos = the JS product and libm, and fusing touches only them', async (t) => {
+// and a ragged one after it), sin and cos within 2e-7 of libm, tanh within 1.2e-7 (relative) of Math.tanh.
+test('the fused product, sin_cos and tanh = the JS product and libm, and fusing touches only them', async (t) => {
   const text = readFileSync(new URL('../engine/simd/kernels.wat', import.meta.url), 'utf8');
   const fused = fuseMultiplyAdds(text);
-  assert.deepEqual(FUSED_KERNELS, { product: 8, sin_cos: 20 });
-  assert.equal(fused.match(/relaxed_madd|relaxed_nmadd/g)?.length, 28);
+  assert.deepEqual(FUSED_KERNELS, { product: 8, sin_cos: 20, tanh: 13 });
+  assert.equal(fused.match(/relaxed_madd|relaxed_nmadd/g)?.length, 41);
   const fn = (s: string, name: string) => {
     const start = s.indexOf(`(func (export "${name}")`);
     const next = s.indexOf('(func ', start + 1);
     return s.slice(start, next < 0 ? s.lastIndexOf(')') : next);
   };
-  const rest = (s: string) => s.replace(fn(s, 'product'), '').replace(fn(s, 'sin_cos'), '');
+  const rest = (s: string) => s.replace(fn(s, 'product'), '').replace(fn(s, 'sin_cos'), '').replace(fn(s, 'tanh'), '');
   assert.equal(rest(fused), rest(text));
   assert.throws(() => fuseMultiplyAdds(text.replace('(f32x4.add (local.get $c31)', '(f32x4.min (local.get $c31)')), /product has 7 multiply-adds/);
   const toBinary = await watCompiler();
@@ -244,11 +244,16 @@ test('the fused product and sin_cos = the JS product and libm, and fusing touche
       let worst = 0;
       for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(sv[i] - Math.sin(xs[i])), Math.abs(cv[i] - Math.cos(xs[i])));
       assert.ok(worst <= 2e-7, `${source === fused ? 'fused' : 'unfused'} sin_cos: max error ${worst}`);
+      k.tanh(heapOffset(x), heapOffset(s), xs.length);
+      const tv = s.dataSync();
+      let rel = 0;
+      for (let i = 0; i < xs.length; i++) rel = Math.max(rel, Math.abs(tv[i] - Math.tanh(xs[i])) / Math.abs(Math.tanh(xs[i]) || 1));
+      assert.ok(rel <= 1.2e-7, `${source === fused ? 'fused' : 'unfused'} tanh: max relative error ${rel}`);
     }
   });
 });
 
-test('STDE_WASM_FMA=0 keeps the product and sin_cos unfused', () => {
+test('STDE_WASM_FMA=0 keeps the product, sin_cos and tanh unfused', () => {
   const saved = process.env.STDE_WASM_FMA;
   process.env.STDE_WASM_FMA = '0';
   try {
@@ -382,6 +387,24 @@ test('sin_cos: sin and cos within 2e-7 of libm in float64; large |x| and short i
     tf.dispose([odd, ...a, ...b]);
   }
   tf.dispose([x, s, c, ...nan]);
+});
+
+// Tanh on wasm by the SIMD kernel (4 entries and up; the last block overlaps where n is not a multiple of 4),
+// the stock kernel below: Math.tanh's values within 1.2e-7 relative, the signs of ±0 and ±∞, NaN, and the
+// two branches (|x| < 0.625 a polynomial, above through e^{2|x|}, clamped where tanh rounds to ±1).
+test('wasm Tanh = Math.tanh within 1.2e-7 relative, ±0, ±∞ and NaN included, at every length', () => {
+  const special = [0, -0, 1e-30, -1e-7, 0.625, -0.6249999, 0.6640, 8.99, 9, 9.01, -20, 88.5, 1e30, Infinity, -Infinity, NaN];
+  const grid = Array.from({ length: 24001 }, (_, i) => -12 + i * 0.001);
+  for (const xs of [[...special, ...grid], special.slice(0, 5), special.slice(0, 4), special.slice(0, 3), [0.3]]) {
+    const x = Float32Array.from(xs);
+    const got = tf.tidy(() => tf.tanh(tf.tensor1d(x)).dataSync());
+    for (let i = 0; i < x.length; i++) {
+      const want = Math.tanh(x[i]);
+      if (Number.isNaN(want)) assert.ok(Number.isNaN(got[i]), `tanh(${x[i]})`);
+      else if (want === 0) assert.ok(Object.is(got[i], want), `tanh(${Object.is(x[i], -0) ? '-0' : x[i]}) = ${got[i]}`);
+      else assert.ok(Math.abs(got[i] - want) <= 1.2e-7 * Math.abs(want), `tanh(${x[i]}) = ${got[i]}, not ${want}`);
+    }
+  }
 });
 
 test('direct SIMD operations are timed by name while timeDirectCalls runs, and only then', async () => {

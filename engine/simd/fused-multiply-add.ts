@@ -1,12 +1,12 @@
 /**
- * Fused multiply-add for two SIMD kernels (kernels.wat `product` and `sin_cos`), from WebAssembly
- * relaxed SIMD.
+ * Fused multiply-add for three SIMD kernels (kernels.wat `product`, `sin_cos` and `tanh`), from
+ * WebAssembly relaxed SIMD.
  *
- * Both are bound by their floating-point ports: the product by its per-step eight 4-lane multiplies
- * and eight adds, sin_cos by its Cody–Waite reduction and two polynomials. `f32x4.relaxed_madd` (and
+ * They are bound by their floating-point ports: the product by its per-step eight 4-lane multiplies
+ * and eight adds, sin_cos and tanh by their range reductions and polynomials. `f32x4.relaxed_madd` (and
  * `relaxed_nmadd`, c − a·b) does each multiply and add in one instruction where the CPU has FMA (x86
- * FMA3, ARM NEON): standalone, same process, [1600, 128]·[128, 128] 1.36 → 1.09 ms and sin_cos 1.82 →
- * 1.55 ns per element. "Relaxed": the result may be fused (one rounding) or not, as the hardware does
+ * FMA3, ARM NEON): standalone, same process, [1600, 128]·[128, 128] 1.36 → 1.09 ms, sin_cos 1.82 →
+ * 1.55 and tanh 2.9 → 2.6 ns per element. "Relaxed": the result may be fused (one rounding) or not, as the hardware does
  * it, so these kernels' last bits may differ between machines; `STDE_WASM_FMA=0` keeps separate
  * multiply and add. The other kernels keep their exact arithmetic: Adam is tested bit for bit against
  * the tf ops, and fusing Box–Muller (5 % faster) changed the last bits of 4 % of the normals.
@@ -36,9 +36,9 @@ export function relaxedSimdAvailable(toBinary: (wat: string) => Uint8Array<Array
 /**
  * The kernels whose multiply-adds are fused, and how many each has (a changed kernel text fails
  * loudly instead of silently fusing more or less): the product's 4 × 8 accumulations; sin_cos's
- * reduction and polynomials, for its two vectors.
+ * reduction and polynomials, for its two vectors; tanh's polynomials and reduction.
  */
-export const FUSED_KERNELS: Record<string, number> = { product: 8, sin_cos: 20 };
+export const FUSED_KERNELS: Record<string, number> = { product: 8, sin_cos: 20, tanh: 13 };
 
 /** A parsed s-expression of wat text: an atom, or a list. */
 type Sexp = string | Sexp[];

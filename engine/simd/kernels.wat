@@ -881,6 +881,51 @@
     (br $tail)))
 )
 
+;; tanh x of n ≥ 4 floats (the Tanh kernel on wasm: tfjs's runs libm's tanhf one element at a time, ~6–13 ns
+;; each). Cephes' tanhf: for |x| < 0.625 the odd polynomial x + x·x²·P(x²); above, 1 − 2/(e^{2|x|} + 1) with
+;; the sign of x, e^v by v = k·ln 2 + r (two-part reduction), Cephes' expf polynomial on r and 2^k built in
+;; the exponent bits; 2|x| is clamped to 18 (tanh 9 rounds to 1 in float32), NaN gives NaN. Where n is not a
+;; multiple of 4 the last block overlaps the one before (out ≠ x).
+(func (export "tanh") (param $x i32) (param $out i32) (param $n i32)
+  (local $i i32) (local $o i32) (local $v v128) (local $a v128) (local $z v128) (local $small v128)
+  (local $p v128) (local $e v128) (local $k v128) (local $r v128) (local $big v128)
+  (block $done (loop $blocks
+    (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+    (local.set $o (i32.shl (select (local.get $i) (i32.sub (local.get $n) (i32.const 4)) (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $n))) (i32.const 2)))
+    (local.set $v (v128.load (i32.add (local.get $x) (local.get $o))))
+    (local.set $a (f32x4.abs (local.get $v)))
+    (local.set $small (f32x4.lt (local.get $a) (f32x4.splat (f32.const 0.625))))
+    ;; |x| < 0.625
+    (local.set $z (f32x4.mul (local.get $v) (local.get $v)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $z) (f32x4.splat (f32.const -5.70498872745e-3))) (f32x4.splat (f32.const 2.06390887954e-2))))
+    (local.set $p (f32x4.sub (f32x4.mul (local.get $p) (local.get $z)) (f32x4.splat (f32.const 5.37397155531e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (f32x4.splat (f32.const 1.33314422036e-1))))
+    (local.set $p (f32x4.sub (f32x4.mul (local.get $p) (local.get $z)) (f32x4.splat (f32.const 3.33332819422e-1))))
+    (local.set $p (f32x4.add (local.get $v) (f32x4.mul (f32x4.mul (local.get $v) (local.get $z)) (local.get $p))))
+    ;; |x| ≥ 0.625: e = e^{min(2|x|, 18)}
+    (local.set $e (f32x4.min (f32x4.add (local.get $a) (local.get $a)) (f32x4.splat (f32.const 18))))
+    (local.set $k (f32x4.nearest (f32x4.mul (local.get $e) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub (local.get $e) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $z (f32x4.mul (local.get $r) (local.get $r)))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $r) (f32x4.splat (f32.const 1.9875691500e-4))) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $big (f32x4.add (f32x4.mul (local.get $big) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $big (f32x4.add (f32x4.add (f32x4.mul (local.get $big) (local.get $z)) (local.get $r)) (f32x4.splat (f32.const 1))))
+    ;; × 2^k: k + 127 into the exponent bits (k ≤ 26 here)
+    (local.set $big (f32x4.mul (local.get $big)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    (local.set $big (f32x4.sub (f32x4.splat (f32.const 1))
+      (f32x4.div (f32x4.splat (f32.const 2)) (f32x4.add (local.get $big) (f32x4.splat (f32.const 1))))))
+    ;; the sign of x on either (tanh −0 = −0); NaN stays NaN (the min above keeps it)
+    (v128.store (i32.add (local.get $out) (local.get $o))
+      (v128.or (v128.bitselect (local.get $p) (local.get $big) (local.get $small)) (v128.and (local.get $v) (i32x4.splat (i32.const 0x80000000)))))
+    (local.set $i (i32.add (local.get $i) (i32.const 4)))
+    (br $blocks)))
+)
+
 ;; sin x and cos x of n ≥ 8 floats (the two-body closed forms take both of every coordinate): x = j·π/2 + r
 ;; with j = round(2x/π) and r in [−π/4, π/4] by a three-part Cody–Waite reduction (exact for |x| ≤ 8192:
 ;; the first part has 8 significant bits), the minimax polynomials of Cephes' sinf and cosf on r, and the

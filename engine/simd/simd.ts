@@ -32,6 +32,7 @@ export interface SimdKernels {
   two_body_sums(x: number, sw: number, cw: number, sinS: number, cosS: number, c: number, N: number, m: number, lap: number, psi: number, negInner: number, radial: number): void;
   threefry_normal(out: number, pairs: number, counter: number, k0: number, k1: number): void;
   sin_cos(x: number, sinOut: number, cosOut: number, n: number): number;
+  tanh(x: number, out: number, n: number): void;
   adam(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, rest1: number, beta2: number, rest2: number, stepSize: number, vCorrection: number, epsilon: number): void;
 }
 
