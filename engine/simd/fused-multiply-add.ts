@@ -43,7 +43,10 @@ export const FUSED_KERNELS: Record<string, number> = { product: 8, sin_cos: 20, 
 /** A parsed s-expression of wat text: an atom, or a list. */
 type Sexp = string | Sexp[];
 
-/** The s-expression that starts at text[from] (an open paren), and where it ends; `;;` comments dropped. */
+/**
+ * The s-expression that starts at text[from] (an open paren), and where it ends; `;;` comments dropped.
+ * Enough for kernels.wat: no block comments, and its only strings are export names without spaces.
+ */
 function parseAt(text: string, from: number): { node: Sexp[]; end: number } {
   const stack: Sexp[][] = [];
   let i = from;
