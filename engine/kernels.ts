@@ -17,6 +17,9 @@
  * its direction axis (collapsed mode, and every broadcast Mul's gradient) first transposed it to
  * [N, h, R]. Summing down the rows of a heap view reads it once.
  *
+ * Tanh: libm's tanhf one element at a time in the stock kernel, ~6–13 ns each; the SIMD `tanh` (see
+ * the override) takes ~2.6 ns.
+ *
  * Transpose that rotates the axes ([k … n−1, 0 … k−1], every rank-2 transpose among them), once the
  * axes of size 1 are set aside: a 2-D transpose of [Π leading, Π trailing] by the SIMD kernel
  * `transpose2d` in 4×4 blocks. It never shares the input's buffer, not even where only unit axes move:

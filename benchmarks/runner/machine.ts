@@ -42,7 +42,7 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
       /* flag not registered on this backend */
     }
   }
-  // Our SIMD product's and sin_cos's multiply-adds fused (relaxed SIMD) or not: their speed, and their last bits.
+  // Our SIMD kernels' multiply-adds (product, sin_cos, tanh) fused by relaxed SIMD or not: their speed, and their last bits.
   if (info.name === 'wasm') flags.STDE_WASM_FMA = (await import('../../engine/simd/simd.ts')).kernelsFuseMultiplyAdds();
   const commit = await git(['rev-parse', 'HEAD']);
   const status = await git(['status', '--porcelain', '--untracked-files=no']);

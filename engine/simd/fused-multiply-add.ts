@@ -6,9 +6,9 @@
  * and eight adds, sin_cos and tanh by their range reductions and polynomials. `f32x4.relaxed_madd` (and
  * `relaxed_nmadd`, c − a·b) does each multiply and add in one instruction where the CPU has FMA (x86
  * FMA3, ARM NEON): standalone, same process, [1600, 128]·[128, 128] 1.36 → 1.09 ms, sin_cos 1.82 →
- * 1.55 and tanh 2.9 → 2.6 ns per element. "Relaxed": the result may be fused (one rounding) or not, as the hardware does
- * it, so these kernels' last bits may differ between machines; `STDE_WASM_FMA=0` keeps separate
- * multiply and add. The other kernels keep their exact arithmetic: Adam is tested bit for bit against
+ * 1.55 and tanh 2.9 → 2.6 ns per element. "Relaxed": the result may be fused (one rounding) or not,
+ * as the hardware does it, so these kernels' last bits may differ between machines; `STDE_WASM_FMA=0`
+ * keeps separate multiply and add. The other kernels keep their exact arithmetic: Adam is tested bit for bit against
  * the tf ops, and fusing Box–Muller (5 % faster) changed the last bits of 4 % of the normals.
  *
  * Node ≥ 22 has relaxed SIMD on; Node 20's V8 has it behind `--experimental-wasm-relaxed-simd`, which
