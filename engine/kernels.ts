@@ -266,9 +266,9 @@ export function registerWasmKernelOverrides(): void {
     if (x.dtype !== 'float32' && x.dtype !== 'int32') return null;
     return transposeRotated(x, (args.attrs as { perm: number[] }).perm, args.backend as unknown as WasmBackend);
   });
-  // Tanh: tfjs runs libm's tanhf one element at a time (~6–13 ns each); the SIMD `tanh` (Cephes' tanhf
-  // four lanes at a time, ≤ 1.1e-7 relative error against Math.tanh, stock's 1.3e-7) takes ~2.6 ns. The
-  // gradient (engine/gradients.ts) is built from ops, this kernel among them. Below 4 entries the stock one.
+  // Tanh (see the header): Cephes' tanhf four lanes at a time, ≤ 1.1e-7 relative error against Math.tanh
+  // (stock: 1.3e-7). The gradient (engine/gradients.ts) is built from ops, this kernel among them. Below 4
+  // entries the stock kernel (the SIMD one's last block overlaps the one before).
   override('Tanh', (args, x) => {
     const n = tf.util.sizeFromShape(x.shape);
     if (x.dtype !== 'float32' || n < 4) return null;

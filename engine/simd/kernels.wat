@@ -161,6 +161,8 @@
 ;; dst[r] = Σ_{j < m} src[r·m + j]² for r < rows: the squared norm of each row (the ball samplers' ‖z‖²,
 ;; the two-body solution's 1 − ‖x‖²) in one read of the rows, instead of a Square pass that writes a
 ;; copy and a Sum pass over it. Sixteen lanes (four accumulators) at a time, then four, then a scalar tail.
+;; It is row_dots with each row as its own w, in the same order (the same bits), but with one load where
+;; row_dots needs two: [100, 10⁶] 35 against 39 ms, standalone, same process; so it stays a kernel of its own.
 (func (export "sum_squares") (param $src i32) (param $dst i32) (param $rows i32) (param $m i32)
   (local $r i32) (local $p i32) (local $end16 i32) (local $end4 i32) (local $end i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $x v128) (local $s f32) (local $f f32)

@@ -80,7 +80,7 @@ export async function loadSimdKernels(): Promise<void> {
   }
 }
 
-/** Whether the loaded product and sin_cos fuse their multiply-adds (engine/simd/fused-multiply-add.ts); machine.json records it. */
+/** Whether the loaded kernels fuse their multiply-adds (FUSED_KERNELS in engine/simd/fused-multiply-add.ts); machine.json records it. */
 export const kernelsFuseMultiplyAdds = (): boolean => multiplyAddsFused;
 
 /**
