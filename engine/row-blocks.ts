@@ -12,6 +12,7 @@ import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
 import { dataKernelsAvailable } from './simd/simd.ts';
 import { sumSquaresRows } from './simd/sum-squares.ts';
+import { storageBindingBytes } from './webgpu.ts';
 
 /** Floats in one block's [rows, d] (or [N, columns]) temporary on wasm. */
 export const ROW_BLOCK_FLOATS = 2 ** 20;
@@ -25,14 +26,9 @@ export const OFF_HEAP_BLOCK_FLOATS = 2 ** 27;
  * lavapipe, 2 GB on an H100 with NVIDIA's driver); OFF_HEAP_BLOCK_FLOATS elsewhere.
  */
 export function rowBlockFloats(): number {
-  const backend = tf.getBackend();
-  if (backend === 'wasm') return ROW_BLOCK_FLOATS;
-  if (backend === 'webgpu') {
-    const limits = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device?.limits;
-    const bytes = limits?.maxStorageBufferBindingSize;
-    if (bytes) return Math.min(OFF_HEAP_BLOCK_FLOATS, Math.floor(bytes / 4));
-  }
-  return OFF_HEAP_BLOCK_FLOATS;
+  if (tf.getBackend() === 'wasm') return ROW_BLOCK_FLOATS;
+  const binding = storageBindingBytes();
+  return binding ? Math.min(OFF_HEAP_BLOCK_FLOATS, Math.floor(binding / 4)) : OFF_HEAP_BLOCK_FLOATS;
 }
 
 /** How many lines of `lineFloats` floats one block holds (at least one). */

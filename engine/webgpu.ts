@@ -40,6 +40,11 @@
  * those `await tensor.data()` would return. If a future dawn.node schedules differently, no
  * callback is captured and `readSync` throws an error that says to use `await tensor.data()`;
  * it never returns data it did not read.
+ *
+ * Errors under tf.profile. The backend's `time` (what tf.profile and a DEBUG run time kernels with)
+ * is async and calls the kernel inside, so a kernel's throw became a rejected promise nobody awaits
+ * and tf.profile failed later with "Cannot read properties of undefined (reading 'map')". Here the
+ * kernel's own error is thrown where it happened (see `timeRethrows`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -304,6 +309,36 @@ function uploadByWriteBuffer(upload: (this: WebGPUBackendLike, id: object) => vo
   };
 }
 
+/** `time(f)` that throws f's error synchronously instead of returning it as a rejected promise. */
+function timeRethrows(time: (f: () => void) => Promise<unknown>): (f: () => void) => Promise<unknown> {
+  return function (this: unknown, f: () => void) {
+    let thrown: { error: unknown } | undefined;
+    const timing = time.call(this, () => {
+      try {
+        f();
+      } catch (error) {
+        thrown = { error };
+        throw error;
+      }
+    });
+    if (thrown) {
+      timing.catch(() => {}); // the same error, already on its way up
+      throw thrown.error;
+    }
+    return timing;
+  };
+}
+
+/**
+ * The most bytes one storage binding may hold on the active webgpu device (a shader binds whole
+ * tensors: 128 MiB under lavapipe, 2 GiB or more on an H100), or undefined on other backends.
+ */
+export function storageBindingBytes(): number | undefined {
+  if (tf.getBackend() !== 'webgpu') return undefined;
+  const limits = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device?.limits;
+  return limits?.maxStorageBufferBindingSize || undefined;
+}
+
 let kernelsPatched = false;
 
 function patchKernels(): void {
@@ -353,6 +388,8 @@ export async function setUpWebgpu(): Promise<string> {
     dispatchStats.dispatches++;
     return record.apply(this, args);
   };
+  const timed = proto as unknown as { time: (f: () => void) => Promise<unknown> };
+  timed.time = timeRethrows(timed.time);
   const read = p.read;
   p.read = async function (this: unknown, dataId: object) {
     const values = await read.call(this, dataId);

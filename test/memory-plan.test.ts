@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setup, TEST_BACKEND } from './helpers.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
-import { planMemory } from '../benchmarks/training/memory-plan.ts';
+import { assertFitsDevice, planMemory } from '../benchmarks/training/memory-plan.ts';
+import { UsageError } from '../engine/errors.ts';
 import { train } from '../benchmarks/training/train.ts';
 import { WIDE } from '../engine/wide-layer.ts';
 
@@ -41,6 +42,31 @@ test('weight sharing makes d = 1e6 plannable: the bound is then the input batch'
   assert.equal(plan.parameters, 2_593_332); // pdes.md §7's count for d = 1e6, B = 50
   assert.equal(plan.inputBytes, 4 * 100 * 1_000_000);
   assert.ok(plan.lowerBoundBytes < 2 ** 31);
+});
+
+test('a device that binds at most 128 MiB per buffer refuses larger points and first-layer weights, naming the fix', () => {
+  const lavapipe = 2 ** 27;
+  const at = (req: Partial<Parameters<typeof resolveRun>[0]>) => resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, estimator: 'stde-sparse', ...req });
+  const refusal = (cfg: ReturnType<typeof resolveRun>, canSplit = true) => {
+    try {
+      assertFitsDevice(cfg, 'webgpu', { bindingBytes: lavapipe, canSplit });
+    } catch (e) {
+      assert.ok(e instanceof UsageError);
+      return e.message;
+    }
+    return undefined;
+  };
+  assert.equal(
+    refusal(at({})),
+    "impossible memory: one buffer on this webgpu device binds at most 128 MiB, and this run needs larger ones: the points [100, 1000000] (381 MiB), the first layer's weight [1000000, 128] (488 MiB); use --micro-batches 4 and weight sharing, --block 4 or more",
+  );
+  assert.match(refusal(at({ block: 50, microBatches: 2 }))!, /: a micro-batch of points \[50, 1000000\] \(191 MiB\); use --micro-batches 4$/);
+  assert.equal(refusal(at({ block: 50, microBatches: 4 })), undefined); // [25, 10⁶]: 95 MiB
+  assert.match(refusal(at({ block: 50 }), false)!, /use --points 33 or fewer$/); // a command without micro-batches
+  assert.match(refusal(at({ dim: 300_000, points: 10 }))!, /weight \[300000, 128\] \(146 MiB\); use weight sharing, --block 2 or more$/);
+  assert.match(refusal(at({ dim: 40_000_000, block: 1000, points: 1 }))!, /use fewer dimensions \(one point alone is larger\)$/);
+  assert.equal(refusal(at({ dim: 100_000 })), undefined);
+  assert.doesNotThrow(() => assertFitsDevice(at({}), 'wasm', { bindingBytes: undefined })); // no binding limit there
 });
 
 test('at reduced width, tf.profile peak of a real step lies above the plan and within 10× of it', { skip: TEST_BACKEND !== 'wasm' }, async () => {

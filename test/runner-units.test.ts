@@ -108,6 +108,8 @@ test('classification: caps, timeouts, WASM aborts, records and crashes', () => {
   assert.equal(classify({ ...o, exitCode: 1, stderr: 'RangeError: WebAssembly.Memory(): could not allocate memory' }).status, 'oom');
   assert.equal(classify({ ...o, exitCode: 134, stderr: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).status, 'oom');
   assert.equal(classify({ ...o, signal: 'SIGKILL' }).status, 'oom');
+  const binding = 'Error: webgpu: the GPU rejected work, results are invalid: Binding size (512000000) of [Buffer (unlabeled)] is larger than the maximum storage buffer binding size (134217728).';
+  assert.equal(classify({ ...o, exitCode: 1, stderr: binding }).status, 'oom');
   const crash = classify({ ...o, exitCode: 1, stderr: 'TypeError: x is not a function\n    at foo (a.ts:1)\n' });
   assert.equal(crash.status, 'error');
   assert.match(crash.message, /exit code 1/);

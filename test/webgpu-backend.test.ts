@@ -25,6 +25,8 @@ import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
 import { webgpuTwoBodyPairSums } from '../engine/webgpu-two-body.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { assertFitsDevice } from '../benchmarks/training/memory-plan.ts';
+import { UsageError } from '../engine/errors.ts';
 import { dispatchStep, runStreams, stepLossAndGrads } from '../benchmarks/training/train.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../model/mlp.ts';
 import { DATA_FIT } from '../benchmarks/pdes/methods.ts';
@@ -55,6 +57,26 @@ test('row blocks are as large as one storage binding allows (lavapipe: 128 MB)',
   const bytes = (tf.backend() as unknown as { device: { limits: { maxStorageBufferBindingSize: number } } }).device.limits.maxStorageBufferBindingSize;
   assert.equal(rowBlockFloats(), Math.min(OFF_HEAP_BLOCK_FLOATS, Math.floor(bytes / 4)));
   if (/llvmpipe|lavapipe/i.test(engineInfo()?.adapter ?? '')) assert.equal(rowBlockFloats(), 2 ** 25);
+});
+
+test("a run larger than one storage binding is refused before it starts, against this device's own limit", { skip }, () => {
+  const limit = (tf.backend() as unknown as { device: { limits: { maxStorageBufferBindingSize: number } } }).device.limits.maxStorageBufferBindingSize;
+  const wide = Math.ceil(limit / (4 * 128)) + 1; // a [d, 128] first layer just over the limit
+  const cfg = (dim: number) => resolveRun({ pde: 'allen-cahn-two-body', dim, points: 1, estimator: 'stde-sparse' });
+  assert.throws(() => assertFitsDevice(cfg(wide), 'webgpu'), (e: Error) => e instanceof UsageError && e.message.includes(`weight [${wide}, 128]`));
+  assert.doesNotThrow(() => assertFitsDevice(cfg(100), 'webgpu'));
+});
+
+test("a kernel's error under tf.profile is that error (tfjs-webgpu's timer used to swallow it)", { skip }, async () => {
+  const kernelName = 'StdeTestThrows';
+  tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: () => { throw new Error('the kernel failed'); } });
+  try {
+    const x = tf.ones([4]);
+    await assert.rejects(tf.profile(() => tf.engine().runKernel(kernelName, { x }, {}) as tf.Tensor), /the kernel failed/);
+    x.dispose();
+  } finally {
+    tf.unregisterKernel(kernelName, 'webgpu');
+  }
 });
 
 test('kernels run on the GPU and synchronous reads return what async reads return', { skip }, async () => {

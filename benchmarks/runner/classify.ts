@@ -49,6 +49,7 @@ const OOM_PATTERNS = [
   /RangeError: .*(allocation|Invalid typed array length|Invalid array buffer length)/i,
   /JavaScript heap out of memory/i,
   /\bENOMEM\b/,
+  /larger than the maximum storage buffer binding size/i, // webgpu: a tensor larger than one binding
   /std::bad_alloc/,
 ];
 

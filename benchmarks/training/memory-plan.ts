@@ -12,6 +12,7 @@ import type { RunConfig } from './run-config.ts';
 import { WASM_USABLE_HEAP_BYTES } from '../../engine/wasm-heap.ts';
 import { wideOn } from '../../engine/wide-layer.ts';
 import { UsageError } from '../../engine/errors.ts';
+import { storageBindingBytes } from '../../engine/webgpu.ts';
 
 export interface MemoryPlan {
   parameters: number;
@@ -77,4 +78,68 @@ export function assertFits(cfg: RunConfig, backend: string): MemoryPlan {
     );
   }
   return plan;
+}
+
+/** One buffer a step holds whole: its shape and what would make it smaller. */
+export interface WholeBuffer {
+  what: string;
+  shape: number[];
+  bytes: number;
+  remedy: string;
+}
+
+/** The smallest n in 1…max with ok(n), if any. */
+function smallest(max: number, ok: (n: number) => boolean): number | undefined {
+  for (let n = 1; n <= max; n++) if (ok(n)) return n;
+  return undefined;
+}
+
+/**
+ * The buffers a step holds whole whatever the backend: one micro-batch of points (or of boundary
+ * points) and the first layer's weight (its gradient and Adam moments share its shape), each with
+ * the smallest change that brings it within `limitBytes` (more micro-batches where the command has
+ * them, else fewer points). Sources, samplers and the test set go in
+ * row blocks sized to the device (engine/row-blocks.ts).
+ */
+export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number, canSplit = true): WholeBuffer[] {
+  const { dim, extraInputs, width: hidden, depth } = cfg.model;
+  const batch = Math.max(cfg.points, cfg.boundaryPoints);
+  const pointBytes = (k: number) => (4 * batch * (dim + extraInputs)) / k;
+  const k = microBatchesFor(cfg, backend);
+  const splits = smallest(cfg.points, (j) => cfg.points % j === 0 && cfg.boundaryPoints % j === 0 && pointBytes(j) <= limitBytes);
+  const fewer = Math.floor(limitBytes / (4 * (dim + extraInputs)));
+  const fanOut = depth > 1 ? hidden : 1;
+  const weightBytes = (block: number) => 4 * (dim / block + extraInputs) * fanOut;
+  const block = smallest(dim, (b) => dim % b === 0 && weightBytes(b) <= limitBytes);
+  return [
+    {
+      what: k > 1 ? 'a micro-batch of points' : 'the points',
+      shape: [batch / k, dim + extraInputs],
+      bytes: pointBytes(k),
+      remedy: !fewer ? 'fewer dimensions (one point alone is larger)' : canSplit && splits ? `--micro-batches ${splits}` : `--points ${fewer} or fewer`,
+    },
+    {
+      what: "the first layer's weight",
+      shape: [featureDim(cfg.model), fanOut],
+      bytes: weightBytes(cfg.model.block),
+      remedy: block ? `weight sharing, --block ${block} or more` : 'fewer dimensions',
+    },
+  ];
+}
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * Refuse (exit 2) a run whose points or first-layer weight exceed one storage binding of the device:
+ * a webgpu shader binds whole tensors (lavapipe: 128 MiB each). Runs after the engine starts, when
+ * the adapter's limit is known; without such a limit (other backends) it passes.
+ */
+export function assertFitsDevice(cfg: RunConfig, backend: string, { canSplit = true, bindingBytes = storageBindingBytes() } = {}): void {
+  if (!bindingBytes) return;
+  const over = wholeBuffers(cfg, backend, bindingBytes, canSplit).filter((b) => b.bytes > bindingBytes);
+  if (over.length) {
+    throw new UsageError(
+      `impossible memory: one buffer on this ${backend} device binds at most ${mib(bindingBytes)}, and this run needs larger ones: ${over.map((b) => `${b.what} [${b.shape.join(', ')}] (${mib(b.bytes)})`).join(', ')}; use ${over.map((b) => b.remedy).join(' and ')}`,
+    );
+  }
 }

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
-import { assertFits } from '../../benchmarks/training/memory-plan.ts';
+import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
 import { kernelSplit, type KernelSplit } from '../../benchmarks/targets/measure.ts';
 import { int, runChoiceOptions } from '../options.ts';
 
@@ -57,6 +57,7 @@ export function register(program: Command): void {
       const cfg = resolveRun({ ...req, testPoints: 0 }); // every usage error before the engine starts
       assertFits(cfg, o.backend);
       const info = await initEngine(o.backend);
+      assertFitsDevice(cfg, o.backend, { canSplit: false }); // and one larger than the device can bind (no --micro-batches here)
       const scope = o.wholeStep ? 'step' : 'loss-and-gradient';
       const s = await kernelSplit(req, scope);
       const head = { pde: cfg.pde.name, dim: cfg.d, estimator: cfg.method, R: cfg.R, points: cfg.points, backend: info.name, adapter: info.adapter ?? null, scope };

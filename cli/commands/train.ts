@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { initEngine, BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 import { PDES } from '../../benchmarks/pdes/registry.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
-import { assertFits } from '../../benchmarks/training/memory-plan.ts';
+import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
 import { train } from '../../benchmarks/training/train.ts';
 import type { TrainRecord } from '../../benchmarks/training/record.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
@@ -100,6 +100,7 @@ export function register(program: Command): void {
     const cfg = resolveRun(req); // every usage error before the engine starts
     assertFits(cfg, o.backend); // so is an impossible memory request
     const info = await initEngine(o.backend);
+    assertFitsDevice(cfg, o.backend); // and one larger than the device can bind
     const bar = new cliProgress.SingleBar(
       { stream: process.stderr, format: `${cfg.pde.name} d=${cfg.d} ${cfg.method} [{bar}] {value}/{total} steps | loss {loss} | rel L2 {err} | ETA {eta_formatted}`, hideCursor: true },
       cliProgress.Presets.shades_classic,
