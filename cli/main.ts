@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../engine/errors.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export type Register = (program: Command) => void;
 
@@ -21,8 +22,10 @@ process.on('unhandledRejection', (e) => (e instanceof UsageError ? fail(e.messag
 
 const program = new Command('stde-bench')
   .description('Stochastic Taylor Derivative Estimator benchmark and reproduction suite (TensorFlow.js)')
+  .version(pkg.version)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Commander's own error line would be a second one: the message is printed once, by fail().
+  .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 // .js as well as .ts, so that a compiled bundle of the CLI discovers its commands the same way.
@@ -36,6 +39,7 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) process.exit(0);
+    if (e.code === 'commander.help') process.exit(2); // no command given: the help, on stderr, says what to do
     fail(e.message.replace(/^error: /, ''));
   }
   if (e instanceof UsageError) fail(e.message);

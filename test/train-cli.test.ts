@@ -51,6 +51,7 @@ const BAD_CLI: [string, string[], RegExp][] = [
   ['block size not dividing d', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--block', '3'], /block size 3 does not divide the dimension 10/],
   ['R > d', ['--pde', 'allen-cahn-two-body', '--dim', '5', '--R', '6'], /R = 6 exceeds the dimension d = 5/],
   ['option of another PDE', ['--pde', 'poisson-two-body', '--dim', '5', '--source', 'published-incorrect'], /--source does not apply/],
+  ['unknown option', ['--pde', 'poisson-two-body', '--dim', '5', '--bogus'], /unknown option '--bogus'/], // commander's error, printed once
 ];
 
 test('bad input to train: a one-line error and exit code 2', async () => {
@@ -64,6 +65,19 @@ test('bad input to train: a one-line error and exit code 2', async () => {
     assert.match(lines[0], message, what);
     assert.equal(r.stdout, '', what);
   });
+});
+
+test('the command line: --version prints the package version; no command prints the help and exits 2; an unknown command is one line', async () => {
+  const version = await cli('--version');
+  assert.equal(version.exitCode, 0);
+  assert.equal(version.stdout.trim(), (await import('../package.json', { with: { type: 'json' } })).default.version);
+  const none = await cli();
+  assert.equal(none.exitCode, 2);
+  assert.match(none.stderr, /^Usage: stde-bench/);
+  assert.doesNotMatch(none.stderr, /outputHelp/);
+  const unknown = await cli('fly');
+  assert.equal(unknown.exitCode, 2);
+  assert.equal(unknown.stderr.trim(), "stde-bench: unknown command 'fly'");
 });
 
 /** The same checks in-process (the CLI turns every UsageError into the one-line exit 2 above). */
