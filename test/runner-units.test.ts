@@ -39,6 +39,9 @@ test('impossible cells and malformed groups are usage errors', () => {
   assert.throws(bad({ blocks: [3] }), UsageError); // 3 does not divide 10
   assert.throws(bad({ estimators: [] }), UsageError);
   assert.throws(bad({ steps: 0 }), UsageError);
+  assert.throws(bad({ testPoints: -1 }), UsageError);
+  assert.throws(bad({ points: 0 }), UsageError);
+  assert.doesNotThrow(bad({ testPoints: 0 })); // no evaluation, as train --test-points 0
   // Two cells with one id but different train arguments must be told apart by a variant label.
   assert.throws(
     () => expandMatrix({ name: 'x', description: '', groups: [tiny.groups[1], { ...tiny.groups[1], args: ['--source', 'y'] }] }, 'wasm'),

@@ -77,9 +77,10 @@ export function validateGroup(g: MatrixGroup, where: string): void {
   checkPositiveInts(`${where} widths`, g.widths, 1);
   checkPositiveInts(`${where} depths`, g.depths, 2);
   checkPositiveInts(`${where} blocks`, g.blocks, 1);
-  for (const k of ['points', 'evalEvery', 'testPoints', 'timeoutS', 'memoryMb'] as const) {
+  for (const k of ['points', 'evalEvery', 'timeoutS', 'memoryMb'] as const) {
     if (g[k] !== undefined) checkPositiveInts(`${where} ${k}`, [g[k] as number], 1);
   }
+  if (g.testPoints !== undefined) checkPositiveInts(`${where} testPoints`, [g.testPoints], 0); // 0: no evaluation, as train takes it
   if (g.args !== undefined && (!Array.isArray(g.args) || g.args.some((a) => typeof a !== 'string'))) {
     throw new UsageError(`matrix ${where}: 'args' must be a list of strings`);
   }

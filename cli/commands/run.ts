@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--block <B>', 'weight-sharing block size', int('block', 1))
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
-    .option('--test-points <m>', 'test-set size', int('test-points', 1))
+    .option('--test-points <m>', 'test-set size (0 = no evaluation)', int('test-points', 0))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')}; default: the preset's, else ${DEFAULT_BACKEND})`)
     .option('--out <dir>', 'results folder (default results/<preset>-<date>)')
     .option('--timeout <s>', "per-cell time limit in seconds (default: the preset's, else 3600)", int('timeout', 1))
