@@ -26,7 +26,9 @@ export interface ConfigSummary extends ConfigKey {
 }
 
 const RAN = new Set(['ok', 'diverged']);
-/** Errors of a diverged run are not results; its timings are. */
+/** Rows whose timings and memory are results: runs that ended, and runs stopped at their time limit with a record. */
+const measured = (r: ParsedRow) => RAN.has(String(r.status)) || (r.status === 'timeout' && typeof r.steps_done === 'number');
+/** Errors of a diverged or stopped run are not results; its timings are. */
 const ACCURACY = new Set(['rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best']);
 
 export function estimatorLabel(k: { estimator: string; R: number; variant?: string }): string {
@@ -50,7 +52,7 @@ export function aggregate(rows: ParsedRow[]): ConfigSummary[] {
     const r0 = rs[0];
     const statuses: Record<string, number> = {};
     for (const r of rs) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
-    const ran = rs.filter((r) => RAN.has(String(r.status)));
+    const ran = rs.filter(measured);
     const ok = rs.filter((r) => r.status === 'ok');
     const failure = Object.keys(statuses).find((s) => s !== 'ok') ?? 'ok';
     const key = {

@@ -62,7 +62,8 @@ function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Chart[] {
   const multi = nets.size > 1 && !byNet;
   const s = (c: ConfigSummary) => seriesOf(c, multi);
   const charts: Chart[] = [];
-  const failed: FailedPoint[] = cs.filter((c) => !RAN.has(c.status)).map((c) => ({ dim: c.dim, series: s(c), status: c.status }));
+  // A cell stopped at its time limit with steps timed is a point of the speed chart, not a failure marker.
+  const failed: FailedPoint[] = cs.filter((c) => !RAN.has(c.status) && !c.stat('it_per_s')).map((c) => ({ dim: c.dim, series: s(c), status: c.status }));
   const netOrder = (c: ConfigSummary) => (c.depth ?? 0) * 1e6 + (c.width ?? 0) * 10 + (c.block ?? 1) / 1e4;
   const bar = (c: ConfigSummary, value: number): BarPoint =>
     byNet ? { x: netOf(c), order: netOrder(c), series: s(c), value } : { x: String(c.dim), order: c.dim, series: s(c), value };
@@ -76,7 +77,7 @@ function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Chart[] {
         spec: barChart(`${pde}: speed per network`, 'network', 'iterations / s', speed),
       });
     }
-    const mem = cs.flatMap((c) => (c.stat('peak_tensor_mb') && RAN.has(c.status) ? [bar(c, (c.stat('peak_tensor_mb') as { mean: number }).mean)] : []));
+    const mem = cs.flatMap((c) => (c.stat('peak_tensor_mb') ? [bar(c, (c.stat('peak_tensor_mb') as { mean: number }).mean)] : []));
     if (mem.length) {
       charts.push({
         name: `${pde}-memory`, kind: 'memory-by-network', pde,
@@ -100,8 +101,8 @@ function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Chart[] {
       const out: SeriesPoint[] = [];
       const t = c.stat('peak_tensor_mb');
       const r = c.stat('rss_peak_mb');
-      if (t && RAN.has(c.status)) out.push({ dim: c.dim, series: s(c), value: t.mean, kind: 'tensor peak (tf.profile)' });
-      if (r && RAN.has(c.status)) out.push({ dim: c.dim, series: s(c), value: r.mean, kind: 'process RSS peak' });
+      if (t) out.push({ dim: c.dim, series: s(c), value: t.mean, kind: 'tensor peak (tf.profile)' });
+      if (r) out.push({ dim: c.dim, series: s(c), value: r.mean, kind: 'process RSS peak' });
       return out;
     });
     if (mem.length || failed.length) {

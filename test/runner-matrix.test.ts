@@ -44,8 +44,9 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
       { ...TINY, seeds: [0, 1] },
       // Node + tfjs alone is well above 40 MB resident: the runner's cap must kill it.
       { ...TINY, seeds: [0], memoryMb: 40, variant: 'forced oom' },
-      // Far more steps than 6 s allow.
-      { ...TINY, seeds: [0], steps: 1_000_000, timeoutS: 6, variant: 'forced timeout' },
+      // Far more steps than 15 s allow: the child stops itself at 5 s of training (15 s less the runner's
+      // 10 s for start-up), with its steps timed.
+      { ...TINY, seeds: [0], steps: 1_000_000, timeoutS: 15, variant: 'forced timeout' },
     ],
   };
   const out = join(dir, 'out');
@@ -66,13 +67,16 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
   assert.match(String(oom.message), /cap of 40 MB/);
   assert.ok((oom.rss_peak_mb as number) > 40, 'the runner records the resident peak it saw');
   assert.equal(oom.it_per_s, null);
-  assert.match(String(timeout.message), /time limit/);
-  assert.ok((timeout.wall_s as number) >= 6 && (timeout.wall_s as number) < 30);
+  assert.match(String(timeout.message), /^stopped at the 5 s time limit after \d+ of 1000000 steps$/);
+  assert.ok((timeout.steps_done as number) > 10 && (timeout.it_per_s as number) > 0 && (timeout.step_ms_median as number) > 0);
+  assert.ok((timeout.wall_s as number) >= 5 && (timeout.wall_s as number) < 15);
+  assert.ok((timeout.rel_l2_final as number) > 0, 'its last evaluation before the stop');
   // Per-step samples and evaluations of the finished cells, beside the CSV.
   const samples = JSON.parse(readFileSync(join(out, 'samples', `${ok.cell}.json`), 'utf8'));
   assert.ok(samples.step_ms.length >= 5 && samples.step_ms.every((v: number) => v > 0));
   assert.deepEqual(samples.evals.map((e: { step: number }) => e.step), [6, 12]);
   assert.ok(!existsSync(join(out, 'samples', `${oom.cell}.json`)));
+  assert.ok(existsSync(join(out, 'samples', `${timeout.cell}.json`)), 'a cell stopped at its time limit keeps its samples');
   const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
   for (const k of ['node', 'versions', 'cpu', 'memoryMb', 'os', 'git', 'date', 'backend']) assert.ok(k in machine, k);
   assert.equal(machine.backend, 'wasm');

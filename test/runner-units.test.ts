@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandMatrix, trainArgs, type Matrix } from '../benchmarks/runner/matrix.ts';
 import { classify, parseRecord } from '../benchmarks/runner/classify.ts';
+import { childTimeLimitS } from '../benchmarks/runner/execute-cell.ts';
 import { appendRow, COLUMNS, readRows, repairTail, upgradeColumns, type Row } from '../benchmarks/runner/csv-store.ts';
 import { resolveMatrix } from '../benchmarks/runner/load-matrix.ts';
 import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
@@ -118,6 +119,12 @@ test('classification: caps, timeouts, WASM aborts, records and crashes', () => {
   assert.match(crash.message, /exit code 1/);
   assert.equal(classify({ ...o, exitCode: 2, stderr: 'stde-bench: unknown PDE' }).status, 'error');
   assert.deepEqual(parseRecord('{"a":1}\n{"b":2}\nnot json'), { b: 2 });
+  // train stopped itself at its --time-limit: a timeout that keeps its record (steps done, timed).
+  const stopped = classify({ ...o, exitCode: 0, stdout: JSON.stringify({ ...rec, status: 'timeout', message: 'stopped at the 5 s time limit after 7 of 100 steps' }) });
+  assert.deepEqual([stopped.status, stopped.message, stopped.record?.it_per_s], ['timeout', 'stopped at the 5 s time limit after 7 of 100 steps', 3]);
+  assert.equal(classify({ ...o, exitCode: 0, stdout: JSON.stringify({ ...rec, status: 'later' }) }).status, 'error');
+  // The child's own limit leaves the runner's start-up margin: a tenth, within 10–60 s.
+  assert.deepEqual([15, 120, 600, 3600, 43200, 5].map(childTimeLimitS), [5, 108, 540, 3540, 43140, 1]);
 });
 
 const row = (cell: string): Row => Object.fromEntries(COLUMNS.map((c) => [c, c === 'cell' ? cell : c === 'status' ? 'ok' : c === 'message' ? 'a "quoted", comma\nnewline' : c === 'dim' ? 100 : null])) as Row;

@@ -77,6 +77,37 @@ test('a non-finite loss ends the run with status diverged', async () => {
   assert.equal(r.rel_l2_final, null);
 });
 
+test('a time limit stops the run before a step that would end past it: status timeout, the steps done timed', async () => {
+  const req = { pde: 'allen-cahn-two-body', estimator: 'stde-sparse', steps: 1_000_000, width: 8, evalEvery: 50 };
+  const t0 = performance.now();
+  const r = await run({ ...req, timeLimitS: 2 });
+  const s = (performance.now() - t0) / 1000;
+  assert.equal(r.status, 'timeout');
+  assert.ok(s < 2.5, `took ${s} s`);
+  assert.ok(r.steps_done > 10 && r.steps_done < 1_000_000, `${r.steps_done} steps`);
+  assert.equal(r.message, `stopped at the 2 s time limit after ${r.steps_done} of 1000000 steps`);
+  assert.equal(r.timed_steps, r.steps_done - 10); // the warm-up (10 steps) is over: timed as usual
+  assert.ok(r.it_per_s! > 0);
+  assert.equal(r.rel_l2_final, r.evals.at(-1)!.rel_l2); // its last evaluation
+  // A limit spent before the first step: that one step still runs; with nothing after the warm-up,
+  // every step but the first is timed, here none.
+  const first = await run({ ...req, timeLimitS: 1e-3 });
+  assert.deepEqual([first.status, first.steps_done, first.timed_steps, first.it_per_s, first.warmup_steps], ['timeout', 1, 0, null, 1]);
+  assert.throws(() => resolveRun({ ...small, ...req, timeLimitS: -1 } as RunRequest), /time limit must be ≥ 0/);
+});
+
+test('a time limit reached inside the warm-up: every step but the first is timed', async () => {
+  // Steps of ≥ 300 ms (the loss callback runs inside a timed step): a 2.5 s limit stops within the
+  // 10 warm-up steps of a long run, after at least 3 of them (set-up takes well under a second here).
+  const slow = { onStep: () => { const until = performance.now() + 300; while (performance.now() < until); } };
+  const cfg = resolveRun({ ...small, pde: 'allen-cahn-two-body', estimator: 'stde-sparse', steps: 1_000_000, width: 8, timeLimitS: 2.5 } as RunRequest);
+  const r = await train(cfg, TEST_BACKEND, slow);
+  assert.equal(r.status, 'timeout');
+  assert.ok(r.steps_done >= 3 && r.steps_done < 10, `${r.steps_done} steps`);
+  assert.deepEqual([r.warmup_steps, r.timed_steps], [1, r.steps_done - 1]);
+  assert.ok(r.step_ms_median! >= 300 && r.it_per_s! <= 1000 / 300, `${r.step_ms_median} ms`);
+});
+
 test('the tensor count stays flat over training steps and returns to its start', async () => {
   const before = tf.memory().numTensors;
   const counts: number[] = [];

@@ -2,7 +2,7 @@
  * How a finished child process becomes a status. A cell that ran out of memory — over the runner's
  * cap, killed by the kernel, or dead with a WASM/V8 allocation failure — is `oom`, like the paper's
  * OOM cells; past the time limit is `timeout`; any other crash is `error`; a train record passes its
- * own status (`ok` or `diverged`) through.
+ * own status (`ok`, `diverged`, or `timeout` when it stopped at its --time-limit, timed) through.
  */
 import type { Status } from './csv-store.ts';
 
@@ -89,7 +89,7 @@ export function classify(o: ChildOutcome, capMb?: number): Verdict {
     const record = parseRecord(o.stdout);
     if (!record) return { status: 'error', message: `exit 0 but no JSON record on stdout: ${lastLine(o.stderr || o.stdout)}` };
     const s = record.status;
-    if (s === 'ok' || s === 'diverged') return { status: s, message: typeof record.message === 'string' ? record.message : '', record };
+    if (s === 'ok' || s === 'diverged' || s === 'timeout') return { status: s, message: typeof record.message === 'string' ? record.message : '', record };
     return { status: 'error', message: `train record has unknown status '${String(s)}'`, record };
   }
   if (looksLikeOom(o.stderr)) return { status: 'oom', message: oomLine(o.stderr) };

@@ -51,6 +51,16 @@ function labelsOf(rec: Record<string, unknown>): string {
     .join('; ');
 }
 
+/**
+ * The child's own time limit (train --time-limit): the runner's limit less what train's clock does not
+ * see (Node and the engine starting, the record printed), a tenth of it within 10–60 s. A cell that
+ * reaches it ends as `timeout` with its steps timed; the runner's kill at the full limit stays for a
+ * step that overruns it.
+ */
+export function childTimeLimitS(timeoutS: number): number {
+  return Math.max(1, timeoutS - Math.min(60, Math.max(10, timeoutS / 10)));
+}
+
 export interface RunningChild {
   pid: number;
 }
@@ -62,7 +72,8 @@ export async function executeCell(
 ): Promise<CellResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const child = execa(process.execPath, [BIN, 'train', ...trainArgs(cell)], {
+  const args = [...trainArgs(cell), '--time-limit', String(childTimeLimitS(limits.timeoutS))];
+  const child = execa(process.execPath, [BIN, 'train', ...args], {
     reject: false,
     stdin: 'ignore',
     timeout: limits.timeoutS * 1000,

@@ -12,7 +12,8 @@ export interface EvalPoint {
   rel_l1: number | null;
 }
 
-export type Status = 'ok' | 'diverged';
+/** 'timeout': stopped at the run's time limit (--time-limit) with the steps done, timed. */
+export type Status = 'ok' | 'diverged' | 'timeout';
 
 export interface TrainRecord {
   pde: string;

@@ -33,6 +33,8 @@ export interface RunRequest {
   lr?: number;
   /** Read each step's loss before the next step is dispatched (no step in flight; per-step latency). */
   syncSteps?: boolean;
+  /** Stop before a step that would end past this many seconds of training (0 or absent: no limit). */
+  timeLimitS?: number;
   /** PDE-specific options by flag name (e.g. { source: 'published-incorrect' }). */
   options?: Record<string, string>;
 }
@@ -58,6 +60,8 @@ export interface RunConfig {
   lr: number;
   /** No step in flight: each step's loss is read before the next is dispatched. */
   syncSteps: boolean;
+  /** Seconds of training after which no further step starts (0 = no limit): the run ends as `timeout`. */
+  timeLimitS: number;
   schedule: TrainDefaults['schedule'];
   options: Record<string, string>;
 }
@@ -139,6 +143,7 @@ export function resolveRun(req: RunRequest): RunConfig {
     microBatches: req.microBatches ?? 0,
     lr: req.lr ?? DEFAULT_LR,
     syncSteps: req.syncSteps ?? false,
+    timeLimitS: req.timeLimitS ?? 0,
     schedule: def.schedule,
     options,
   };
@@ -149,6 +154,7 @@ export function resolveRun(req: RunRequest): RunConfig {
   usage(Number.isInteger(cfg.boundaryPoints) && cfg.boundaryPoints >= minBoundary, `boundary points must be ≥ ${minBoundary}, got ${cfg.boundaryPoints}`);
   usage(Number.isInteger(cfg.testPoints) && cfg.testPoints >= 0, `test points must be ≥ 0, got ${cfg.testPoints}`);
   usage(Number.isFinite(cfg.lr) && cfg.lr > 0, `learning rate must be positive, got ${cfg.lr}`);
+  usage(Number.isFinite(cfg.timeLimitS) && cfg.timeLimitS >= 0, `time limit must be ≥ 0 seconds, got ${cfg.timeLimitS}`);
   const k = cfg.microBatches;
   usage(Number.isInteger(k) && k >= 0, `micro-batches must be a non-negative integer (0 = auto), got ${k}`);
   usage(k === 0 || (cfg.points % k === 0 && cfg.boundaryPoints % k === 0), `${k} micro-batches must divide the points (${cfg.points}) and boundary points (${cfg.boundaryPoints}) evenly`);

@@ -9,7 +9,8 @@
  *
  * Measurement (pdes.md §11): a timed step covers sampling, loss, gradient and update of one step and
  * the read-back of one loss (which waits for the device): with one step in flight, the previous
- * step's; with `syncSteps`, its own. Warm-up steps and evaluations are excluded. Peak
+ * step's; with `syncSteps`, its own. Warm-up steps and evaluations are excluded. With a time limit,
+ * no step starts that would end past it: the run ends as `timeout`, with the steps it did. Peak
  * tensor memory comes from one extra tf.profile'd loss-and-gradient step on its own stream, taken
  * before training and never applied, because profiling slows kernels and must not change the run.
  */
@@ -171,27 +172,52 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     message = `non-finite loss (${loss}) at step ${done}`;
     return false;
   };
+  const evaluationDue = (s: number) => (s + 1) % cfg.evalEvery === 0 || s + 1 === cfg.steps;
+  // With a time limit, a step starts only if it (and the evaluation after it) should end within the
+  // limit, judged by the last ones; the first step always runs. A runner's kill at its own limit
+  // would lose the record; stopping here keeps the steps done, timed.
+  let lastStepMs = 0;
+  let lastEvalMs = 0;
+  const warmupMs: number[] = [];
+  const outOfTime = (s: number) =>
+    cfg.timeLimitS > 0 && s > 0 && performance.now() - t0 + lastStepMs + (evaluationDue(s) ? lastEvalMs : 0) > 1000 * cfg.timeLimitS;
   for (let s = 0; s < cfg.steps && status === 'ok'; s++) {
+    if (outOfTime(s)) {
+      if (inFlight === null || settle()) {
+        status = 'timeout';
+        message = `stopped at the ${cfg.timeLimitS} s time limit after ${done} of ${cfg.steps} steps`;
+      }
+      break;
+    }
     const start = performance.now();
     const value = dispatchStep(lossAndGrads, adam, streams.step(s), schedule.lr(s));
     const previousOk = inFlight === null || settle();
     inFlight = value;
-    const evaluationDue = (s + 1) % cfg.evalEvery === 0 || s + 1 === cfg.steps;
-    if (previousOk && (cfg.syncSteps || evaluationDue)) settle();
+    const due = evaluationDue(s);
+    if (previousOk && (cfg.syncSteps || due)) settle();
     const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
-    if (s >= warmup) stepMs.push(ms);
-    if (status === 'ok' && inFlight === null && evaluationDue) evaluate(done, loss);
+    lastStepMs = ms;
+    (s >= warmup ? stepMs : warmupMs).push(ms);
+    if (status === 'ok' && inFlight === null && due) {
+      const e0 = performance.now();
+      evaluate(done, loss);
+      lastEvalMs = performance.now() - e0;
+    }
     // Let the event loop turn (outside the timed part): Dawn frees per-kernel GPU objects only then
     // (webgpu dies after a few hundred synchronous steps otherwise), and the progress bar redraws.
     await new Promise<void>((r) => setImmediate(r));
   }
   (inFlight as tf.Scalar | null)?.dispose(); // a step dispatched after a diverged one
+  // Stopped at the time limit inside the warm-up: timed over every step but the first (set-up, caches).
+  const inWarmup = status === 'timeout' && stepMs.length === 0;
+  if (inWarmup) stepMs.push(...warmupMs.slice(1));
+  const warmupDone = inWarmup ? Math.min(1, warmupMs.length) : Math.min(warmup, done);
 
   const best = (k: 'rel_l2' | 'rel_l1') => {
     const v = evals.map((e) => e[k]).filter((x): x is number => x !== null);
     return v.length ? Math.min(...v) : null;
   };
-  const last = status === 'ok' ? evals[evals.length - 1] : undefined;
+  const last = status === 'ok' || status === 'timeout' ? evals[evals.length - 1] : undefined; // timeout: its last evaluation
   const timed = stepMs.slice(-STEP_MS_KEPT).map((x) => Math.round(x * 1000) / 1000);
   const record: TrainRecord = {
     pde: cfg.pde.name,
@@ -219,7 +245,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     metric: evaluator?.metric ?? 'none (no exact solution or reference)',
     ...stepStats(stepMs),
     step_ms: timed,
-    warmup_steps: Math.min(warmup, done),
+    warmup_steps: warmupDone,
     timed_steps: stepMs.length,
     timing: cfg.syncSteps
       ? 'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded'

@@ -65,6 +65,7 @@ export function register(program: Command): void {
     .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--lr <rate>', 'initial learning rate (default 1e-3)', num('lr'))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--time-limit <s>', 'seconds of training after which no step starts (the record then says timeout, with the steps done); 0 = none', num('time-limit'))
     .option('--sync-steps', "read each step's loss before dispatching the next (time per-step latency; default: one step in flight)")
     .option('--json', 'print one JSON record as the last stdout line');
   const extra = pdeOptions();
@@ -95,6 +96,7 @@ export function register(program: Command): void {
       microBatches: o.microBatches,
       lr: o.lr,
       syncSteps: o.syncSteps,
+      timeLimitS: o.timeLimit as number | undefined,
       options,
     };
     const cfg = resolveRun(req); // every usage error before the engine starts

@@ -1,0 +1,27 @@
+/** Rows → configurations for the report: which rows' timings, memory and errors count. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregate } from '../report/aggregate.ts';
+import { cellId } from '../benchmarks/runner/cell-id.ts';
+import type { ParsedRow } from '../benchmarks/runner/csv-store.ts';
+
+const row = (seed: number, status: string, extra: ParsedRow): ParsedRow => {
+  const key = { pde: 'allen-cahn-two-body', dim: 100, estimator: 'nested', R: 16, seed, steps: 100, backend: 'wasm' };
+  return { cell: cellId(key), ...key, width: null, depth: null, block: null, variant: '', status, steps_done: null, it_per_s: null, rss_peak_mb: null, rel_l2_best: null, ...extra };
+};
+
+test('a run stopped at its time limit counts for speed and memory, not for error; a killed one counts for nothing', () => {
+  const [c] = aggregate([
+    row(0, 'ok', { steps_done: 100, it_per_s: 4, rss_peak_mb: 500, rel_l2_best: 0.1 }),
+    row(1, 'timeout', { steps_done: 7, it_per_s: 2, rss_peak_mb: 700, rel_l2_best: 0.9 }),
+    row(2, 'timeout', { rss_peak_mb: 900 }), // killed by the runner: the memory watch's peak, no record
+  ]);
+  assert.equal(c.status, 'ok');
+  assert.deepEqual(c.statuses, { ok: 1, timeout: 2 });
+  assert.deepEqual(c.stat('it_per_s'), { mean: 3, std: 1, n: 2 });
+  assert.deepEqual(c.stat('rss_peak_mb'), { mean: 600, std: 100, n: 2 });
+  assert.deepEqual(c.stat('rel_l2_best'), { mean: 0.1, std: 0, n: 1 });
+  const [only] = aggregate([row(1, 'timeout', { steps_done: 7, it_per_s: 2 })]);
+  assert.equal(only.status, 'timeout');
+  assert.equal(only.stat('it_per_s')?.mean, 2);
+});
