@@ -98,8 +98,8 @@ function smallest(max: number, ok: (n: number) => boolean): number | undefined {
  * The buffers a step holds whole whatever the backend: one micro-batch of points (or of boundary
  * points) and the first layer's weight (its gradient and Adam moments share its shape), each with
  * the smallest change that brings it within `limitBytes` (more micro-batches where the command has
- * them, else fewer points). Sources, samplers and the test set go in
- * row blocks sized to the device (engine/row-blocks.ts).
+ * them, else fewer points). Sources, samplers and the test set go in row blocks sized to the device
+ * (engine/row-blocks.ts).
  */
 export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number, canSplit = true): WholeBuffer[] {
   const { dim, extraInputs, width: hidden, depth } = cfg.model;
