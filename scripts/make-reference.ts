@@ -77,7 +77,11 @@ function targets(r: PaperRow): Target[] {
         { estimator: 'nested-checkpointed', R: R(r.R), match: 'alternate' }, // the same, in bounded memory
       ];
     if (m.startsWith('Backward mode SDGD (PyTorch)')) return [{ estimator: 'nested', R: R(r.R), match: 'alternate' }];
-    if (m.startsWith('Parallelized backward')) return [{ estimator: 'nested-batched', R: R(r.R), match: 'primary' }];
+    if (m.startsWith('Parallelized backward'))
+      return [
+        { estimator: 'nested-batched', R: R(r.R), match: 'primary' },
+        { estimator: 'nested-batched-checkpointed', R: R(r.R), match: 'alternate' },
+      ];
     if (m.startsWith('Forward-over-Backward')) return [{ estimator: 'forward-over-backward', R: R(r.R), match: 'primary' }];
     if (m.startsWith('Forward Laplacian')) return [{ estimator: 'forward-laplacian', R: 0, match: 'primary' }];
     if (m.startsWith('STDE')) return [{ estimator: 'stde-sparse', R: R(r.R), match: 'primary' }];

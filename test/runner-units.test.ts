@@ -66,9 +66,9 @@ test('every preset expands; paper presets carry the paper settings and the decis
     validateCells(cells); // every PDE, method, dimension and option exists in the registry
   }
   const t3 = expandMatrix(getPreset('paper-table-3'), 'wasm');
-  // 5 dims × 5 seeds × (3 SDGD baselines at R = 100, the looped one also checkpointed + STDE R = 100 and 16 + forward Laplacian).
-  assert.equal(t3.length, 5 * 5 * 7);
-  assert.equal(t3.filter((c) => c.estimator === 'nested-checkpointed' && c.R === 100).length, 25);
+  // 5 dims × 5 seeds × (3 SDGD baselines at R = 100, the backward ones also checkpointed + STDE R = 100 and 16 + forward Laplacian).
+  assert.equal(t3.length, 5 * 5 * 8);
+  for (const e of ['nested-checkpointed', 'nested-batched-checkpointed']) assert.equal(t3.filter((c) => c.estimator === e && c.R === 100).length, 25);
   assert.ok(t3.every((c) => c.steps === 10_000 && c.width === 128 && c.depth === 4 && c.points === 100));
   const t6 = expandMatrix(getPreset('paper-table-6'), 'wasm');
   assert.ok(t6.some((c) => c.pde === 'poisson-three-body' && c.dim === 1_000_000 && c.R === 50));
