@@ -44,23 +44,23 @@ export function blocks(n: number, per: number): [number, number][] {
 }
 
 /**
- * Build an [n, d] tensor from row blocks drawn one after the other. On wasm each block is copied
+ * Build an [n, d] tensor from row blocks drawn one after the other (`draw(rows, start)`). On wasm each block is copied
  * into the output as soon as it is drawn and released, so the peak is the output plus one block;
  * tf.concat would hold every block and the output at once (at d = 10⁶, n = 100: 800 MB, and holes
  * that the 512 MB first-layer gradient cannot use). Other backends concatenate.
  */
-export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw: (rows: number) => tf.Tensor): tf.Tensor2D {
-  if (rowsPerBlock >= n) return draw(n) as tf.Tensor2D;
+export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw: (rows: number, start: number) => tf.Tensor): tf.Tensor2D {
+  if (rowsPerBlock >= n) return draw(n, 0) as tf.Tensor2D;
   const parts = blocks(n, rowsPerBlock);
   if (tf.getBackend() !== 'wasm') {
-    const drawn = parts.map(([, rows]) => tf.tidy(() => draw(rows)));
+    const drawn = parts.map(([start, rows]) => tf.tidy(() => draw(rows, start)));
     const out = tf.concat(drawn, 0) as tf.Tensor2D;
     tf.dispose(drawn);
     return out;
   }
   const out = allocateHeap([n, d]) as tf.Tensor2D;
   for (const [start, rows] of parts) {
-    const part = tf.tidy(() => draw(rows));
+    const part = tf.tidy(() => draw(rows, start));
     heapFloat32(out).set(heapFloat32(part), start * d); // views after the draw's allocations
     part.dispose();
   }

@@ -5,7 +5,7 @@
  * in a fixed order, so the same stream gives the same points on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { randomNormal } from './threefry.ts';
+import { normalsFromKey, randomNormal } from './threefry.ts';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
 import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
@@ -37,18 +37,24 @@ const normal = (shape: number[], rng: Rng) => randomNormal(shape, rng);
 const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(shape, lo, hi, 'float32', rng.int31());
 
 /**
- * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [rows, 1] (1 = on the sphere), drawn in the row
- * blocks of engine/row-blocks.ts. One block (below the budget) makes the same random ops in the same
- * order as an unblocked draw.
+ * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [n, 1] (none: 1, on the sphere), built in the row
+ * blocks of engine/row-blocks.ts. The stream's key and the radii are drawn once for all n rows and
+ * each block takes its rows of them, so the points do not depend on the blocks, which differ between
+ * backends (wasm's heap-sized blocks, one block elsewhere): a seed gives the same points everywhere.
+ * (The keys come first and the radii's seed after them, as in one unblocked draw.)
  */
-function onRadius(n: number, d: number, rng: Rng, r: (rows: number) => tf.Tensor | number = () => 1): tf.Tensor2D {
-  return stackRowBlocks(n, d, perBlock(d), (rows) =>
+function onRadius(n: number, d: number, rng: Rng, radii?: (n: number) => tf.Tensor): tf.Tensor2D {
+  const [k0, k1] = [rng.int31(), rng.int31()];
+  const r = radii?.(n);
+  const x = stackRowBlocks(n, d, perBlock(d), (rows, start) =>
     tf.tidy(() => {
-      const z = normal([rows, d], rng);
+      const z = normalsFromKey([rows, d], k0, k1, start * d);
       const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
-      return tf.mul(z, tf.div(r(rows), tf.sqrt(sumSq)));
+      return tf.mul(z, tf.div(r ? tf.slice(r, [start, 0], [rows, 1]) : 1, tf.sqrt(sumSq)));
     }),
   );
+  r?.dispose();
+  return x;
 }
 
 /** Append a time column. */

@@ -48,20 +48,28 @@ export function fillNormals(out: Float32Array, from: number, k0: number, k1: num
   }
 }
 
-/** N(0, 1) numbers of the given shape from the key (k0, k1), on the current backend. */
-export function normalsFromKey(shape: number[], k0: number, k1: number): tf.Tensor {
+/**
+ * N(0, 1) numbers of the given shape, elements from … from + size − 1 of the stream of the key (k0, k1),
+ * on the current backend: a block of rows drawn with its offset is the same rows of one whole draw.
+ */
+export function normalsFromKey(shape: number[], k0: number, k1: number, from = 0): tf.Tensor {
   const n = tf.util.sizeFromShape(shape);
   const backend = tf.getBackend();
-  if (backend === 'webgpu') return webgpuRandomNormal(shape, k0, k1);
+  if (backend === 'webgpu') return webgpuRandomNormal(shape, k0, k1, from);
   if (backend !== 'wasm') {
     const values = new Float32Array(n);
-    fillNormals(values, 0, k0, k1);
+    fillNormals(values, from, k0, k1);
     return tf.tensor(values, shape);
   }
   const out = allocateHeap(shape);
-  const pairs = Math.floor(n / 16); // the kernel writes sixteen numbers (eight counters) at a time
-  directKernel('threefry_normal', (k) => k.threefry_normal(heapOffset(out), pairs, 0, k0, k1));
-  if (16 * pairs < n) fillNormals(heapFloat32(out).subarray(16 * pairs), 16 * pairs, k0, k1);
+  // The kernel starts at a counter (an even element) and writes sixteen numbers (eight counters) at
+  // a time; an odd first element and the tail come from the JS definition.
+  const head = Math.min(n, from % 2);
+  if (head) fillNormals(heapFloat32(out).subarray(0, head), from, k0, k1);
+  const pairs = Math.floor((n - head) / 16);
+  directKernel('threefry_normal', (k) => k.threefry_normal(heapOffset(out) + 4 * head, pairs, (from + head) / 2, k0, k1));
+  const done = head + 16 * pairs;
+  if (done < n) fillNormals(heapFloat32(out).subarray(done), from + done, k0, k1);
   return out;
 }
 

@@ -40,6 +40,21 @@ test("the backend's normal kernel equals the stream's JS definition (sizes with 
   }
 });
 
+test('a draw from an offset is that part of the whole stream (even and odd offsets, with tails)', async () => {
+  const tol = tf.getBackend() === 'webgpu' ? 1e-4 : 2e-6;
+  for (const [from, n] of [[0, 40], [1, 40], [2, 17], [33, 1], [33, 16], [1001, 100], [1_000_001, 35]]) {
+    const got = await normalsFromKey([n], 5, 9, from).data();
+    const want = new Float32Array(n);
+    fillNormals(want, from, 5, 9);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i] - want[i]) <= tol * Math.max(1, Math.abs(want[i])), `from ${from} [${i}]: ${got[i]} vs ${want[i]}`);
+  }
+  // Rows drawn one block at a time (as the samplers do) are the rows of one whole draw.
+  const whole = await normalsFromKey([7, 13], 5, 9).data();
+  const parts = await Promise.all([[0, 3], [3, 3], [6, 1]].map(([start, rows]) => normalsFromKey([rows, 13], 5, 9, start * 13).data()));
+  const joined = parts.flatMap((p) => Array.from(p));
+  for (let i = 0; i < whole.length; i++) assert.ok(Math.abs(joined[i] - whole[i]) <= tol * Math.max(1, Math.abs(whole[i])), `row-blocked [${i}]`);
+});
+
 test('the normal stream: moments of N(0, 1), keys, and ball points from it', async () => {
   const n = 200_000;
   const z = await normalsFromKey([n], 7, 11).data();

@@ -9,6 +9,7 @@ import { setup, assertClose, values } from './helpers.ts';
 import { stackRowBlocks, sumSquaresByRows, ROW_BLOCK_FLOATS, OFF_HEAP_BLOCK_FLOATS, rowBlockFloats, perBlock } from '../engine/row-blocks.ts';
 import { testBatchSize } from '../benchmarks/training/evaluate.ts';
 import { unitBall } from '../sampling/domains.ts';
+import { normalsFromKey } from '../sampling/threefry.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 
 before(setup);
@@ -52,6 +53,14 @@ test('the unit-ball sampler drawn in row blocks stays in the ball and is determi
   assert.ok(mean > 0.35 && mean < 0.65, `radius-uniform mean radius ${mean}`);
   assert.deepEqual(values(ball.interior(100, rngFromSeed(5))), values(x));
   assert.notDeepEqual(values(tf.slice(x, [0, 0], [30, 8])), values(tf.slice(x, [30, 0], [30, 8])));
+  // The points do not depend on the blocks (one block on other backends): the same as one whole draw
+  // of the normals and of the radii, made with the same draws from the stream.
+  const rng = rngFromSeed(5);
+  const [k0, k1, seed] = [rng.int31(), rng.int31(), rng.int31()];
+  const z = normalsFromKey([100, d], k0, k1) as tf.Tensor2D;
+  const whole = tf.mul(z, tf.div(tf.randomUniform([100, 1], 0, 1, 'float32', seed), tf.norm(z, 'euclidean', 1, true)));
+  const worst = tf.max(tf.abs(tf.sub(x, whole))).dataSync()[0];
+  assert.ok(worst < 1e-6, `row-blocked ball points differ from one draw by ${worst}`); // entries ~ 1/√d ≈ 5·10⁻³
 });
 
 test('the block budget follows the backend: the WASM heap budget on wasm, 512 MB temporaries on cpu', async () => {
