@@ -37,24 +37,32 @@ const normal = (shape: number[], rng: Rng) => randomNormal(shape, rng);
 const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(shape, lo, hi, 'float32', rng.int31());
 
 /**
- * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r [n, 1] (none: 1, on the sphere), built in the row
- * blocks of engine/row-blocks.ts. The stream's key and the radii are drawn once for all n rows and
- * each block takes its rows of them, so the points do not depend on the blocks, which differ between
- * backends (wasm's heap-sized blocks, one block elsewhere): a seed gives the same points everywhere.
- * (The keys come first and the radii's seed after them, as in one unblocked draw.)
+ * r·z/‖z‖ row-wise for z ~ N(0, I_d) and radii r (none: 1, on the sphere), built in the row blocks of
+ * engine/row-blocks.ts. The stream's key and the radii are drawn once for all n rows and each block
+ * takes its rows of them, so the points do not depend on the blocks, which differ between backends
+ * (wasm's heap-sized blocks, one block elsewhere): a seed gives the same points everywhere. (The keys
+ * come first and the radii's seed after them, as in one unblocked draw.) The radii are JS numbers and
+ * each block makes its own small tensor of them: one tensor of all n radii, kept while the 20 MB rows of
+ * d = 5·10⁶ come and go, raised the WASM heap's high-water mark there from 861 to 1239 MB.
  */
-function onRadius(n: number, d: number, rng: Rng, radii?: (n: number) => tf.Tensor): tf.Tensor2D {
+function onRadius(n: number, d: number, rng: Rng, radii?: (n: number) => Float32Array): tf.Tensor2D {
   const [k0, k1] = [rng.int31(), rng.int31()];
   const r = radii?.(n);
-  const x = stackRowBlocks(n, d, perBlock(d), (rows, start) =>
+  return stackRowBlocks(n, d, perBlock(d), (rows, start) =>
     tf.tidy(() => {
       const z = normalsFromKey([rows, d], k0, k1, start * d);
       const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
-      return tf.mul(z, tf.div(r ? tf.slice(r, [start, 0], [rows, 1]) : 1, tf.sqrt(sumSq)));
+      return tf.mul(z, tf.div(r ? tf.tensor2d(r.subarray(start, start + rows), [rows, 1]) : 1, tf.sqrt(sumSq)));
     }),
   );
-  r?.dispose();
-  return x;
+}
+
+/** n numbers U[0, 1) of tfjs's seeded generator (which runs in JS: reading them back costs no device work). */
+function uniformValues(n: number, rng: Rng): Float32Array {
+  const t = tf.randomUniform([n], 0, 1, 'float32', rng.int31());
+  const v = (t.dataSync() as Float32Array).slice();
+  t.dispose();
+  return v;
 }
 
 /** Append a time column. */
@@ -72,8 +80,8 @@ export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', tim
     interior: (n, rng) =>
       tf.tidy(() => {
         const x = onRadius(n, d, rng, (rows) => {
-          const u = uniform([rows, 1], rng);
-          return sampler === 'volume-uniform' ? tf.pow(u, 1 / d) : u;
+          const u = uniformValues(rows, rng);
+          return sampler === 'volume-uniform' ? u.map((v) => Math.fround(v ** (1 / d))) : u;
         });
         return time ? withTime(x, uniform([n], rng, 0, time.T)) : x;
       }),
