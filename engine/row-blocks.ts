@@ -44,8 +44,8 @@ export function blocks(n: number, per: number): [number, number][] {
 }
 
 /**
- * Build an [n, d] tensor from row blocks drawn one after the other (`draw(rows, start)`). On wasm each block is copied
- * into the output as soon as it is drawn and released, so the peak is the output plus one block;
+ * Build an [n, d] tensor from row blocks drawn one after the other (`draw(rows, start)`). On wasm each
+ * block is copied into the output as soon as it is drawn and released, so the peak is the output plus one block;
  * tf.concat would hold every block and the output at once (at d = 10⁶, n = 100: 800 MB, and holes
  * that the 512 MB first-layer gradient cannot use). Other backends concatenate.
  */

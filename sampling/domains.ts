@@ -79,8 +79,8 @@ export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', tim
     extraInputs: time ? 1 : 0,
     interior: (n, rng) =>
       tf.tidy(() => {
-        const x = onRadius(n, d, rng, (rows) => {
-          const u = uniformValues(rows, rng);
+        const x = onRadius(n, d, rng, (count) => {
+          const u = uniformValues(count, rng);
           return sampler === 'volume-uniform' ? u.map((v) => Math.fround(v ** (1 / d))) : u;
         });
         return time ? withTime(x, uniform([n], rng, 0, time.T)) : x;
