@@ -19,6 +19,11 @@ export interface Domain {
   /** Inputs after the spatial ones (1 = time). */
   extraInputs: number;
   interior(n: number, rng: Rng): tf.Tensor2D;
+  /**
+   * Rows start … start + rows − 1 of interior(n, rng), drawn alone (the same numbers): a large test
+   * batch in device-sized pieces. Where absent, a batch is drawn whole.
+   */
+  interiorRows?(n: number, rng: Rng, start: number, rows: number): tf.Tensor2D;
   /** Boundary (ball, cube) or terminal (t = T) points. */
   boundary(n: number, rng: Rng): tf.Tensor2D;
 }
@@ -45,11 +50,13 @@ const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(
  * each block makes its own small tensor of them: one tensor of all n radii, kept while the 20 MB rows of
  * d = 5·10⁶ come and go, raised the WASM heap's high-water mark there from 861 to 1239 MB.
  */
-function onRadius(n: number, d: number, rng: Rng, radii?: (n: number) => Float32Array): tf.Tensor2D {
+function onRadius(n: number, d: number, rng: Rng, radii?: (n: number) => Float32Array, first = 0, count = n): tf.Tensor2D {
   const [k0, k1] = [rng.int31(), rng.int31()];
   const r = radii?.(n);
-  return stackRowBlocks(n, d, perBlock(d), (rows, start) =>
+  // Rows first … first + count − 1 of the n (all of them unless a caller asks for a part).
+  return stackRowBlocks(count, d, perBlock(d), (rows, block) =>
     tf.tidy(() => {
+      const start = first + block;
       const z = normalsFromKey([rows, d], k0, k1, start * d);
       const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
       return tf.mul(z, tf.div(r ? tf.tensor2d(r.subarray(start, start + rows), [rows, 1]) : 1, tf.sqrt(sumSq)));
@@ -73,18 +80,21 @@ function withTime(x: tf.Tensor2D, t: tf.Tensor): tf.Tensor2D {
 /** Unit ball B^d (radius 1), optionally × t ~ U[0, T] (boundary: the sphere, t ~ U[0, T]). */
 export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', time?: { T: number }): Domain {
   const tName = time ? `, t ~ U[0, ${time.T}]` : '';
+  const radii = (rng: Rng) => (count: number) => {
+    const u = uniformValues(count, rng);
+    return sampler === 'volume-uniform' ? u.map((v) => Math.fround(v ** (1 / d))) : u;
+  };
+  const interiorRows = (n: number, rng: Rng, start: number, rows: number) =>
+    tf.tidy(() => {
+      const x = onRadius(n, d, rng, radii(rng), start, rows);
+      return time ? withTime(x, tf.slice(uniform([n], rng, 0, time.T), [start], [rows])) : x;
+    });
   return {
     name: `unit-ball ${sampler}${tName}`,
     d,
     extraInputs: time ? 1 : 0,
-    interior: (n, rng) =>
-      tf.tidy(() => {
-        const x = onRadius(n, d, rng, (count) => {
-          const u = uniformValues(count, rng);
-          return sampler === 'volume-uniform' ? u.map((v) => Math.fround(v ** (1 / d))) : u;
-        });
-        return time ? withTime(x, uniform([n], rng, 0, time.T)) : x;
-      }),
+    interior: (n, rng) => interiorRows(n, rng, 0, n),
+    interiorRows,
     boundary: (n, rng) =>
       tf.tidy(() => {
         const x = onRadius(n, d, rng);

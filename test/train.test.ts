@@ -6,9 +6,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setup, TEST_BACKEND } from './helpers.ts';
+import { setup, TEST_BACKEND, values } from './helpers.ts';
 import { resolveRun, type RunRequest } from '../benchmarks/training/run-config.ts';
-import { train } from '../benchmarks/training/train.ts';
+import { train, runStreams } from '../benchmarks/training/train.ts';
+import { makeEvaluator } from '../benchmarks/training/evaluate.ts';
+import { initMLP, disposeMLP } from '../model/mlp.ts';
+import { evalTarget } from '../operators/target.ts';
 import { TIMING_FIELDS, type TrainRecord } from '../benchmarks/training/record.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 
@@ -106,6 +109,29 @@ test('a time limit reached inside the warm-up: every step but the first is timed
   assert.ok(r.steps_done >= 3 && r.steps_done < 10, `${r.steps_done} steps`);
   assert.deepEqual([r.warmup_steps, r.timed_steps], [1, r.steps_done - 1]);
   assert.ok(r.step_ms_median! >= 300 && r.it_per_s! <= 1000 / 300, `${r.step_ms_median} ms`);
+});
+
+test('the test set does not depend on the device budget: chunks of 200 points, evaluated in pieces that fit', () => {
+  // d = 6000: a [200, d] batch exceeds wasm's 2²⁰-float block, so wasm evaluates 174 rows at a time.
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 6000, estimator: 'stde-sparse', width: 8, testPoints: 300 } as RunRequest);
+  const streams = runStreams(cfg.experimentSeed, cfg.seed);
+  const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
+  const model = initMLP(cfg.model, streams.init);
+  const target = { model, ansatz: problem.ansatz };
+  const evaluator = makeEvaluator(problem, streams.test, 300)!;
+  if (TEST_BACKEND === 'wasm') assert.match(evaluator.metric, /chunks of 200 evaluated 174 at a time/);
+  const got = evaluator.evaluate(target);
+  // The same test set drawn whole: 200 points from the stream's child 0, 100 from child 1.
+  let se = 0, s2 = 0;
+  for (const [c, n] of [[0, 200], [1, 100]]) {
+    const x = problem.domain.interior(n, streams.test.child(c));
+    const [u, ue] = [values(evalTarget(target, x)), values(problem.exact!(x).primal as tf.Tensor)];
+    for (let i = 0; i < n; i++) [se, s2] = [se + (u[i] - ue[i]) ** 2, s2 + ue[i] ** 2];
+    x.dispose();
+  }
+  assert.ok(Math.abs(got.rel_l2 - Math.sqrt(se / s2)) < 1e-6 * Math.sqrt(se / s2), `${got.rel_l2} vs ${Math.sqrt(se / s2)}`);
+  disposeMLP(model);
+  problem.dispose?.();
 });
 
 test('the tensor count stays flat over training steps and returns to its start', async () => {
