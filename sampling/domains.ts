@@ -105,11 +105,18 @@ export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', tim
 
 /** x ~ N(0, I_d), t ~ U[0, T]; terminal points x ~ N(0, I_d), t = T. */
 export function gaussian(d: number, T: number): Domain {
+  const interiorRows = (n: number, rng: Rng, start: number, rows: number) =>
+    tf.tidy(() => {
+      const [k0, k1] = [rng.int31(), rng.int31()]; // as normal([n, d], rng) draws them
+      const x = normalsFromKey([rows, d], k0, k1, start * d) as tf.Tensor2D;
+      return withTime(x, tf.slice(uniform([n], rng, 0, T), [start], [rows]));
+    });
   return {
     name: `gaussian N(0, I), t ~ U[0, ${T}]`,
     d,
     extraInputs: 1,
-    interior: (n, rng) => tf.tidy(() => withTime(normal([n, d], rng) as tf.Tensor2D, uniform([n], rng, 0, T))),
+    interior: (n, rng) => interiorRows(n, rng, 0, n),
+    interiorRows,
     boundary: (n, rng) => tf.tidy(() => withTime(normal([n, d], rng) as tf.Tensor2D, tf.fill([n], T))),
   };
 }

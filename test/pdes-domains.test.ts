@@ -52,7 +52,7 @@ test('gaussian and unit cube samplers; the same stream gives the same points', (
     assert.deepEqual(values(unitBall(6).interior(20, rngFromSeed(8))), values(unitBall(6).interior(20, rngFromSeed(8))));
     // A part of a draw, drawn alone, is those rows of the whole draw (test batches in device-sized pieces;
     // to rounding: on wasm a part's last few normals come from the stream's JS definition, not the kernel).
-    for (const ball of [unitBall(7), unitBall(7, 'volume-uniform', { T: 1 })]) {
+    for (const ball of [unitBall(7), unitBall(7, 'volume-uniform', { T: 1 }), gaussian(7, 1)]) {
       const whole = values(ball.interior(20, rngFromSeed(8)));
       const parts = [[0, 6], [6, 13], [19, 1]].flatMap(([start, rows]) => values(ball.interiorRows!(20, rngFromSeed(8), start, rows)));
       assertClose(parts, whole, 1e-6, ball.name);
