@@ -45,19 +45,32 @@ export function microBatchesFor(cfg: RunConfig, backend: string): number {
   if (cfg.microBatches > 0) return cfg.microBatches;
   if (backend !== 'wasm') return 1;
   const bytes = 4 * (cfg.points + cfg.boundaryPoints) * (cfg.model.dim + cfg.model.extraInputs);
-  let last = 1;
-  for (let k = 1; k <= cfg.points; k++) {
-    if (cfg.points % k || cfg.boundaryPoints % k) continue;
-    last = k;
-    if (bytes / k <= MICRO_BATCH_INPUT_BYTES) return k;
-  }
-  return last;
+  return fewestMicroBatches(cfg, (k) => bytes / k <= MICRO_BATCH_INPUT_BYTES) ?? gcd(cfg.points, cfg.boundaryPoints); // else as many as divide both
+}
+
+/** The smallest n in 1…max with ok(n), if any. */
+function smallest(max: number, ok: (n: number) => boolean): number | undefined {
+  for (let n = 1; n <= max; n++) if (ok(n)) return n;
+  return undefined;
+}
+
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+
+/** The fewest equal micro-batches (dividing the points and the boundary points) with fits(k), if any. */
+function fewestMicroBatches(cfg: RunConfig, fits: (k: number) => boolean): number | undefined {
+  return smallest(cfg.points, (k) => cfg.points % k === 0 && cfg.boundaryPoints % k === 0 && fits(k));
+}
+
+/** [fan-in, fan-out] of the first layer's weight, with weight-sharing block size `block`. */
+function firstWeightShape(model: RunConfig['model'], block = model.block): [number, number] {
+  return [featureDim({ ...model, block }), model.depth > 1 ? model.width : 1];
 }
 
 export function planMemory(cfg: RunConfig, backend = 'wasm'): MemoryPlan {
   const parameters = parameterCount(cfg.model);
   const width = cfg.model.dim + cfg.model.extraInputs;
-  const firstWeight = featureDim(cfg.model) * (cfg.model.depth > 1 ? cfg.model.width : 1);
+  const [fanIn, fanOut] = firstWeightShape(cfg.model);
+  const firstWeight = fanIn * fanOut;
   const wide = wideOn(backend, firstWeight) ? firstWeight : 0;
   const parameterStateBytes = 4 * 4 * (parameters - wide) + 4 * 2 * wide;
   const microBatches = microBatchesFor(cfg, backend);
@@ -88,12 +101,6 @@ export interface WholeBuffer {
   remedy: string;
 }
 
-/** The smallest n in 1…max with ok(n), if any. */
-function smallest(max: number, ok: (n: number) => boolean): number | undefined {
-  for (let n = 1; n <= max; n++) if (ok(n)) return n;
-  return undefined;
-}
-
 /**
  * The buffers a step holds whole whatever the backend: one micro-batch of points (or of boundary
  * points) and the first layer's weight (its gradient and Adam moments share its shape), each with
@@ -102,14 +109,13 @@ function smallest(max: number, ok: (n: number) => boolean): number | undefined {
  * (engine/row-blocks.ts).
  */
 export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number, canSplit = true): WholeBuffer[] {
-  const { dim, extraInputs, width: hidden, depth } = cfg.model;
+  const { dim, extraInputs } = cfg.model;
   const batch = Math.max(cfg.points, cfg.boundaryPoints);
   const pointBytes = (k: number) => (4 * batch * (dim + extraInputs)) / k;
   const k = microBatchesFor(cfg, backend);
-  const splits = smallest(cfg.points, (j) => cfg.points % j === 0 && cfg.boundaryPoints % j === 0 && pointBytes(j) <= limitBytes);
+  const splits = fewestMicroBatches(cfg, (j) => pointBytes(j) <= limitBytes);
   const fewer = Math.floor(limitBytes / (4 * (dim + extraInputs)));
-  const fanOut = depth > 1 ? hidden : 1;
-  const weightBytes = (block: number) => 4 * (dim / block + extraInputs) * fanOut;
+  const weightBytes = (block: number) => 4 * firstWeightShape(cfg.model, block).reduce((a, b) => a * b);
   const block = smallest(dim, (b) => dim % b === 0 && weightBytes(b) <= limitBytes);
   return [
     {
@@ -120,7 +126,7 @@ export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number
     },
     {
       what: "the first layer's weight",
-      shape: [featureDim(cfg.model), fanOut],
+      shape: firstWeightShape(cfg.model),
       bytes: weightBytes(cfg.model.block),
       remedy: block ? `weight sharing, --block ${block} or more` : 'fewer dimensions',
     },
