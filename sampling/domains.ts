@@ -5,7 +5,7 @@
  * in a fixed order, so the same stream gives the same points on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { normalsFromKey, randomNormal } from './threefry.ts';
+import { normalsFromKey, randomNormal, streamKey } from './threefry.ts';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
 import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
@@ -51,12 +51,12 @@ const uniform = (shape: number[], rng: Rng, lo = 0, hi = 1) => tf.randomUniform(
  * d = 5·10⁶ come and go, raised the WASM heap's high-water mark there from 861 to 1239 MB.
  */
 function onRadius(n: number, d: number, rng: Rng, radii?: (n: number) => Float32Array, first = 0, count = n): tf.Tensor2D {
-  const [k0, k1] = [rng.int31(), rng.int31()];
+  const [k0, k1] = streamKey(rng);
   const r = radii?.(n);
   // Rows first … first + count − 1 of the n (all of them unless a caller asks for a part).
-  return stackRowBlocks(count, d, perBlock(d), (rows, block) =>
+  return stackRowBlocks(count, d, perBlock(d), (rows, offset) =>
     tf.tidy(() => {
-      const start = first + block;
+      const start = first + offset;
       const z = normalsFromKey([rows, d], k0, k1, start * d);
       const sumSq = sumSquaresRows(z as tf.Tensor2D, true);
       return tf.mul(z, tf.div(r ? tf.tensor2d(r.subarray(start, start + rows), [rows, 1]) : 1, tf.sqrt(sumSq)));
@@ -107,7 +107,7 @@ export function unitBall(d: number, sampler: BallSampler = 'radius-uniform', tim
 export function gaussian(d: number, T: number): Domain {
   const interiorRows = (n: number, rng: Rng, start: number, rows: number) =>
     tf.tidy(() => {
-      const [k0, k1] = [rng.int31(), rng.int31()]; // as normal([n, d], rng) draws them
+      const [k0, k1] = streamKey(rng); // as normal([n, d], rng) draws it
       const x = normalsFromKey([rows, d], k0, k1, start * d) as tf.Tensor2D;
       return withTime(x, tf.slice(uniform([n], rng, 0, T), [start], [rows]));
     });

@@ -73,7 +73,12 @@ export function normalsFromKey(shape: number[], k0: number, k1: number, from = 0
   return out;
 }
 
-/** N(0, 1) numbers of the given shape, keyed by two draws from `rng`. */
+/** The key of one draw of the stream: two draws from `rng`. */
+export function streamKey(rng: Rng): [number, number] {
+  return [rng.int31(), rng.int31()];
+}
+
+/** N(0, 1) numbers of the given shape, keyed by `streamKey(rng)`. */
 export function randomNormal(shape: number[], rng: Rng): tf.Tensor {
-  return normalsFromKey(shape, rng.int31(), rng.int31());
+  return normalsFromKey(shape, ...streamKey(rng));
 }
