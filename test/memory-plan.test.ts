@@ -47,9 +47,9 @@ test('weight sharing makes d = 1e6 plannable: the bound is then the input batch'
 test('a device that binds at most 128 MiB per buffer refuses larger points and first-layer weights, naming the fix', () => {
   const lavapipe = 2 ** 27;
   const at = (req: Partial<Parameters<typeof resolveRun>[0]>) => resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, estimator: 'stde-sparse', ...req });
-  const refusal = (cfg: ReturnType<typeof resolveRun>, canSplit = true) => {
+  const refusal = (cfg: ReturnType<typeof resolveRun>) => {
     try {
-      assertFitsDevice(cfg, 'webgpu', { bindingBytes: lavapipe, canSplit });
+      assertFitsDevice(cfg, 'webgpu', { bindingBytes: lavapipe });
     } catch (e) {
       assert.ok(e instanceof UsageError);
       return e.message;
@@ -62,7 +62,11 @@ test('a device that binds at most 128 MiB per buffer refuses larger points and f
   );
   assert.match(refusal(at({ block: 50, microBatches: 2 }))!, /: a micro-batch of points \[50, 1000000\] \(191 MiB\); use --micro-batches 4$/);
   assert.equal(refusal(at({ block: 50, microBatches: 4 })), undefined); // [25, 10⁶]: 95 MiB
-  assert.match(refusal(at({ block: 50 }), false)!, /use --points 33 or fewer$/); // a command without micro-batches
+  // No micro-batch split divides both batches (gcd 1): fewer points, naming the batches that are too large.
+  const heat = (points: number, boundaryPoints: number) => at({ pde: 'semilinear-heat', dim: 10_000, points, boundaryPoints });
+  assert.match(refusal(heat(10, 4001))!, /: the points \[4001, 10001\] \(153 MiB\); use --boundary-points 3355 or fewer$/);
+  assert.match(refusal(heat(4000, 4001))!, /use --points 3355 and --boundary-points 3355 or fewer$/);
+  assert.match(refusal(heat(10, 4000))!, /use --micro-batches 2$/);
   assert.match(refusal(at({ dim: 300_000, points: 10 }))!, /weight \[300000, 128\] \(146 MiB\); use weight sharing, --block 2 or more$/);
   assert.match(refusal(at({ dim: 40_000_000, block: 1000, points: 1 }))!, /use fewer dimensions \(one point alone is larger\)$/);
   assert.equal(refusal(at({ dim: 100_000 })), undefined);

@@ -44,6 +44,21 @@ test('profile --whole-step: the training step as train runs it, drawing points a
   assert.match(String(table.stdout), /one training step \(points, source, loss, gradient, Adam\): [\d.]+ ms wall/);
 });
 
+test('profile --micro-batches splits the step as train does; without --whole-step it profiles one micro-batch', async () => {
+  const count = (rec: { by_kernel: { kernel: string; count: number }[] }, k: string) => rec.by_kernel.find((x) => x.kernel === k)?.count ?? 0;
+  const runs = await Promise.all([[], ['--micro-batches', '2']].map((more) => cli('profile', ...toy, '--whole-step', '--json', ...more)));
+  const [one, two] = runs.map((r) => {
+    assert.equal(r.exitCode, 0, r.stderr);
+    return JSON.parse(String(r.stdout).trim().split('\n').pop()!);
+  });
+  assert.equal(one.micro_batches, 1);
+  assert.equal(two.micro_batches, 2);
+  assert.equal(count(two, 'simd:threefry_normal'), 2 * count(one, 'simd:threefry_normal')); // each micro-batch draws its points
+  assert.equal(count(two, 'simd:adam'), count(one, 'simd:adam')); // one update of the summed gradient
+  const part = await cli('profile', ...toy, '--micro-batches', '4', '--top', '1');
+  assert.match(String(part.stdout), /^one loss \+ parameter gradient \(one of 4 micro-batches, 2 points\): /m);
+});
+
 test('profile prints a table of the top kernels and says how many it left out', async () => {
   const r = await cli('profile', ...toy, '--top', '3');
   assert.equal(r.exitCode, 0, r.stderr);
@@ -62,6 +77,7 @@ test('profile: bad input is one line and exit 2', async () => {
     ['--pde', 'allen-cahn-two-body', '--dim', '0'],
     ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'bogus'],
     ['--pde', 'allen-cahn-two-body', '--dim', '10', '--backend', 'nope'],
+    [...toy, '--micro-batches', '3'], // does not divide 8 points
   ]) {
     const r = await cli('profile', ...args);
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -25,6 +25,8 @@ export interface KernelSplit {
   by_kernel: KernelRow[];
   /** GPU programs dispatched (webgpu only, else null): what a step costs there (README, *Speed on a GPU*). */
   dispatches: number | null;
+  /** Micro-batches of the step (a loss-and-gradient profile covers one of them). */
+  micro_batches: number;
 }
 
 /** What is profiled: the loss and its gradient on points drawn beforehand, or a whole training step. */
@@ -46,9 +48,10 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   // The points of a step are drawn before the profiled region: tfjs draws random numbers in JS
   // outside any kernel, and that is data generation, not the STDE step's dispatch or tape overhead.
   const pass = lossPass(cfg, lossProblem, { model, ansatz: problem.ansatz }, vars);
+  const k = microBatchesFor(cfg, tf.getBackend()); // without the whole step: one micro-batch's loss and gradient
   const lossAndGrad = (s: number) => {
     const rng = streams.step(s);
-    const data = pass.sample(rng, { points: cfg.points, boundaryPoints: cfg.boundaryPoints });
+    const data = pass.sample(rng, { points: cfg.points / k, boundaryPoints: cfg.boundaryPoints / k });
     return () =>
       tf.tidy(() => {
         pass.lossAndGrads(data, rng).value.dataSync();
@@ -57,7 +60,7 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   // A whole step as train runs it: the points drawn inside, Adam after the gradient.
   const adam = scope === 'step' ? new Adam(vars) : null;
   const wholeStep = (a: Adam) => {
-    const lossAndGrads = stepLossAndGrads(cfg, microBatchesFor(cfg, tf.getBackend()), lossProblem, { model, ansatz: problem.ansatz }, vars);
+    const lossAndGrads = stepLossAndGrads(cfg, k, lossProblem, { model, ansatz: problem.ansatz }, vars);
     return (s: number) => () => {
       const value = dispatchStep(lossAndGrads, a, streams.step(s), cfg.lr);
       value.dataSync();
@@ -77,5 +80,5 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   adam?.dispose();
   disposeMLP(model);
   problem.dispose?.();
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches };
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches, micro_batches: k };
 }

@@ -103,18 +103,19 @@ export interface WholeBuffer {
 
 /**
  * The buffers a step holds whole whatever the backend: one micro-batch of points (or of boundary
- * points) and the first layer's weight (its gradient and Adam moments share its shape), each with
- * the smallest change that brings it within `limitBytes` (more micro-batches where the command has
- * them, else fewer points). Sources, samplers and the test set go in row blocks sized to the device
- * (engine/row-blocks.ts).
+ * points, where that batch is the larger) and the first layer's weight (its gradient and Adam
+ * moments share its shape), each with the smallest change that brings it within `limitBytes`: more
+ * micro-batches, else fewer of the points that are too many. Sources, samplers and the test set go
+ * in row blocks sized to the device (engine/row-blocks.ts).
  */
-export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number, canSplit = true): WholeBuffer[] {
+export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number): WholeBuffer[] {
   const { dim, extraInputs } = cfg.model;
   const batch = Math.max(cfg.points, cfg.boundaryPoints);
   const pointBytes = (k: number) => (4 * batch * (dim + extraInputs)) / k;
   const k = microBatchesFor(cfg, backend);
   const splits = fewestMicroBatches(cfg, (j) => pointBytes(j) <= limitBytes);
   const fewer = Math.floor(limitBytes / (4 * (dim + extraInputs)));
+  const tooMany = ([['--points', cfg.points], ['--boundary-points', cfg.boundaryPoints]] as const).filter(([, n]) => n > fewer).map(([flag]) => `${flag} ${fewer}`);
   const weightBytes = (block: number) => 4 * firstWeightShape(cfg.model, block).reduce((a, b) => a * b);
   const block = smallest(dim, (b) => dim % b === 0 && weightBytes(b) <= limitBytes);
   return [
@@ -122,7 +123,7 @@ export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number
       what: k > 1 ? 'a micro-batch of points' : 'the points',
       shape: [batch / k, dim + extraInputs],
       bytes: pointBytes(k),
-      remedy: !fewer ? 'fewer dimensions (one point alone is larger)' : canSplit && splits ? `--micro-batches ${splits}` : `--points ${fewer} or fewer`,
+      remedy: !fewer ? 'fewer dimensions (one point alone is larger)' : splits ? `--micro-batches ${splits}` : `${tooMany.join(' and ')} or fewer`,
     },
     {
       what: "the first layer's weight",
@@ -140,9 +141,9 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
  * a webgpu shader binds whole tensors (lavapipe: 128 MiB each). Runs after the engine starts, when
  * the adapter's limit is known; without such a limit (other backends) it passes.
  */
-export function assertFitsDevice(cfg: RunConfig, backend: string, { canSplit = true, bindingBytes = storageBindingBytes() } = {}): void {
+export function assertFitsDevice(cfg: RunConfig, backend: string, { bindingBytes = storageBindingBytes() } = {}): void {
   if (!bindingBytes) return;
-  const over = wholeBuffers(cfg, backend, bindingBytes, canSplit).filter((b) => b.bytes > bindingBytes);
+  const over = wholeBuffers(cfg, backend, bindingBytes).filter((b) => b.bytes > bindingBytes);
   if (over.length) {
     throw new UsageError(
       `impossible memory: one buffer on this ${backend} device binds at most ${mib(bindingBytes)}, and this run needs larger ones: ${over.map((b) => `${b.what} [${b.shape.join(', ')}] (${mib(b.bytes)})`).join(', ')}; use ${over.map((b) => b.remedy).join(' and ')}`,

@@ -21,6 +21,8 @@ interface Opts {
   depth?: number;
   block: number;
   points?: number;
+  boundaryPoints?: number;
+  microBatches?: number;
   seed: number;
   backend: string;
   top: number;
@@ -47,17 +49,19 @@ export function register(program: Command): void {
     .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
     .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
     .option('--points <n>', 'residual points', int('points', 1))
+    .option('--boundary-points <n>', 'boundary / terminal points', int('boundary-points', 0))
+    .option('--micro-batches <k>', 'split the step into k equal micro-batches of points as train does (profiles one of them without --whole-step); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--seed <s>', 'run seed', int('seed', 0), 0)
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--top <n>', 'kernel names to list', int('top', 1), 25)
     .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam); default: the loss and gradient on points drawn beforehand")
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
-      const req: RunRequest = { pde: o.pde, dim: o.dim, estimator: o.estimator, R: o.R, width: o.width, depth: o.depth, block: o.block, points: o.points, seed: o.seed };
+      const req: RunRequest = { pde: o.pde, dim: o.dim, estimator: o.estimator, R: o.R, width: o.width, depth: o.depth, block: o.block, points: o.points, boundaryPoints: o.boundaryPoints, microBatches: o.microBatches, seed: o.seed };
       const cfg = resolveRun({ ...req, testPoints: 0 }); // every usage error before the engine starts
       assertFits(cfg, o.backend);
       const info = await initEngine(o.backend);
-      assertFitsDevice(cfg, o.backend, { canSplit: false }); // and one larger than the device can bind (no --micro-batches here)
+      assertFitsDevice(cfg, o.backend); // and one larger than the device can bind
       const scope = o.wholeStep ? 'step' : 'loss-and-gradient';
       const s = await kernelSplit(req, scope);
       const head = { pde: cfg.pde.name, dim: cfg.d, estimator: cfg.method, R: cfg.R, points: cfg.points, backend: info.name, adapter: info.adapter ?? null, scope };
@@ -67,7 +71,7 @@ export function register(program: Command): void {
       }
       process.stdout.write(
         `${cfg.pde.name} d=${cfg.d} ${cfg.method} R=${cfg.R} N=${cfg.points} on ${info.name}${info.adapter ? ` (${info.adapter})` : ''}\n` +
-          `${o.wholeStep ? 'one training step (points, source, loss, gradient, Adam)' : 'one loss + parameter gradient'}: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
+          `${o.wholeStep ? `one training step (points, source, loss, gradient, Adam${s.micro_batches > 1 ? `; ${s.micro_batches} micro-batches` : ''})` : `one loss + parameter gradient${s.micro_batches > 1 ? ` (one of ${s.micro_batches} micro-batches, ${cfg.points / s.micro_batches} points)` : ''}`}: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
           table(s, o.top) +
           '\n',
       );
