@@ -106,12 +106,23 @@ function withCapturedImmediates<T>(swallow: boolean, body: () => T): { result: T
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const READ_TIMEOUT_MS = 600_000;
 
-/** Maps `buffer` for reading and waits for it synchronously by pumping Dawn's events. */
-function mapReadSync(buffer: GPUBufferLike): void {
+/** A `mapAsync` for reading under way: Dawn's event pump it scheduled, held back (mapReadSync). */
+interface MapStarted {
+  captured: Fn[];
+  failed: () => unknown;
+}
+
+/** Starts mapping `buffer` for reading; `waitMapped` finishes it. */
+function startMapRead(buffer: GPUBufferLike): MapStarted {
   const MAP_READ = (globalThis as unknown as { GPUMapMode: { READ: number } }).GPUMapMode.READ;
   let failed: unknown;
   const { result: promise, captured } = withCapturedImmediates(true, () => buffer.mapAsync(MAP_READ));
   promise.catch((e) => (failed = e));
+  return { captured, failed: () => failed };
+}
+
+/** Waits synchronously, by pumping Dawn's events, until the mapping `startMapRead` began is done. */
+function waitMapped(buffer: GPUBufferLike, { captured, failed }: MapStarted): void {
   const tick = captured.at(-1) ?? dawnTick;
   if (captured.length) dawnTick = captured.at(-1);
   if (!tick) {
@@ -136,7 +147,7 @@ function mapReadSync(buffer: GPUBufferLike): void {
     if (last) setImmediate(last);
   }
   if (buffer.mapState !== 'mapped') {
-    throw new Error(`webgpu: mapping the read-back buffer failed${failed ? ` (${String(failed)})` : ''}`);
+    throw new Error(`webgpu: mapping the read-back buffer failed${failed() ? ` (${String(failed())})` : ''}`);
   }
 }
 
@@ -177,6 +188,39 @@ interface WebGPUBackendLike {
   readSync(id: object): tf.backend_util.BackendValues;
 }
 
+/**
+ * The first half of a read-back: `src` copied into a staging buffer behind the work queued so far,
+ * submitted, and mapped; the returned function waits for the mapping (only that work, not what was
+ * queued after this call) and returns the bytes.
+ */
+function startCopyBack(backend: WebGPUBackendLike, src: GPUBufferLike): () => ArrayBuffer {
+  const usage = (globalThis as unknown as { GPUBufferUsage: { COPY_DST: number; MAP_READ: number } }).GPUBufferUsage;
+  const staging = backend.bufferManager.acquireBuffer(src.size, usage.COPY_DST | usage.MAP_READ);
+  let started: MapStarted;
+  try {
+    backend.ensureCommandEncoderReady();
+    backend.endComputePassEncoder();
+    backend.commandEncoder.copyBufferToBuffer(src, 0, staging, 0, src.size);
+    backend.submitQueue();
+    started = startMapRead(staging);
+  } catch (e) {
+    backend.bufferManager.releaseBuffer(staging);
+    throw e;
+  }
+  return () => {
+    try {
+      waitMapped(staging, started);
+      throwIfGpuFailed();
+      const bytes = staging.getMappedRange().slice(0);
+      staging.unmap();
+      return bytes;
+    } finally {
+      if (staging.mapState === 'mapped') staging.unmap();
+      backend.bufferManager.releaseBuffer(staging);
+    }
+  };
+}
+
 /** readSync for Node: the backend's own `read` path (staging buffer + map), done synchronously. */
 function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backend_util.BackendValues {
   const td = this.tensorMap.get(dataId);
@@ -187,28 +231,37 @@ function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backend_util.
     const im = this.readSync(td.complexTensorInfos!.imag.dataId) as Float32Array;
     vals = tf.backend_util.mergeRealAndImagArrays(re, im);
   } else {
-    const usage = (globalThis as unknown as { GPUBufferUsage: { COPY_DST: number; MAP_READ: number } }).GPUBufferUsage;
-    const src = td.resource;
-    if (!src) throw new Error('webgpu: a tensor with neither values nor a GPU buffer cannot be read');
-    const staging = this.bufferManager.acquireBuffer(src.size, usage.COPY_DST | usage.MAP_READ);
-    try {
-      this.ensureCommandEncoderReady();
-      this.endComputePassEncoder();
-      this.commandEncoder.copyBufferToBuffer(src, 0, staging, 0, src.size);
-      this.submitQueue();
-      mapReadSync(staging);
-      throwIfGpuFailed();
-      const bytes = staging.getMappedRange().slice(0);
-      staging.unmap();
-      vals = tf.util.convertBackendValuesAndArrayBuffer(bytes, td.dtype) as tf.backend_util.BackendValues;
-    } finally {
-      if (staging.mapState === 'mapped') staging.unmap();
-      this.bufferManager.releaseBuffer(staging);
-    }
+    if (!td.resource) throw new Error('webgpu: a tensor with neither values nor a GPU buffer cannot be read');
+    vals = tf.util.convertBackendValuesAndArrayBuffer(startCopyBack(this, td.resource)(), td.dtype) as tf.backend_util.BackendValues;
   }
   syncReadStats.reads++;
   this.convertAndCacheOnCPU(dataId, vals);
   return vals;
+}
+
+/**
+ * A float32 tensor's values, read later: on webgpu the copy back is queued now, behind the work that
+ * computes it, and the returned function waits for that work only. A training loop that starts the
+ * read of step s's loss before dispatching step s + 1 thus keeps the device busy with step s while
+ * the host dispatches step s + 1 (dataSync() then would wait for step s + 1 too, whose kernels were
+ * queued before its copy). Elsewhere it is dataSync() when called. The tensor must stay alive until
+ * the values are read.
+ */
+export function readLater(t: tf.Tensor): () => Float32Array {
+  if (tf.getBackend() !== 'webgpu' || t.dtype !== 'float32') return () => t.dataSync() as Float32Array;
+  const backend = tf.backend() as unknown as WebGPUBackendLike;
+  const td = backend.tensorMap.get(t.dataId);
+  if (td.values != null || !td.resource) return () => t.dataSync() as Float32Array;
+  const bytes = startCopyBack(backend, td.resource);
+  const n = t.size;
+  let values: Float32Array | undefined;
+  return () => {
+    if (!values) {
+      values = new Float32Array(bytes(), 0, n);
+      syncReadStats.reads++;
+    }
+    return values;
+  };
 }
 
 /** Kernels dispatched since the event loop last turned. */

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setup, TEST_BACKEND, assertClose } from './helpers.ts';
 import { engineInfo } from '../engine/backend.ts';
-import { syncReadStats } from '../engine/webgpu.ts';
+import { readLater, syncReadStats } from '../engine/webgpu.ts';
 import { OFF_HEAP_BLOCK_FLOATS, rowBlockFloats } from '../engine/row-blocks.ts';
 import { Adam, ADAM_DEFAULTS } from '../benchmarks/training/adam.ts';
 import { kernelSplit } from '../benchmarks/targets/measure.ts';
@@ -97,6 +97,25 @@ test('kernels run on the GPU and synchronous reads return what async reads retur
   assert.deepEqual(Array.from(await m2.data()), syncM);
   assert.deepEqual(tf.tensor1d([1, 2, 3], 'int32').add(tf.scalar(1, 'int32')).arraySync(), [2, 3, 4]);
   assert.deepEqual(Array.from(tf.greater(tf.tensor1d([1, -1]), 0).dataSync()), [1, 0]);
+});
+
+test('readLater copies the values back behind the work queued before it, not behind later work', { skip }, () => {
+  type Backend = { tensorMap: { get(id: object): { resource?: unknown } } };
+  const backend = tf.backend() as unknown as Backend;
+  const draw = () => tf.mul(tf.randomNormal([1000], 0, 1, 'float32', 7), 3);
+  const expected = Array.from(draw().dataSync());
+  const x = draw();
+  const buffer = backend.tensorMap.get(x.dataId).resource;
+  const reads = syncReadStats.reads;
+  const read = readLater(x);
+  x.dispose(); // its buffer goes back to the pool: the copy was already submitted
+  const later = Array.from({ length: 4 }, () => tf.fill([1000], 42));
+  assert.ok(later.some((t) => backend.tensorMap.get(t.dataId).resource === buffer), "later kernels write into x's old buffer");
+  later.forEach((t) => t.dataSync());
+  assert.deepEqual(Array.from(read()), expected);
+  assert.deepEqual(Array.from(read()), expected, 'a second call returns the same values');
+  assert.equal(syncReadStats.reads, reads + 4 + 1, 'one read-back');
+  tf.dispose(later);
 });
 
 test('values from the CPU reach the GPU through queue.writeBuffer: unchanged, and no mapped buffer per upload', { skip }, () => {

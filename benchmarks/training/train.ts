@@ -28,6 +28,7 @@ import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../m
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
+import { readLater } from '../../engine/webgpu.ts';
 
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();
@@ -155,12 +156,14 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   // is read, so the host prepares the next step while the device finishes the last one, as JAX's
   // asynchronous dispatch does in the paper's loop. Evaluations, the last step and `syncSteps`
   // drain it. On wasm every kernel runs when it is called, so nothing changes there.
-  let inFlight: tf.Scalar | null = null;
+  // Its loss's read-back is queued right after it (readLater), so that reading it waits for that
+  // step only, not for the one dispatched since.
+  let inFlight: { value: tf.Scalar; read: () => Float32Array } | null = null;
   /** Reads the oldest unread loss; false when the run must stop (non-finite loss). */
   const settle = (): boolean => {
-    const value = inFlight!;
+    const { value, read } = inFlight!;
     inFlight = null;
-    loss = value.dataSync()[0];
+    loss = read()[0];
     value.dispose();
     // Allocations inside WASM (XNNPACK's packed weights) bypass the 2 GiB guard: if the heap grew
     // past it, nothing computed from here on can be trusted, so the run ends as out of memory.
@@ -191,8 +194,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     }
     const start = performance.now();
     const value = dispatchStep(lossAndGrads, adam, streams.step(s), schedule.lr(s));
+    const read = readLater(value);
     const previousOk = inFlight === null || settle();
-    inFlight = value;
+    inFlight = { value, read };
     const due = evaluationDue(s);
     if (previousOk && (cfg.syncSteps || due)) settle();
     const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
@@ -207,7 +211,12 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     // (webgpu dies after a few hundred synchronous steps otherwise), and the progress bar redraws.
     await new Promise<void>((r) => setImmediate(r));
   }
-  (inFlight as tf.Scalar | null)?.dispose(); // a step dispatched after a diverged one
+  if (inFlight) {
+    // A step dispatched after a diverged one: finish its read (which frees the staging buffer), then drop it.
+    const { value, read } = inFlight as { value: tf.Scalar; read: () => Float32Array };
+    read();
+    value.dispose();
+  }
   // Stopped at the time limit inside the warm-up: timed over every step but the first (set-up, caches).
   const inWarmup = status === 'timeout' && stepMs.length === 0;
   if (inWarmup) stepMs.push(...warmupMs.slice(1));
