@@ -1,6 +1,7 @@
 /** Option parsers shared by the sub-commands: each rejects bad input with a UsageError. */
 import type { Command } from 'commander';
 import { UsageError } from '../engine/errors.ts';
+import { BACKENDS, DEFAULT_BACKEND } from '../engine/backend.ts';
 
 export function int(name: string, min = 0) {
   return (v: string): number => {
@@ -31,11 +32,18 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
   };
 }
 
-/** The options that pick one training run's PDE, estimator and size (train, profile). */
+/** The options that pick one training run's PDE, estimator, model, batches and backend (train, profile). */
 export function runChoiceOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
     .option('--dim <d>', 'spatial dimension', int('dim', 1))
     .option('--estimator <name>', 'estimator or scheme (see `stde-bench list`); none = data-fit floor', 'stde-sparse')
-    .option('--R <r>', "sampled dimensions / probes (0 = all, exact); default: the PDE's", int('R', 0));
+    .option('--R <r>', "sampled dimensions / probes (0 = all, exact); default: the PDE's", int('R', 0))
+    .option('--width <w>', 'MLP width', int('width', 1))
+    .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
+    .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
+    .option('--points <n>', 'residual points per step', int('points', 1))
+    .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
+    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
+    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND);
 }

@@ -6,7 +6,7 @@
  * share, and per kernel name its count and time.
  */
 import type { Command } from 'commander';
-import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
+import { initEngine } from '../../engine/backend.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
 import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
 import { kernelSplit, type KernelSplit } from '../../benchmarks/targets/measure.ts';
@@ -45,16 +45,9 @@ export function register(program: Command): void {
   runChoiceOptions(
     program.command('profile').description('profile one training step (loss + parameter gradient, or with --whole-step all of it) by kernel: wall time, kernel time, count per kernel'),
   )
-    .option('--width <w>', 'MLP width', int('width', 1))
-    .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
-    .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
-    .option('--points <n>', 'residual points', int('points', 1))
-    .option('--boundary-points <n>', 'boundary / terminal points', int('boundary-points', 0))
-    .option('--micro-batches <k>', 'split the step into k equal micro-batches of points as train does (profiles one of them without --whole-step); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--seed <s>', 'run seed', int('seed', 0), 0)
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--top <n>', 'kernel names to list', int('top', 1), 25)
-    .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam); default: the loss and gradient on points drawn beforehand")
+    .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam; every micro-batch); default: the loss and gradient of one (micro-)batch on points drawn beforehand")
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
       const req: RunRequest = { pde: o.pde, dim: o.dim, estimator: o.estimator, R: o.R, width: o.width, depth: o.depth, block: o.block, points: o.points, boundaryPoints: o.boundaryPoints, microBatches: o.microBatches, seed: o.seed };

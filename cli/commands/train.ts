@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { initEngine, BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
+import { initEngine } from '../../engine/backend.ts';
 import { PDES } from '../../benchmarks/pdes/registry.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
 import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
@@ -55,16 +55,9 @@ export function register(program: Command): void {
     .option('--steps <n>', "training steps; default: the PDE's", int('steps', 1))
     .option('--seed <s>', 'run seed: initialisation, points, index sets, test set (D16)', int('seed', 0), 0)
     .option('--experiment-seed <s>', "experiment seed: the PDE's random coefficients, shared by the runs of an experiment (D16)", int('experiment-seed', 0), 0)
-    .option('--width <w>', 'MLP width', int('width', 1))
-    .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
-    .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
-    .option('--points <n>', 'residual points per step', int('points', 1))
-    .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
     .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
     .option('--test-points <m>', 'test-set size', int('test-points', 0))
-    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--lr <rate>', 'initial learning rate (default 1e-3)', num('lr'))
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--time-limit <s>', 'seconds of training after which no step starts (the record then says timeout, with the steps done); 0 = none', num('time-limit'))
     .option('--sync-steps', "read each step's loss before dispatching the next (time per-step latency; default: one step in flight)")
     .option('--json', 'print one JSON record as the last stdout line');
