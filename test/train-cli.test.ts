@@ -93,6 +93,8 @@ const BAD_CONFIG: [string, Parameters<typeof resolveRun>[0], RegExp][] = [
   ['dimension below the PDE minimum', { pde: 'poisson-three-body', dim: 2, estimator: 'nested' }, /needs d ≥ 3/],
   ['unknown option value', { pde: 'poisson-three-body', dim: 5, estimator: 'nested', options: { source: 'guess' } }, /unknown --source 'guess'/],
   ['no points', { pde: 'poisson-two-body', dim: 5, estimator: 'nested', points: 0 }, /points must be a positive integer/],
+  ['boundary points for a PDE without a boundary loss', { pde: 'allen-cahn-two-body', dim: 5, estimator: 'stde-sparse', boundaryPoints: 3 }, /allen-cahn-two-body has no boundary or terminal loss, so it takes no boundary points \(got 3\)/],
+  ['no boundary points for a PDE with a terminal loss', { pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', boundaryPoints: 0 }, /boundary points must be ≥ 1, got 0/],
 ];
 
 for (const [what, req, message] of BAD_CONFIG) {

@@ -150,8 +150,11 @@ export function resolveRun(req: RunRequest): RunConfig {
   positive(cfg.steps, 'steps');
   positive(cfg.points, 'points');
   positive(cfg.evalEvery, 'eval-every');
-  const minBoundary = def.boundaryPoints > 0 ? 1 : 0; // a PDE with a boundary/terminal loss needs points for it
-  usage(Number.isInteger(cfg.boundaryPoints) && cfg.boundaryPoints >= minBoundary, `boundary points must be ≥ ${minBoundary}, got ${cfg.boundaryPoints}`);
+  if (def.boundaryPoints > 0) {
+    usage(Number.isInteger(cfg.boundaryPoints) && cfg.boundaryPoints >= 1, `boundary points must be ≥ 1, got ${cfg.boundaryPoints}`); // its boundary/terminal loss needs points
+  } else {
+    usage(cfg.boundaryPoints === 0, `${cfg.pde.name} has no boundary or terminal loss, so it takes no boundary points (got ${cfg.boundaryPoints})`); // else a record would claim points no loss used
+  }
   usage(Number.isInteger(cfg.testPoints) && cfg.testPoints >= 0, `test points must be ≥ 0, got ${cfg.testPoints}`);
   usage(Number.isFinite(cfg.lr) && cfg.lr > 0, `learning rate must be positive, got ${cfg.lr}`);
   usage(Number.isFinite(cfg.timeLimitS) && cfg.timeLimitS >= 0, `time limit must be ≥ 0 seconds, got ${cfg.timeLimitS}`);
