@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { makeOutDir } from '../out-dir.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
@@ -60,7 +61,7 @@ export function register(program: Command): void {
       const names = o.estimators ? o.estimators.split(',').filter(Boolean) : ESTIMATORS.map((e) => e.name);
       names.forEach(getEstimator); // unknown names fail before anything runs
       for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
-      mkdirSync(dirname(o.out), { recursive: true });
+      makeOutDir(dirname(o.out), `--out ${o.out}`);
       const csv = createWriteStream(o.out, { flags: 'w' });
       csv.write(stringify([COLUMNS as unknown as string[]]));
       const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');

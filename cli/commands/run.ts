@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 import { int, intList, oneOf } from '../options.ts';
+import { makeOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
 import { defaultMemoryCapMb, runMatrix, RESULTS_CSV } from '../../benchmarks/runner/run-matrix.ts';
@@ -66,6 +67,7 @@ export function register(program: Command): void {
         return;
       }
       const outDir = o.out ?? join('results', `${matrix.name}-${stamp()}`);
+      makeOutDir(outDir);
       const summary = await runMatrix({
         matrix,
         cells,

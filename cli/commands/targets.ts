@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeOutDir } from '../out-dir.ts';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
@@ -79,7 +80,7 @@ export function register(program: Command): void {
         return;
       }
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
-      mkdirSync(o.out, { recursive: true });
+      makeOutDir(o.out);
       writeFileSync(join(o.out, 'machine.json'), JSON.stringify(machine, null, 2) + '\n');
       const rows: Row[] = [];
       const log = (r: Row) => {

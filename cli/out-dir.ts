@@ -1,0 +1,34 @@
+/**
+ * The folder a command writes into, made before anything runs. A path that cannot be a folder (a
+ * file on the way, a read-only or virtual file system) is a usage error, one line and exit 2, rather
+ * than a stack trace after the first cell. Made one level at a time: Node 20's recursive mkdirSync
+ * never returns under /proc (it retries the ENOENT there forever).
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../engine/errors.ts';
+
+/** `what` names the path in an error (default: `--out PATH`). */
+export function makeOutDir(path: string, what = `--out ${path}`): void {
+  const missing: string[] = [];
+  let at = resolve(path);
+  for (;;) {
+    try {
+      if (statSync(at).isDirectory()) break;
+      throw new UsageError(`${what}: ${at} is a file, not a folder`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(at) === at) throw new UsageError(`${what}: ${(e as Error).message}`);
+    }
+    missing.unshift(at);
+    at = dirname(at);
+  }
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${what}: cannot make the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+}

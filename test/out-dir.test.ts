@@ -1,0 +1,53 @@
+/**
+ * The folder a command writes into (cli/out-dir.ts): made with its missing parents; a file in the
+ * way, or a place where no folder can be made (/proc), is a one-line usage error — before anything
+ * runs, and without touching what is there.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { makeOutDir } from '../cli/out-dir.ts';
+import { UsageError } from '../engine/errors.ts';
+
+const usage = (pattern: RegExp) => (e: Error) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n');
+
+test('makeOutDir makes the folder and its missing parents, and accepts one that exists', () => {
+  const root = mkdtempSync(join(tmpdir(), 'out-dir-'));
+  const deep = join(root, 'a', 'b', 'c');
+  makeOutDir(deep);
+  assert.ok(statSync(deep).isDirectory());
+  makeOutDir(deep); // again: nothing to do
+});
+
+test('makeOutDir refuses a file in the way, naming it', () => {
+  const root = mkdtempSync(join(tmpdir(), 'out-dir-'));
+  const file = join(root, 'results.csv');
+  writeFileSync(file, 'kept\n');
+  assert.throws(() => makeOutDir(file), usage(/^--out .*results\.csv: .*results\.csv is a file, not a folder$/));
+  assert.throws(() => makeOutDir(join(file, 'sub', 'deeper'), '--out x'), usage(/^--out x: .*results\.csv is a file, not a folder$/));
+  assert.equal(readFileSync(file, 'utf8'), 'kept\n');
+});
+
+test('makeOutDir under /proc fails at once (a recursive mkdirSync never returns there)', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
+  assert.throws(() => makeOutDir('/proc/stde-bench-out/x'), usage(/cannot make the folder \/proc\/stde-bench-out \(ENOENT\)$/));
+});
+
+test('run, targets and bench-operators with an --out that cannot be a folder: one line, exit 2, the file kept', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'out-dir-'));
+  const file = join(root, 'taken');
+  writeFileSync(file, 'kept\n');
+  const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+  for (const args of [
+    ['run', '--preset', 'quick', '--out', file],
+    ['bench-operators', '--dims', '20', '--out', join(file, 'ops.csv')],
+    ['targets', '--out', join(file, 't'), '--floor-dims', '100', '--speed-dims', '100', '--no-memory', '--steps', '5'],
+  ]) {
+    const r = await execa(process.execPath, [bin, ...args], { reject: false, timeout: 60_000 });
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(String(r.stderr).trim(), /^stde-bench: --out .*taken is a file, not a folder$/);
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'kept\n');
+});
