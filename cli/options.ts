@@ -6,7 +6,7 @@ import { BACKENDS, DEFAULT_BACKEND } from '../engine/backend.ts';
 export function int(name: string, min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^-?\d+(e\d+)?$/i.test(v.trim()) || !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got '${v}'`);
+    if (!/^-?\d+(e\d+)?$/i.test(v.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer below 2⁵³, got '${v}'`);
     if (n < min) throw new UsageError(`--${name} must be ≥ ${min}, got ${n}`);
     return n;
   };

@@ -52,6 +52,8 @@ const BAD_CLI: [string, string[], RegExp][] = [
   ['R > d', ['--pde', 'allen-cahn-two-body', '--dim', '5', '--R', '6'], /R = 6 exceeds the dimension d = 5/],
   ['option of another PDE', ['--pde', 'poisson-two-body', '--dim', '5', '--source', 'published-incorrect'], /--source does not apply/],
   ['unknown option', ['--pde', 'poisson-two-body', '--dim', '5', '--bogus'], /unknown option '--bogus'/], // commander's error, printed once
+  ['not an integer', ['--pde', 'poisson-two-body', '--dim', '5.5'], /--dim must be an integer below 2⁵³, got '5.5'/],
+  ['an integer too large to be exact', ['--pde', 'poisson-two-body', '--dim', '5', '--seed', '1e99'], /--seed must be an integer below 2⁵³, got '1e99'/],
 ];
 
 test('bad input to train: a one-line error and exit code 2', async () => {

@@ -58,7 +58,7 @@ const opt = <T>(xs: T[] | undefined): (T | undefined)[] => (xs && xs.length ? xs
 
 function checkPositiveInts(what: string, xs: number[] | undefined, min: number): void {
   for (const x of xs ?? []) {
-    if (!Number.isInteger(x) || x < min) throw new UsageError(`matrix: ${what} must be integers ≥ ${min}, got ${x}`);
+    if (!Number.isSafeInteger(x) || x < min) throw new UsageError(`matrix: ${what} must be integers ≥ ${min}, got ${x}`);
   }
 }
 
