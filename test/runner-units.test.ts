@@ -11,6 +11,7 @@ import { appendRow, COLUMNS, readRows, repairTail, upgradeColumns, type Row } fr
 import { resolveMatrix } from '../benchmarks/runner/load-matrix.ts';
 import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
 import { validateCells } from '../benchmarks/runner/validate-cells.ts';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { UsageError } from '../engine/errors.ts';
 
 const tiny: Matrix = {
@@ -57,6 +58,26 @@ test('matrix args: PDE options and train switches such as --sync-steps; anything
   assert.deepEqual(trainArgs(cells(['--sync-steps'])[0]).slice(-2), ['--sync-steps', '--json']);
   assert.throws(() => validateCells(cells(['--sync-step'])), /has no option --sync-step \(options: --sampler, --sync-steps\)/);
   assert.throws(() => validateCells(cells(['--sampler', 'cube'])), /must be one of/);
+});
+
+test("a matrix cell that train would refuse is refused before anything runs, with train's reason", () => {
+  const at = (g: object) => expandMatrix({ name: 'x', description: '', groups: [{ pdes: ['allen-cahn-two-body'], dims: [20], estimators: ['stde-dense'], R: [0], seeds: [0], steps: 2, ...g }] }, 'wasm');
+  assert.throws(() => validateCells(at({})), (e: Error) => e instanceof UsageError && /^cell allen-cahn-two-body_d20_stde-dense_R0_.*: stde-dense needs R > 0 probe vectors/.test(e.message));
+  validateCells(at({ R: [4] }));
+});
+
+test('a command-line matrix without --R gives each PDE and d the R train would use', () => {
+  const cells = expandMatrix(resolveMatrix({ pdes: ['allen-cahn-two-body', 'semilinear-heat'], dims: [10, 100], estimators: ['stde-sparse'] }), 'wasm');
+  assert.deepEqual(cells.map((c) => [c.pde, c.dim, c.R]), [
+    ['allen-cahn-two-body', 10, resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse' }).R],
+    ['allen-cahn-two-body', 100, 16],
+    ['semilinear-heat', 10, resolveRun({ pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse' }).R],
+    ['semilinear-heat', 100, resolveRun({ pde: 'semilinear-heat', dim: 100, estimator: 'stde-sparse' }).R],
+  ]);
+  assert.equal(cells[0].R, 10);
+  validateCells(expandMatrix(resolveMatrix({ pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-dense'] }), 'wasm')); // R = 0 would be refused
+  const given = expandMatrix(resolveMatrix({ pdes: ['allen-cahn-two-body'], dims: [10, 100], estimators: ['stde-sparse'], R: [4] }), 'wasm');
+  assert.deepEqual(given.map((c) => c.R), [4, 4]);
 });
 
 test('every preset expands; paper presets carry the paper settings and the decisions', () => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
 import { getPreset } from '../presets/index.ts';
+import { getPde } from '../pdes/registry.ts';
 import type { Matrix, MatrixGroup } from './matrix.ts';
 
 export interface MatrixFlags {
@@ -91,7 +92,7 @@ export function resolveMatrix(f: MatrixFlags): Matrix {
     pdes: f.pdes,
     dims: f.dims as number[],
     estimators: f.estimators as string[],
-    R: f.R ?? [0],
+    R: f.R ?? [],
     seeds: f.seeds ?? [0],
     steps: f.steps ?? 1000,
     ...(f.width !== undefined && { widths: [f.width] }),
@@ -101,5 +102,7 @@ export function resolveMatrix(f: MatrixFlags): Matrix {
     ...(f.evalEvery !== undefined && { evalEvery: f.evalEvery }),
     ...(f.testPoints !== undefined && { testPoints: f.testPoints }),
   };
-  return { name: 'custom', description: 'matrix from the command line', groups: [group] };
+  // Without --R each PDE and d takes the PDE's own R, as train does: one group per pair.
+  const groups = f.R ? [group] : f.pdes.flatMap((pde) => group.dims.map((d) => ({ ...group, pdes: [pde], dims: [d], R: [getPde(pde).defaults(d, {}).R] })));
+  return { name: 'custom', description: 'matrix from the command line', groups };
 }

@@ -1,10 +1,11 @@
 /**
  * Checks every cell against the PDE registry before anything runs — PDE name, method, dimension, R
- * and PDE-specific options — so a typo in a matrix is a usage error (exit 2), not a column of
- * `error` rows hours later. `train` repeats these checks; this only moves them to the start.
+ * and PDE-specific options, then all of train's own checks (resolveRun) — so a typo in a matrix is a
+ * usage error (exit 2), not a column of `error` rows hours later.
  */
 import { UsageError } from '../../engine/errors.ts';
 import { getPde } from '../pdes/registry.ts';
+import { resolveRun } from '../training/run-config.ts';
 import type { Cell } from './matrix.ts';
 
 /** `train` switches (no value) a matrix group's args may carry besides the PDE's options. */
@@ -20,6 +21,7 @@ export function validateCells(cells: Cell[]): void {
     if (pde.fixedDim !== undefined && c.dim !== pde.fixedDim) throw new UsageError(`${where}: ${c.pde} has dimension ${pde.fixedDim}, not ${c.dim}`);
     if (c.dim < pde.minDim) throw new UsageError(`${where}: ${c.pde} needs d ≥ ${pde.minDim}`);
     pde.validate?.({ d: c.dim, R: c.R, method: c.estimator });
+    const options: Record<string, string> = {};
     for (let i = 0; i < c.args.length; i++) {
       const flag = c.args[i];
       if (TRAIN_SWITCHES.includes(flag)) continue;
@@ -27,6 +29,13 @@ export function validateCells(cells: Cell[]): void {
       if (!opt) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${[...pde.options.map((o) => `--${o.flag}`), ...TRAIN_SWITCHES].join(', ')})`);
       const value = c.args[++i];
       if (!opt.choices.includes(value)) throw new UsageError(`${where}: ${flag} must be one of ${opt.choices.join(', ')}, got '${value}'`);
+      options[opt.flag] = value;
+    }
+    // And every other check train makes of its settings (e.g. dense probes need R > 0).
+    try {
+      resolveRun({ pde: c.pde, dim: c.dim, estimator: c.estimator, R: c.R, seed: c.seed, steps: c.steps, width: c.width, depth: c.depth, block: c.block, points: c.points, evalEvery: c.evalEvery, testPoints: c.testPoints, options });
+    } catch (e) {
+      throw e instanceof UsageError ? new UsageError(`${where}: ${e.message}`) : e;
     }
   }
 }

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--pdes <list>', 'comma-separated PDE ids', list)
     .option('--dims <list>', 'comma-separated dimensions', intList('dims', 1))
     .option('--estimators <list>', 'comma-separated estimator names', list)
-    .option('--R <list>', 'comma-separated R values (0 = all dimensions)', intList('R', 0))
+    .option('--R <list>', "comma-separated R values (0 = all dimensions); default: each PDE's, as train", intList('R', 0))
     .option('--seeds <list>', 'comma-separated seeds', intList('seeds', 0))
     .option('--steps <n>', 'training steps per cell', int('steps', 1))
     .option('--width <h>', 'hidden width', int('width', 1))
