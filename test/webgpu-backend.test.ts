@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setup, TEST_BACKEND, assertClose } from './helpers.ts';
 import { engineInfo } from '../engine/backend.ts';
-import { readLater, syncReadStats } from '../engine/webgpu.ts';
+import { readLater, syncReadStats } from '../engine/webgpu-readback.ts';
 import { OFF_HEAP_BLOCK_FLOATS, rowBlockFloats } from '../engine/row-blocks.ts';
 import { Adam, ADAM_DEFAULTS } from '../benchmarks/training/adam.ts';
 import { kernelSplit } from '../benchmarks/targets/measure.ts';
