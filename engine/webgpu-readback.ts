@@ -86,7 +86,7 @@ function withCapturedImmediates<T>(swallow: boolean, body: () => T): { result: T
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const READ_TIMEOUT_MS = 600_000;
 
-/** A `mapAsync` for reading under way: Dawn's event pump it scheduled, held back (mapReadSync). */
+/** A `mapAsync` for reading under way, and the event pump Dawn scheduled for it, held back until `waitMapped`. */
 interface MapStarted {
   captured: Fn[];
   failed: () => unknown;
