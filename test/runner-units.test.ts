@@ -44,6 +44,8 @@ test('impossible cells and malformed groups are usage errors', () => {
   assert.throws(bad({ testPoints: -1 }), UsageError);
   assert.throws(bad({ points: 0 }), UsageError);
   assert.doesNotThrow(bad({ testPoints: 0 })); // no evaluation, as train --test-points 0
+  assert.throws(bad({ depths: [0] }), UsageError);
+  assert.doesNotThrow(bad({ depths: [1] })); // the linear model, as train --depth 1
   // Two cells with one id but different train arguments must be told apart by a variant label.
   assert.throws(
     () => expandMatrix({ name: 'x', description: '', groups: [tiny.groups[1], { ...tiny.groups[1], args: ['--source', 'y'] }] }, 'wasm'),

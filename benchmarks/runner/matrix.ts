@@ -75,7 +75,7 @@ export function validateGroup(g: MatrixGroup, where: string): void {
   checkPositiveInts(`${where} seeds`, g.seeds, 0);
   checkPositiveInts(`${where} steps`, [g.steps], 1);
   checkPositiveInts(`${where} widths`, g.widths, 1);
-  checkPositiveInts(`${where} depths`, g.depths, 2);
+  checkPositiveInts(`${where} depths`, g.depths, 1); // as train: depth 1 is the linear model
   checkPositiveInts(`${where} blocks`, g.blocks, 1);
   for (const k of ['points', 'evalEvery', 'timeoutS', 'memoryMb'] as const) {
     if (g[k] !== undefined) checkPositiveInts(`${where} ${k}`, [g[k] as number], 1);

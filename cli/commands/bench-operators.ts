@@ -58,7 +58,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(result) + '\n');
         return;
       }
-      const names = o.estimators ? o.estimators.split(',').filter(Boolean) : ESTIMATORS.map((e) => e.name);
+      const names = o.estimators ? [...new Set(o.estimators.split(',').filter(Boolean))] : ESTIMATORS.map((e) => e.name); // each once
       names.forEach(getEstimator); // unknown names fail before anything runs
       for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
       makeOutDir(dirname(o.out), `--out ${o.out}`);
