@@ -125,6 +125,12 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   assert.equal(noop.exitCode, 0);
   assert.match(String(noop.stdout), /0 cells run/);
   assert.equal(readRows(csv).length, 4);
+  // A resume continues the same matrix: another one into this folder is refused, nothing touched.
+  const [csvBefore, runBefore] = [readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')];
+  const other = await stde('run', '--matrix', matrixFile(dir, { ...m, name: 'other' }), '--out', out, '--resume');
+  assert.equal(other.exitCode, 2);
+  assert.match(String(other.stderr).trim(), /^stde-bench: .* holds a run of matrix 'resume', and --resume continues that one .*; run 'other' into another --out$/);
+  assert.deepEqual([readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')], [csvBefore, runBefore]);
 });
 
 test('bad input is a one-line usage error with exit code 2', async () => {

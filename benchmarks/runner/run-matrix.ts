@@ -72,6 +72,13 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const samplesDir = join(o.outDir, 'samples');
   const runningPath = join(o.outDir, '.running.json');
 
+  const runPath = join(o.outDir, 'run.json');
+  const prevRun = readJson<{ matrix?: { name?: string }; invocations?: unknown[] }>(runPath);
+  const prevName = prevRun?.matrix?.name;
+  if (o.resume && prevName !== undefined && prevName !== o.matrix.name) {
+    // Its rows, title and paper table would describe two matrices as one.
+    throw new UsageError(`${o.outDir} holds a run of matrix '${prevName}', and --resume continues that one (the same preset or file, or a part of it); run '${o.matrix.name}' into another --out`);
+  }
   const done = new Set<string>();
   if (existsSync(csv)) {
     if (!o.resume) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
@@ -93,8 +100,6 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
     writeFileSync(machinePath, JSON.stringify({ ...previous, resumes }, null, 2));
   } else writeFileSync(machinePath, JSON.stringify(machine, null, 2));
 
-  const runPath = join(o.outDir, 'run.json');
-  const prevRun = readJson<{ invocations?: unknown[] }>(runPath);
   writeFileSync(
     runPath,
     JSON.stringify(
