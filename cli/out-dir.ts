@@ -5,7 +5,7 @@
  * never returns under /proc (it retries the ENOENT there forever).
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 
 /** `what` names the path in an error (default: `--out PATH`). */
@@ -31,4 +31,10 @@ export function makeOutDir(path: string, what = `--out ${path}`): void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${what}: cannot make the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
+}
+
+/** The default folder of a command's results: results/<name>-<date>-<time>, new every run. */
+export function stampedOutDir(name: string): string {
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  return join('results', `${name}-${stamp}`);
 }

@@ -37,6 +37,28 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
   assert.match(rows.find((x) => x.target === 'kernel share')!.detail, /^\d+ kernels; /);
   const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
   assert.equal(machine.backend, 'wasm');
+  // A folder that holds a measurement is not measured into again: one line, exit 2, both files kept.
+  const [csvBefore, machineBefore] = ['targets.csv', 'machine.json'].map((f) => readFileSync(join(out, f), 'utf8'));
+  const again = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
+  assert.equal(again.exitCode, 2);
+  assert.match(again.stderr.trim(), /^stde-bench: .*out already holds targets\.csv \(a measurement: kept\); choose another --out$/);
+  assert.deepEqual(['targets.csv', 'machine.json'].map((f) => readFileSync(join(out, f), 'utf8')), [csvBefore, machineBefore]);
+});
+
+test('targets writes each row as it comes: a run stopped part-way keeps the rows it measured', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
+  const run = execa(process.execPath, [bin, 'targets', '--floor-dims', '20', '--floor-rounds', '1', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out], { reject: false });
+  const csv = join(out, 'targets.csv');
+  const t0 = Date.now();
+  while (!(existsSync(csv) && readFileSync(csv, 'utf8').trim().split('\n').length >= 3)) {
+    assert.ok(Date.now() - t0 < 120_000, 'no rows after 120 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  run.kill('SIGKILL');
+  await run;
+  const rows = parse(readFileSync(csv), { columns: true }) as Record<string, string>[];
+  assert.ok(rows.length >= 2 && rows.length < 8, `${rows.length} rows`);
+  assert.deepEqual(rows.slice(0, 2).map((x) => x.target), ['floor ratio (stde-sparse)', 'floor ratio (stde-collapsed)']);
 });
 
 test('targets rejects bad input with one line and exit 2, writing nothing', async () => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 import { int, intList, oneOf } from '../options.ts';
-import { makeOutDir } from '../out-dir.ts';
+import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
 import { defaultMemoryCapMb, runMatrix, RESULTS_CSV } from '../../benchmarks/runner/run-matrix.ts';
@@ -21,7 +21,6 @@ interface Opts extends MatrixFlags {
 }
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-const stamp = () => new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
 
 export function register(program: Command): void {
   program
@@ -66,7 +65,7 @@ export function register(program: Command): void {
         process.stdout.write(`${cells.length} cells, ${cells.reduce((a, c) => a + c.steps, 0)} steps\n`);
         return;
       }
-      const outDir = o.out ?? join('results', `${matrix.name}-${stamp()}`);
+      const outDir = o.out ?? stampedOutDir(matrix.name);
       makeOutDir(outDir);
       const summary = await runMatrix({
         matrix,

@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { writeFileSync } from 'node:fs';
-import { makeOutDir } from '../out-dir.ts';
+import { existsSync, writeFileSync } from 'node:fs';
+import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
@@ -17,6 +17,7 @@ import { describeMachine } from '../../benchmarks/runner/machine.ts';
 import { kernelSplit } from '../../benchmarks/targets/measure.ts';
 import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
 import { int, intList, oneOf } from '../options.ts';
+import { UsageError } from '../../engine/errors.ts';
 
 interface Row {
   target: string;
@@ -36,7 +37,7 @@ interface Opts {
   memory: boolean;
   memorySteps: number;
   timeout: number;
-  out: string;
+  out?: string;
   kernelSplit?: string;
 }
 
@@ -71,7 +72,7 @@ export function register(program: Command): void {
     .option('--no-memory', 'skip the d = 1e6 / 5e6 memory runs')
     .option('--memory-steps <n>', 'training steps of each memory run', int('memory-steps', 1), 3)
     .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
-    .option('--out <dir>', 'output folder', 'results/targets')
+    .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-<date>)')
     .option('--kernel-split <json>', '(internal) profile one loss-and-gradient step of this run request, print JSON')
     .action(async (o: Opts) => {
       if (o.kernelSplit) {
@@ -79,13 +80,18 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(await kernelSplit(JSON.parse(o.kernelSplit))) + '\n');
         return;
       }
+      const out = o.out ?? stampedOutDir('targets');
+      const csv = join(out, 'targets.csv');
+      if (existsSync(csv)) throw new UsageError(`${out} already holds targets.csv (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
-      makeOutDir(o.out);
-      writeFileSync(join(o.out, 'machine.json'), JSON.stringify(machine, null, 2) + '\n');
+      makeOutDir(out);
+      writeFileSync(join(out, 'machine.json'), JSON.stringify(machine, null, 2) + '\n');
       const rows: Row[] = [];
+      const cols = ['target', 'config', 'value', 'threshold', 'met', 'detail'] as const;
       const log = (r: Row) => {
         rows.push(r);
         process.stderr.write(`targets: ${r.target} [${r.config}] = ${r.value} (${r.threshold}: ${r.met}) ${r.detail}\n`);
+        writeFileSync(csv, stringify([cols as unknown as string[], ...rows.map((x) => cols.map((c) => x[c]))])); // each row as it comes: a stopped run keeps its rows
       };
       const trainArgs = (estimator: string, dim: number, steps: number, extra: string[] = []) =>
         ['train', '--pde', PDE, '--dim', String(dim), '--estimator', estimator, '--R', '16', '--points', '100', '--steps', String(steps), '--test-points', '0', '--backend', o.backend, '--json', ...extra];
@@ -168,9 +174,7 @@ export function register(program: Command): void {
         }
       }
 
-      const cols = ['target', 'config', 'value', 'threshold', 'met', 'detail'] as const;
-      writeFileSync(join(o.out, 'targets.csv'), stringify([cols as unknown as string[], ...rows.map((r) => cols.map((c) => r[c]))]));
       console.table(rows.map(({ detail: _d, ...r }) => r));
-      process.stderr.write(`targets: wrote ${join(o.out, 'targets.csv')}\n`);
+      process.stderr.write(`targets: wrote ${csv}\n`);
     });
 }
