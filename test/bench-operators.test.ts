@@ -26,6 +26,13 @@ test('bench-operators times every requested cell and writes a CSV row for each',
   }
   assert.deepEqual(r.rows.map((x) => x.R), ['2', '0', '2', '0']); // exact estimators ignore R
   assert.match(r.stdout, /stde-sparse/);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'ok.machine.json'), 'utf8')).backend, 'wasm'); // the machine beside its CSV
+  // An existing CSV is a measurement: not written over (one line, exit 2, kept as it was).
+  const before = readFileSync(join(dir, 'ok.csv'), 'utf8');
+  const again = run(join(dir, 'ok.csv'), '--dims', '6', '--estimators', 'stde-sparse');
+  assert.equal(again.status, 2);
+  assert.match(again.stderr.trim(), /^stde-bench: --out .*ok\.csv already exists \(a measurement: kept\); choose another --out$/);
+  assert.equal(readFileSync(join(dir, 'ok.csv'), 'utf8'), before);
 });
 
 test('a cell past --timeout is a timeout row, not a crash', () => {

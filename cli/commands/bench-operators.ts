@@ -5,8 +5,9 @@
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { createWriteStream } from 'node:fs';
-import { makeOutDir } from '../out-dir.ts';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { makeOutDir, stampedOutDir } from '../out-dir.ts';
+import { describeMachine } from '../../benchmarks/runner/machine.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
@@ -30,7 +31,7 @@ interface Opts {
   timeMs: number;
   timeout: number;
   seed: number;
-  out: string;
+  out?: string;
   backend: string;
   cell?: string;
 }
@@ -48,7 +49,7 @@ export function register(program: Command): void {
     .option('--time-ms <ms>', 'tinybench time budget per cell', int('time-ms', 1), 2000)
     .option('--timeout <s>', 'seconds before a cell is stopped and reported as timeout', int('timeout', 1), 300)
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
-    .option('--out <csv>', 'CSV output path', 'results/bench-operators/operators.csv')
+    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-<date>/operators.csv)')
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
     .action(async (o: Opts) => {
@@ -61,8 +62,13 @@ export function register(program: Command): void {
       const names = o.estimators ? [...new Set(o.estimators.split(',').filter(Boolean))] : ESTIMATORS.map((e) => e.name); // each once
       names.forEach(getEstimator); // unknown names fail before anything runs
       for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
-      makeOutDir(dirname(o.out), `--out ${o.out}`);
-      const csv = createWriteStream(o.out, { flags: 'w' });
+      const out = o.out ?? join(stampedOutDir('bench-operators'), 'operators.csv');
+      if (existsSync(out)) throw new UsageError(`--out ${out} already exists (a measurement: kept); choose another --out`);
+      const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
+      makeOutDir(dirname(out), `--out ${out}`);
+      const machinePath = out.replace(/(\.csv)?$/, '.machine.json'); // operators.csv → operators.machine.json: one per CSV
+      writeFileSync(machinePath, JSON.stringify(machine, null, 2) + '\n');
+      const csv = createWriteStream(out, { flags: 'wx' });
       csv.write(stringify([COLUMNS as unknown as string[]]));
       const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');
       const rows: Row[] = [];
@@ -101,6 +107,6 @@ export function register(program: Command): void {
           'peak MB': typeof r.peak_tensor_mb === 'number' ? +r.peak_tensor_mb.toFixed(1) : '',
         })),
       );
-      process.stderr.write(`bench-operators: wrote ${o.out}\n`);
+      process.stderr.write(`bench-operators: wrote ${out} and ${machinePath}\n`);
     });
 }
