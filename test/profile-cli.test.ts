@@ -57,6 +57,9 @@ test('profile --micro-batches splits the step as train does; without --whole-ste
   assert.equal(count(two, 'simd:adam'), count(one, 'simd:adam')); // one update of the summed gradient
   const part = await cli('profile', ...toy, '--micro-batches', '4', '--top', '1');
   assert.match(String(part.stdout), /^one loss \+ parameter gradient \(one of 4 micro-batches, 2 points\): /m);
+  // One micro-batch's loss and gradient holds a quarter of the points and their jets.
+  const [whole, quarter] = await Promise.all([[], ['--micro-batches', '4']].map(async (more) => JSON.parse(String((await cli('profile', ...toy, '--json', ...more)).stdout).trim().split('\n').pop()!)));
+  assert.ok(quarter.peak_bytes > 0 && quarter.peak_bytes < whole.peak_bytes, `peak ${quarter.peak_bytes} vs ${whole.peak_bytes} bytes`);
 });
 
 test('profile prints a table of the top kernels and says how many it left out', async () => {

@@ -27,6 +27,8 @@ export interface KernelSplit {
   dispatches: number | null;
   /** Micro-batches of the step (a loss-and-gradient profile covers one of them). */
   micro_batches: number;
+  /** tf.profile's peak tensor bytes of the profiled call. */
+  peak_bytes: number;
 }
 
 /** What is profiled: the loss and its gradient on points drawn beforehand, or a whole training step. */
@@ -73,12 +75,12 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   const step = profiled(2);
   const d0 = dispatchStats.dispatches;
   const t0 = performance.now();
-  const { kernels, ms, byName } = await profileKernels(step);
+  const { kernels, ms, byName, prof } = await profileKernels(step);
   const wall = performance.now() - t0;
   const dispatches = tf.getBackend() === 'webgpu' ? dispatchStats.dispatches - d0 : null;
   const kernelMs = ms ?? 0;
   adam?.dispose();
   disposeMLP(model);
   problem.dispose?.();
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches, micro_batches: k };
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches, micro_batches: k, peak_bytes: prof.peakBytes };
 }
