@@ -47,3 +47,20 @@ export function runChoiceOptions(cmd: Command): Command {
     .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND);
 }
+
+/** --factor and --alpha, the thresholds of a regression verdict (compare, ab), checked as they are parsed. */
+export function verdictOptions(cmd: Command): Command {
+  const factor = (v: string) => {
+    const f = num('factor')(v);
+    if (f < 1) throw new UsageError(`--factor must be ≥ 1, got ${f}`);
+    return f;
+  };
+  const alpha = (v: string) => {
+    const a = num('alpha')(v);
+    if (!(a > 0 && a < 1)) throw new UsageError(`--alpha must be in (0, 1), got ${a}`);
+    return a;
+  };
+  return cmd
+    .option('--factor <f>', 'flag a slowdown only above this ratio of median step times', factor, 1.1)
+    .option('--alpha <p>', 'significance level of the Mann–Whitney U test', alpha, 0.002);
+}

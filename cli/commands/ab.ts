@@ -1,0 +1,98 @@
+/**
+ * `stde-bench ab --base REV -- <run selection>`: an interleaved A/B benchmark of two versions of
+ * this project on one machine. A committed baseline was measured in another hour, and this VM's
+ * speed drifts by 15–25 % between hours (the `ci` cells read 12–20 % "slower" than a baseline of the
+ * same morning, while the baseline's own commit, run beside them, was as slow): only runs taken
+ * side by side compare. The base (and --head, else this working tree) runs from a git worktree;
+ * the two sides take turns for --rounds rounds, the first side alternating, each round one `run` of
+ * the selection; each side's rounds are pooled (benchmarks/compare/pool-rounds.ts) and compared as
+ * `compare` does. Exit 1 on a regression of the head against the base.
+ */
+import type { Command } from 'commander';
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../engine/errors.ts';
+import { int, verdictOptions } from '../options.ts';
+import { makeOutDir, stampedOutDir } from '../out-dir.ts';
+import { poolRounds } from '../../benchmarks/compare/pool-rounds.ts';
+import { compareRuns, formatTable, isRegression, loadRun } from '../../benchmarks/compare/compare-runs.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Opts {
+  base: string;
+  head?: string;
+  rounds: number;
+  out?: string;
+  factor: number;
+  alpha: number;
+}
+
+const git = async (args: string[]) => (await execa('git', args, { cwd: ROOT })).stdout.trim();
+
+/** The commit `rev` names, or a usage error. */
+async function commitOf(rev: string): Promise<string> {
+  try {
+    return await git(['rev-parse', '--verify', `${rev}^{commit}`]);
+  } catch {
+    throw new UsageError(`--base/--head ${rev}: not a commit of this repository`);
+  }
+}
+
+/** A detached worktree of `commit` in `dir`, with this checkout's node_modules if its lock file is the same (else npm ci). */
+async function worktree(commit: string, dir: string): Promise<void> {
+  await git(['worktree', 'add', '--detach', dir, commit]);
+  const lock = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
+  if (lock(join(dir, 'package-lock.json')) === lock(join(ROOT, 'package-lock.json'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  else await execa('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('ab')
+    .description('interleaved A/B benchmark: the same run selection from two commits (or a commit and this working tree), in alternating rounds, pooled and compared')
+    .requiredOption('--base <rev>', 'the baseline commit')
+    .option('--head <rev>', 'the commit to test (default: this working tree, uncommitted changes included)')
+    .option('--rounds <n>', 'rounds; each runs the selection once per side, the first side alternating', int('rounds', 1), 3)
+    .option('--out <dir>', 'output folder (default: results/ab-<date>)')
+    .argument('<selection...>', 'after --: what `stde-bench run` should run, e.g. -- --preset ci (no --out)');
+  verdictOptions(cmd).action(async (selection: string[], o: Opts) => {
+    if (selection.some((a) => a === '--out' || a.startsWith('--out=') || a === '--resume')) throw new UsageError('ab chooses the folders: give the selection without --out or --resume');
+    const out = o.out ?? stampedOutDir('ab');
+    if (existsSync(join(out, 'ab.json'))) throw new UsageError(`${out} already holds an A/B run (ab.json); choose another --out`);
+    const base = await commitOf(o.base);
+    const head = o.head === undefined ? null : await commitOf(o.head);
+    const dry = await execa(process.execPath, [join(ROOT, 'bin', 'stde-bench.mjs'), 'run', ...selection, '--dry-run'], { reject: false });
+    if (dry.exitCode !== 0) throw new UsageError(`the selection: ${String(dry.stderr).trim().replace(/^stde-bench: /, '')}`);
+    makeOutDir(out);
+    const trees = mkdtempSync(join(tmpdir(), 'stde-ab-'));
+    const sides: Record<'base' | 'head', string> = { base: join(trees, 'base'), head: head ? join(trees, 'head') : ROOT };
+    try {
+      await worktree(base, sides.base);
+      if (head) await worktree(head, sides.head);
+      const dirty = head ? false : (await git(['status', '--porcelain'])).length > 0;
+      writeFileSync(join(out, 'ab.json'), JSON.stringify({ base, head: head ?? `${await git(['rev-parse', 'HEAD'])}${dirty ? ' + uncommitted changes' : ''}`, rounds: o.rounds, selection, date: new Date().toISOString() }, null, 2) + '\n');
+      for (let round = 1; round <= o.rounds; round++) {
+        const order = round % 2 === 1 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+        for (const side of order) {
+          process.stderr.write(`ab: round ${round}/${o.rounds}, ${side}\n`);
+          const r = await execa(process.execPath, [join(sides[side], 'bin', 'stde-bench.mjs'), 'run', ...selection, '--out', join(out, side, `round-${round}`)], { reject: false, stdout: 'ignore', stderr: 'inherit' });
+          if (r.exitCode !== 0) throw new Error(`ab: the ${side} side's run of round ${round} failed (exit ${r.exitCode})`);
+        }
+      }
+    } finally {
+      for (const side of ['base', 'head'] as const) if (sides[side] !== ROOT && existsSync(sides[side])) await git(['worktree', 'remove', '--force', sides[side]]);
+      rmSync(trees, { recursive: true, force: true });
+    }
+    const rounds = (side: string) => Array.from({ length: o.rounds }, (_, i) => join(out, side, `round-${i + 1}`));
+    for (const side of ['base', 'head']) poolRounds(rounds(side), join(out, side, 'pooled'));
+    const result = compareRuns(loadRun(join(out, 'base', 'pooled', 'results.csv')), loadRun(join(out, 'head', 'pooled', 'results.csv')), o);
+    const table = formatTable(result, o);
+    writeFileSync(join(out, 'compare.txt'), table + '\n');
+    process.stdout.write(`${table}\n`);
+    process.exitCode = result.some(isRegression) ? 1 : 0;
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * `stde-bench ab`: rounds of a run selection from two versions, pooled per side and compared. The
+ * pooling is checked on made-up rounds; the command end to end from this checkout against its own
+ * HEAD at toy sizes (a git checkout is needed); bad input is one line and exit 2, writing nothing.
+ * (Verdicts depend on timing and are not asserted.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { poolRounds } from '../benchmarks/compare/pool-rounds.ts';
+import { appendRow, COLUMNS, readRows, type Row } from '../benchmarks/runner/csv-store.ts';
+
+const root = join(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'stde-bench.mjs');
+const inGit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, encoding: 'utf8' }).trim() === 'true';
+  } catch {
+    return false;
+  }
+})();
+
+const row = (cell: string, status: string, median: number): Row => {
+  const r = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
+  return { ...r, cell, status, pde: 'p', dim: 10, step_ms_median: median, timing: 't' };
+};
+
+test('pooling rounds: samples concatenated and their statistics retaken; a round that failed gives its row', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pool-'));
+  const rounds = [1, 2].map((k) => join(dir, `round-${k}`));
+  const samples: Record<string, number[][]> = { c1: [[1, 2, 3], [4, 5, 6]], c2: [[7, 8], [9]] };
+  rounds.forEach((r, k) => {
+    mkdirSync(join(r, 'samples'), { recursive: true });
+    appendRow(join(r, 'results.csv'), row('c1', 'ok', k + 1));
+    appendRow(join(r, 'results.csv'), row('c2', k === 0 ? 'ok' : 'oom', 8));
+    for (const cell of ['c1', 'c2']) writeFileSync(join(r, 'samples', `${cell}.json`), JSON.stringify({ step_ms: samples[cell][k], evals: [] }));
+  });
+  assert.equal(poolRounds(rounds, join(dir, 'pooled')), 2);
+  const [c1, c2] = readRows(join(dir, 'pooled', 'results.csv'));
+  assert.deepEqual([c1.cell, c1.status, c1.step_ms_median, c1.timed_steps], ['c1', 'ok', 3.5, 6]);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'pooled', 'samples', 'c1.json'), 'utf8')).step_ms, [1, 2, 3, 4, 5, 6]);
+  assert.equal(c2.status, 'oom', 'the failed round decides');
+  assert.ok(!existsSync(join(dir, 'pooled', 'samples', 'c2.json')));
+  assert.throws(() => poolRounds(rounds, join(dir, 'pooled')), /already holds results\.csv/);
+});
+
+test('ab against this checkout\'s HEAD: both sides in alternating rounds, pooled, compared; the worktree removed', { skip: !inGit && 'not a git checkout' }, async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ab-')), 'out');
+  const toy = ['--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--R', '4', '--steps', '20', '--test-points', '0', '--width', '8'];
+  const r = await execa(process.execPath, [bin, 'ab', '--base', 'HEAD', '--rounds', '2', '--out', out, '--', ...toy], { reject: false });
+  assert.ok(r.exitCode === 0 || r.exitCode === 1, r.stderr); // 1 only if timing called it a regression
+  assert.deepEqual(String(r.stderr).match(/round \d\/2, \w+/g), ['round 1/2, base', 'round 1/2, head', 'round 2/2, head', 'round 2/2, base']);
+  const ab = JSON.parse(readFileSync(join(out, 'ab.json'), 'utf8'));
+  assert.equal(ab.base, execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim());
+  assert.deepEqual(ab.selection, toy);
+  for (const side of ['base', 'head']) {
+    const cell = String(readRows(join(out, side, 'pooled', 'results.csv'))[0].cell);
+    const perRound = [1, 2].map((k) => JSON.parse(readFileSync(join(out, side, `round-${k}`, 'samples', `${cell}.json`), 'utf8')).step_ms.length);
+    assert.equal(JSON.parse(readFileSync(join(out, side, 'pooled', 'samples', `${cell}.json`), 'utf8')).step_ms.length, perRound[0] + perRound[1]);
+    assert.match(readFileSync(join(out, 'compare.txt'), 'utf8'), new RegExp(cell));
+  }
+  assert.doesNotMatch(execFileSync('git', ['worktree', 'list'], { cwd: root, encoding: 'utf8' }), /stde-ab-/);
+});
+
+test('ab: bad input is one line and exit 2, and writes nothing', { skip: !inGit && 'not a git checkout' }, async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ab-')), 'out');
+  for (const [args, message] of [
+    [['--base', 'no-such-rev', '--', '--preset', 'quick'], /--base\/--head no-such-rev: not a commit/],
+    [['--base', 'HEAD', '--', '--preset', 'nope'], /the selection: unknown preset 'nope'/],
+    [['--base', 'HEAD', '--', '--preset', 'quick', '--out', 'x'], /without --out or --resume/],
+    [['--base', 'HEAD', '--rounds', '0', '--', '--preset', 'quick'], /--rounds must be ≥ 1/],
+  ] as const) {
+    const r = await execa(process.execPath, [bin, 'ab', '--out', out, ...args], { reject: false });
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(String(r.stderr).trim().split('\n').length, 1, r.stderr);
+    assert.match(String(r.stderr), message);
+  }
+  assert.ok(!existsSync(out));
+});
