@@ -10,8 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
-import { dataKernelsAvailable } from './simd/simd.ts';
-import { sumSquaresRows } from './simd/sum-squares.ts';
+import { sumSquaresKernel, sumSquaresRows } from './sum-squares.ts';
 import { storageBindingBytes } from './webgpu.ts';
 
 /** Floats in one block's [rows, d] (or [N, columns]) temporary on wasm. */
@@ -69,8 +68,8 @@ export function stackRowBlocks(n: number, d: number, rowsPerBlock: number, draw:
 
 /**
  * Σ a² over the last axis of a large [n, d] tensor, off the tape (a taped version would keep the
- * square's copy for the backward pass): on wasm by the SIMD sum_squares, which reads a once and makes
- * no temporary; elsewhere squaring one row block at a time. The gradient, 2a·dy, is built from
+ * square's copy for the backward pass): on wasm and webgpu by their own kernel, which reads a once and
+ * makes no squared copy (engine/sum-squares.ts); elsewhere squaring one row block at a time. The gradient, 2a·dy, is built from
  * ordinary ops when asked for, so it stays differentiable.
  */
 export function sumSquaresByRows(a: tf.Tensor2D, rowsPerBlock: number): tf.Tensor1D {
@@ -79,7 +78,7 @@ export function sumSquaresByRows(a: tf.Tensor2D, rowsPerBlock: number): tf.Tenso
     inputs: { a },
     forward: (save) => {
       save([a]);
-      if (dataKernelsAvailable()) return sumSquaresRows(a) as tf.Tensor1D; // nothing records inside a forward
+      if (sumSquaresKernel()) return sumSquaresRows(a) as tf.Tensor1D; // nothing records inside a forward
       const parts = blocks(n, rowsPerBlock).map(([start, rows]) => tf.tidy(() => tf.sum(tf.square(tf.slice(a, [start, 0], [rows, -1])), -1)));
       return tf.concat(parts) as tf.Tensor1D;
     },

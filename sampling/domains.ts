@@ -9,7 +9,7 @@ import { normalsFromKey, randomNormal, streamKey } from './threefry.ts';
 import type { Rng } from './rng.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
 import { perBlock, stackRowBlocks } from '../engine/row-blocks.ts';
-import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
+import { sumSquaresRows } from '../engine/sum-squares.ts';
 
 export interface Domain {
   /** What the samples are, for result labels (e.g. 'unit-ball radius-uniform, t ~ U[0, 1]'). */

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BasisCoeff, type Coeff, basis, densify, isBasis, oneHotFloat } from './jet.ts';
 import { takesWidePath, wideMatMulGather } from '../engine/wide-layer.ts';
 import { perBlock, sumSquaresByRows } from '../engine/row-blocks.ts';
+import { sumSquaresKernel } from '../engine/sum-squares.ts';
 import { longProduct } from '../engine/long-product.ts';
 import { fusedTanhApplies, tanhCollapsed2, tanhJet2 } from '../engine/tanh-jet.ts';
 
@@ -107,13 +108,13 @@ function wideAffine(a: T, W: T, b: T | undefined, s: Coeff[]): RuleIO {
 /**
  * Σ a² over the last axis. A large [N, d] primal is squared a row block at a time: at d = 10⁶ one
  * whole square is 400 MB of WASM heap, and it has to fit between the first layer's weight and
- * gradient (engine/wide-layer.ts). On wasm every [N, d] primal goes that way, where the SIMD
- * sum_squares reads it once without a square at all (engine/row-blocks.ts).
+ * gradient (engine/wide-layer.ts). On wasm and webgpu every [N, d] primal goes that way, where the
+ * backend's own kernel reads it once without a square at all (engine/sum-squares.ts).
  */
 function sumOfSquares(a: T): T {
   const rowsPerBlock = a.rank === 2 ? perBlock(a.shape[1]!) : Infinity;
-  const simd = a.rank === 2 && a.dtype === 'float32' && tf.getBackend() === 'wasm';
-  if (rowsPerBlock >= a.shape[0] && !simd) return tf.tidy(() => tf.sum(tf.square(a), -1)); // the square goes at once
+  const kernel = a.rank === 2 && a.dtype === 'float32' && sumSquaresKernel();
+  if (rowsPerBlock >= a.shape[0] && !kernel) return tf.tidy(() => tf.sum(tf.square(a), -1)); // the square goes at once
   return sumSquaresByRows(a as tf.Tensor2D, rowsPerBlock);
 }
 

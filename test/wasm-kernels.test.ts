@@ -10,7 +10,7 @@ import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits,
 import { FUSED_KERNELS, fuseMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
 import { instantiateKernels, watCompiler } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
-import { sumSquaresRows } from '../engine/simd/sum-squares.ts';
+import { sumSquaresRows } from '../engine/sum-squares.ts';
 import { readFileSync } from 'node:fs';
 
 before(async () => {

@@ -23,6 +23,7 @@ import { estimates, type Estimate } from './webgpu-reference.ts';
 import { twoBody } from '../benchmarks/pdes/solutions/two-body.ts';
 import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
 import { webgpuTwoBodyPairSums } from '../engine/webgpu-two-body.ts';
+import { sumSquaresRows } from '../engine/sum-squares.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { assertFitsDevice } from '../benchmarks/training/memory-plan.ts';
@@ -222,6 +223,26 @@ test('dispatching a training step reads nothing back, so the next can be dispatc
     disposeMLP(model);
     problem.dispose?.();
   }
+});
+
+test('Σx² per row on webgpu: one WGSL program and a Sum give the Square + Sum values; under a tape the tf ops run', { skip }, () => {
+  tf.tidy(() => {
+    for (const [rows, cols] of [[3, 5], [4, 1024], [2, 9000]]) {
+      const x = tf.randomNormal([rows, cols], 0, 1, 'float32', cols) as tf.Tensor2D;
+      const want = tf.sum(tf.square(x), 1, true).dataSync();
+      let got!: tf.Tensor;
+      const keys = dispatches(() => (got = sumSquaresRows(x, true)));
+      assert.deepEqual(got.shape, [rows, 1]);
+      assert.deepEqual(keys.map((k) => k.split('_')[0]).filter((k) => k === 'stdeSumSquares').length, 1, keys.join(' '));
+      assert.ok(!keys.some((k) => /square/i.test(k) && !k.startsWith('stdeSumSquares')), `no Square: ${keys.join(' ')}`);
+      assertClose(got.dataSync(), want, 1e-5, `[${rows}, ${cols}]`);
+      assert.deepEqual(sumSquaresRows(x).shape, [rows]);
+    }
+    // Under a tape the kernel (which has no gradient) stays out: d/dx Σx² = 2x.
+    const x = tf.randomNormal([2, 300], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const g = tf.grad((y: tf.Tensor) => tf.sum(sumSquaresRows(y as tf.Tensor2D)))(x);
+    assertClose(g.dataSync(), tf.mul(x, 2).dataSync(), 1e-6, 'gradient');
+  });
 });
 
 test('two-body source on webgpu: one WGSL program gives the tf-op values; under a tape the tf ops run', { skip }, () => {

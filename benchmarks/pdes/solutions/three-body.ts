@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
 import type { Jet, Operand } from '../../../taylor/ops.ts';
 import { phi, type Solution } from './solution.ts';
-import { sumSquaresRows } from '../../../engine/simd/sum-squares.ts';
+import { sumSquaresRows } from '../../../engine/sum-squares.ts';
 
 export type ThreeBodySource = 'exact' | 'published-incorrect';
 

@@ -19,7 +19,7 @@ import { sinCos, sinCosKernel } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
 import { dataKernelsAvailable, directKernel } from '../../../engine/simd/simd.ts';
-import { sumSquaresRows } from '../../../engine/simd/sum-squares.ts';
+import { sumSquaresRows } from '../../../engine/sum-squares.ts';
 import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
 import { isRecording } from '../../../engine/untaped.ts';
 

@@ -1,0 +1,24 @@
+/**
+ * ‖x_r‖² for every row of a [rows, m] tensor: the ball samplers' norms, the two- and three-body
+ * solutions' 1 − ‖x‖², and the forward of the Taylor rule's Σx² op (engine/row-blocks.ts), over
+ * [N, d] points every step. Off the tape, the backend's own kernel reads the rows once: the SIMD
+ * `sum_squares` on wasm (engine/simd/sum-squares.ts), one WGSL program on webgpu
+ * (engine/webgpu-sum-squares.ts). Elsewhere, and where a gradient tape records (the kernels have no
+ * gradient), tfjs's Square and Sum.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dataKernelsAvailable } from './simd/simd.ts';
+import { simdSumSquaresRows } from './simd/sum-squares.ts';
+import { webgpuSumSquaresRows } from './webgpu-sum-squares.ts';
+import { isRecording } from './untaped.ts';
+
+export function sumSquaresRows(x: tf.Tensor2D, keepDims = false): tf.Tensor {
+  if (x.dtype === 'float32' && x.size > 0) {
+    if (dataKernelsAvailable()) return simdSumSquaresRows(x, keepDims);
+    if (tf.getBackend() === 'webgpu' && !isRecording()) return webgpuSumSquaresRows(x, keepDims);
+  }
+  return tf.sum(tf.square(x), 1, keepDims);
+}
+
+/** Whether sumSquaresRows runs a kernel of its own here (then it is worth calling on any [N, d] batch). */
+export const sumSquaresKernel = (): boolean => tf.getBackend() === 'wasm' || tf.getBackend() === 'webgpu';
