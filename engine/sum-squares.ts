@@ -20,5 +20,5 @@ export function sumSquaresRows(x: tf.Tensor2D, keepDims = false): tf.Tensor {
   return tf.sum(tf.square(x), 1, keepDims);
 }
 
-/** Whether sumSquaresRows runs a kernel of its own here (then it is worth calling on any [N, d] batch). */
+/** Whether this backend has a kernel of its own for sumSquaresRows (it runs off the tape): then it is worth calling on any [N, d] batch. */
 export const sumSquaresKernel = (): boolean => tf.getBackend() === 'wasm' || tf.getBackend() === 'webgpu';

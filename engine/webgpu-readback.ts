@@ -197,8 +197,8 @@ export function readSyncNode(this: WebGPUBackendLike, dataId: object): tf.backen
  * computes it, and the returned function waits for that work only. A training loop that starts the
  * read of step s's loss before dispatching step s + 1 thus keeps the device busy with step s while
  * the host dispatches step s + 1 (dataSync() then would wait for step s + 1 too, whose kernels were
- * queued before its copy). Elsewhere it is dataSync() when called. The tensor must stay alive until
- * the values are read.
+ * queued before its copy). Elsewhere it is dataSync() when called, so there the tensor must stay
+ * alive until then; on webgpu it may go at once (tested).
  */
 export function readLater(t: tf.Tensor): () => Float32Array {
   if (tf.getBackend() !== 'webgpu' || t.dtype !== 'float32') return () => t.dataSync() as Float32Array;

@@ -1,5 +1,5 @@
 /**
- * One results folder from several rounds of the same matrix (scripts/ab.ts runs each side of an A/B
+ * One results folder from several rounds of the same matrix (`stde-bench ab`, cli/commands/ab.ts, runs each side of an A/B
  * comparison in rounds, alternating with the other side, so that both see the machine's drift).
  * Per cell: the per-step samples of every round, concatenated, and the first round's row with its
  * step statistics taken over them; a round in which the cell did not finish gives its row instead,

@@ -88,11 +88,10 @@ export function resolveMatrix(f: MatrixFlags): Matrix {
   }
   if (f.pdes === undefined) throw new UsageError('say what to run: --preset NAME, --matrix FILE.json, or --pdes … --dims … --estimators …');
   for (const k of ['dims', 'estimators'] as const) if (f[k] === undefined) throw new UsageError(`--${k} is required with --pdes`);
-  const group: MatrixGroup = {
+  const group: Omit<MatrixGroup, 'R'> = {
     pdes: f.pdes,
     dims: f.dims as number[],
     estimators: f.estimators as string[],
-    R: f.R ?? [],
     seeds: f.seeds ?? [0],
     steps: f.steps ?? 1000,
     ...(f.width !== undefined && { widths: [f.width] }),
@@ -103,6 +102,6 @@ export function resolveMatrix(f: MatrixFlags): Matrix {
     ...(f.testPoints !== undefined && { testPoints: f.testPoints }),
   };
   // Without --R each PDE and d takes the PDE's own R, as train does: one group per pair.
-  const groups = f.R ? [group] : f.pdes.flatMap((pde) => group.dims.map((d) => ({ ...group, pdes: [pde], dims: [d], R: [getPde(pde).defaults(d, {}).R] })));
+  const groups = f.R ? [{ ...group, R: f.R }] : f.pdes.flatMap((pde) => group.dims.map((d) => ({ ...group, pdes: [pde], dims: [d], R: [getPde(pde).defaults(d, {}).R] })));
   return { name: 'custom', description: 'matrix from the command line', groups };
 }

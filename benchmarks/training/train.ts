@@ -158,7 +158,8 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   // drain it. On wasm every kernel runs when it is called, so nothing changes there.
   // Its loss's read-back is queued right after it (readLater), so that reading it waits for that
   // step only, not for the one dispatched since.
-  let inFlight: { value: tf.Scalar; read: () => Float32Array } | null = null;
+  type InFlight = { value: tf.Scalar; read: () => Float32Array };
+  let inFlight: InFlight | null = null;
   /** Reads the oldest unread loss; false when the run must stop (non-finite loss). */
   const settle = (): boolean => {
     const { value, read } = inFlight!;
@@ -213,7 +214,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   }
   if (inFlight) {
     // A step dispatched after a diverged one: finish its read (which frees the staging buffer), then drop it.
-    const { value, read } = inFlight as { value: tf.Scalar; read: () => Float32Array };
+    const { value, read } = inFlight as InFlight;
     read();
     value.dispose();
   }

@@ -68,6 +68,7 @@ export function register(program: Command): void {
     const dry = await execa(process.execPath, [join(ROOT, 'bin', 'stde-bench.mjs'), 'run', ...selection, '--dry-run'], { reject: false });
     if (dry.exitCode !== 0) throw new UsageError(`the selection: ${String(dry.stderr).trim().replace(/^stde-bench: /, '')}`);
     makeOutDir(out);
+    const roundDir = (side: string, round: number) => join(out, side, `round-${round}`);
     const trees = mkdtempSync(join(tmpdir(), 'stde-ab-'));
     const sides: Record<'base' | 'head', string> = { base: join(trees, 'base'), head: head ? join(trees, 'head') : ROOT };
     try {
@@ -79,7 +80,7 @@ export function register(program: Command): void {
         const order = round % 2 === 1 ? (['base', 'head'] as const) : (['head', 'base'] as const);
         for (const side of order) {
           process.stderr.write(`ab: round ${round}/${o.rounds}, ${side}\n`);
-          const r = await execa(process.execPath, [join(sides[side], 'bin', 'stde-bench.mjs'), 'run', ...selection, '--out', join(out, side, `round-${round}`)], { reject: false, stdout: 'ignore', stderr: 'inherit' });
+          const r = await execa(process.execPath, [join(sides[side], 'bin', 'stde-bench.mjs'), 'run', ...selection, '--out', roundDir(side, round)], { reject: false, stdout: 'ignore', stderr: 'inherit' });
           if (r.exitCode !== 0) throw new Error(`ab: the ${side} side's run of round ${round} failed (exit ${r.exitCode})`);
         }
       }
@@ -87,8 +88,7 @@ export function register(program: Command): void {
       for (const side of ['base', 'head'] as const) if (sides[side] !== ROOT && existsSync(sides[side])) await git(['worktree', 'remove', '--force', sides[side]]);
       rmSync(trees, { recursive: true, force: true });
     }
-    const rounds = (side: string) => Array.from({ length: o.rounds }, (_, i) => join(out, side, `round-${i + 1}`));
-    for (const side of ['base', 'head']) poolRounds(rounds(side), join(out, side, 'pooled'));
+    for (const side of ['base', 'head']) poolRounds(Array.from({ length: o.rounds }, (_, i) => roundDir(side, i + 1)), join(out, side, 'pooled'));
     const result = compareRuns(loadRun(join(out, 'base', 'pooled', 'results.csv')), loadRun(join(out, 'head', 'pooled', 'results.csv')), o);
     const table = formatTable(result, o);
     writeFileSync(join(out, 'compare.txt'), table + '\n');
