@@ -2,7 +2,7 @@
  * Rows → configurations: the seeds of one configuration (same cell id but the seed) are summarised as
  * mean ± std (population std, as the published code reports; pdes.md §10), over the cells that ran.
  */
-import type { ParsedRow } from '../benchmarks/runner/csv-store.ts';
+import { hasTimedSteps, type ParsedRow } from '../benchmarks/runner/csv-store.ts';
 import { configId } from '../benchmarks/runner/cell-id.ts';
 import type { ConfigKey } from './reference.ts';
 
@@ -25,9 +25,6 @@ export interface ConfigSummary extends ConfigKey {
   stat(metric: string): Stat | null;
 }
 
-const RAN = new Set(['ok', 'diverged']);
-/** Rows whose timings and memory are results: runs that ended, and runs stopped at their time limit with a record. */
-const measured = (r: ParsedRow) => RAN.has(String(r.status)) || (r.status === 'timeout' && typeof r.steps_done === 'number');
 /** Errors of a diverged or stopped run are not results; its timings are. */
 const ACCURACY = new Set(['rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best']);
 
@@ -52,7 +49,7 @@ export function aggregate(rows: ParsedRow[]): ConfigSummary[] {
     const r0 = rs[0];
     const statuses: Record<string, number> = {};
     for (const r of rs) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
-    const ran = rs.filter(measured);
+    const ran = rs.filter(hasTimedSteps);
     const ok = rs.filter((r) => r.status === 'ok');
     const failure = Object.keys(statuses).find((s) => s !== 'ok') ?? 'ok';
     const key = {

@@ -14,7 +14,7 @@ import { loadReference, type Reference, type PaperValue } from './reference.ts';
 import { barChart, errorChart, scalingChart, type BarPoint, type EvalPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
 import { renderSvg, writePng } from './render-chart.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
-import { COLUMNS } from '../benchmarks/runner/csv-store.ts';
+import { COLUMNS, FINISHED } from '../benchmarks/runner/csv-store.ts';
 
 export interface ReportResult {
   html: string;
@@ -29,7 +29,6 @@ interface Chart {
   spec: TopLevelSpec;
 }
 
-const RAN = new Set(['ok', 'diverged']);
 
 /** Series name of a configuration: the estimator label, plus the network when a PDE has several. */
 function netOf(c: ConfigSummary): string {
@@ -63,7 +62,7 @@ function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Chart[] {
   const s = (c: ConfigSummary) => seriesOf(c, multi);
   const charts: Chart[] = [];
   // A cell stopped at its time limit with steps timed is a point of the speed chart, not a failure marker.
-  const failed: FailedPoint[] = cs.filter((c) => !RAN.has(c.status) && !c.stat('it_per_s')).map((c) => ({ dim: c.dim, series: s(c), status: c.status }));
+  const failed: FailedPoint[] = cs.filter((c) => !FINISHED.has(c.status) && !c.stat('it_per_s')).map((c) => ({ dim: c.dim, series: s(c), status: c.status }));
   const netOrder = (c: ConfigSummary) => (c.depth ?? 0) * 1e6 + (c.width ?? 0) * 10 + (c.block ?? 1) / 1e4;
   const bar = (c: ConfigSummary, value: number): BarPoint =>
     byNet ? { x: netOf(c), order: netOrder(c), series: s(c), value } : { x: String(c.dim), order: c.dim, series: s(c), value };
@@ -126,7 +125,7 @@ function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Chart[] {
     });
   }
   for (const dim of [...dims].sort((a, b) => a - b)) {
-    const at = cs.filter((c) => c.dim === dim && RAN.has(c.status));
+    const at = cs.filter((c) => c.dim === dim && FINISHED.has(c.status));
     const pts = (field: 'rel_l2' | 'rel_l1'): EvalPoint[] =>
       at.flatMap((c) => {
         const bySteps = new Map<number, number[]>();
@@ -193,7 +192,7 @@ function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   }
   const sorted = [...cs].sort((a, b) => a.dim - b.dim || a.label.localeCompare(b.label) || (a.width ?? 0) - (b.width ?? 0) || (a.depth ?? 0) - (b.depth ?? 0) || (a.block ?? 0) - (b.block ?? 0));
   const rows = sorted.map((c) => {
-    const ran = RAN.has(c.status);
+    const ran = FINISHED.has(c.status);
     const total = c.rows.length;
     const statusText = Object.entries(c.statuses).map(([k, n]) => `${k}${total > 1 ? ` ×${n}` : ''}`).join(', ');
     const statusCell = c.status === 'ok' && !Object.keys(c.statuses).some((k) => k !== 'ok')

@@ -24,27 +24,30 @@ const inGit = (() => {
   }
 })();
 
-const row = (cell: string, status: string, median: number): Row => {
+const row = (cell: string, status: string, median: number, stepsDone: number | null = null): Row => {
   const r = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
-  return { ...r, cell, status, pde: 'p', dim: 10, step_ms_median: median, timing: 't' };
+  return { ...r, cell, status, pde: 'p', dim: 10, step_ms_median: median, timing: 't', steps_done: stepsDone };
 };
 
 test('pooling rounds: samples concatenated and their statistics retaken; a round that failed gives its row', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pool-'));
   const rounds = [1, 2].map((k) => join(dir, `round-${k}`));
-  const samples: Record<string, number[][]> = { c1: [[1, 2, 3], [4, 5, 6]], c2: [[7, 8], [9]] };
+  const samples: Record<string, number[][]> = { c1: [[1, 2, 3], [4, 5, 6]], c2: [[7, 8], [9]], c3: [[10, 30], [20]] };
   rounds.forEach((r, k) => {
     mkdirSync(join(r, 'samples'), { recursive: true });
     appendRow(join(r, 'results.csv'), row('c1', 'ok', k + 1));
     appendRow(join(r, 'results.csv'), row('c2', k === 0 ? 'ok' : 'oom', 8));
-    for (const cell of ['c1', 'c2']) writeFileSync(join(r, 'samples', `${cell}.json`), JSON.stringify({ step_ms: samples[cell][k], evals: [] }));
+    // Stopped at its time limit in the second round, with its steps timed.
+    appendRow(join(r, 'results.csv'), row('c3', k === 0 ? 'ok' : 'timeout', 20, 2));
+    for (const cell of ['c1', 'c2', 'c3']) writeFileSync(join(r, 'samples', `${cell}.json`), JSON.stringify({ step_ms: samples[cell][k], evals: [] }));
   });
-  assert.equal(poolRounds(rounds, join(dir, 'pooled')), 2);
-  const [c1, c2] = readRows(join(dir, 'pooled', 'results.csv'));
+  assert.equal(poolRounds(rounds, join(dir, 'pooled')), 3);
+  const [c1, c2, c3] = readRows(join(dir, 'pooled', 'results.csv'));
   assert.deepEqual([c1.cell, c1.status, c1.step_ms_median, c1.timed_steps], ['c1', 'ok', 3.5, 6]);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'pooled', 'samples', 'c1.json'), 'utf8')).step_ms, [1, 2, 3, 4, 5, 6]);
   assert.equal(c2.status, 'oom', 'the failed round decides');
   assert.ok(!existsSync(join(dir, 'pooled', 'samples', 'c2.json')));
+  assert.deepEqual([c3.status, c3.step_ms_median, c3.timed_steps], ['timeout', 20, 3], 'a timed-out round decides the status and keeps its samples');
   assert.throws(() => poolRounds(rounds, join(dir, 'pooled')), /already holds results\.csv/);
 });
 

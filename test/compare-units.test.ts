@@ -29,7 +29,8 @@ test('Mann–Whitney U and its asymptotic p-value match scipy.stats.mannwhitneyu
 function run(dir: string, cell: string, samples: number[] | undefined, status = 'ok', timing = 'wall clock per training step'): RunData {
   mkdirSync(join(dir, 'samples'), { recursive: true });
   const row = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
-  Object.assign(row, { cell, status, timing, step_ms_median: samples ? samples[Math.floor(samples.length / 2)] : null });
+  // A run stopped at its time limit has a record (steps_done) when it timed steps.
+  Object.assign(row, { cell, status, timing, step_ms_median: samples ? samples[Math.floor(samples.length / 2)] : null, steps_done: samples?.length ?? null });
   appendRow(join(dir, 'results.csv'), row);
   if (samples) writeFileSync(join(dir, 'samples', `${cell}.json`), JSON.stringify({ cell, step_ms: samples, evals: [] }));
   return loadRun(join(dir, 'results.csv'));
@@ -51,6 +52,13 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   assert.equal(cmp(around(20, 200, 0), around(10, 200, 1)).verdict, 'improvement');
   assert.equal(cmp(around(10, 200, 0), undefined, 'ok', 'oom').verdict, 'failed');
   assert.equal(cmp(undefined, around(10, 200, 0), 'timeout', 'ok').verdict, 'fixed');
+  // Stopped at the time limit in both runs: its timed steps are still compared.
+  assert.equal(cmp(around(10, 200, 0), around(20, 200, 1), 'timeout', 'timeout').verdict, 'regression');
+  assert.equal(cmp(around(10, 200, 0), around(10, 200, 1), 'timeout', 'timeout').verdict, 'same');
+  assert.equal(cmp(undefined, undefined, 'timeout', 'timeout').verdict, 'not run'); // killed with no record
+  // Finished before, stopped now: a failure, with both speeds shown.
+  const stopped = cmp(around(10, 200, 0), around(10, 200, 0), 'ok', 'timeout');
+  assert.deepEqual([stopped.verdict, stopped.ratio], ['failed', 1]);
   // Timed differently (one step in flight against --sync-steps): neither a regression nor an improvement.
   const timed = (timing: string, m: number) => run(mkdtempSync(join(tmpdir(), 't-')), 'c', around(m, 200, 0), 'ok', timing);
   const differs = compareCell('c', timed('per step', 10), timed('one step in flight', 20), o);

@@ -3,6 +3,8 @@
  * when its median step time grew by more than `factor` AND the per-step samples differ significantly
  * (two-sided Mann–Whitney U, p < alpha). A cell that ran in the base but fails in the new run (oom,
  * timeout, error) is also a regression: a CI gate must not pass a benchmark that stopped working.
+ * A cell stopped at its time limit in both runs still has its timed steps (README: `run` gives every
+ * cell a limit so that a slow cell keeps a speed), so those are compared like finished cells.
  * Cells whose `timing` says they were timed differently (e.g. one step in flight against
  * `--sync-steps`) get the verdict 'timing differs', never a regression or an improvement.
  */
@@ -10,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { median } from 'simple-statistics';
 import { UsageError } from '../../engine/errors.ts';
-import { readRows, type ParsedRow } from '../runner/csv-store.ts';
+import { FINISHED, hasTimedSteps, readRows, type ParsedRow } from '../runner/csv-store.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
 
 export interface RunData {
@@ -60,7 +62,6 @@ export interface CompareOptions {
   alpha: number;
 }
 
-const RUNS = new Set(['ok', 'diverged']);
 /** Too few samples for the U test to ever reach a small alpha. */
 const MIN_SAMPLES = 8;
 
@@ -73,16 +74,18 @@ export function compareCell(cell: string, base: RunData, neu: RunData, o: Compar
   };
   if (!n) return { ...out, verdict: 'missing' };
   if (!b) return { ...out, verdict: 'new' };
-  const bRan = RUNS.has(out.baseStatus);
-  const nRan = RUNS.has(out.newStatus);
+  const bRan = FINISHED.has(out.baseStatus);
+  const nRan = FINISHED.has(out.newStatus);
+  const bs = hasTimedSteps(b) ? base.samples(cell) : undefined;
+  const ns = hasTimedSteps(n) ? neu.samples(cell) : undefined;
+  if (hasTimedSteps(b) && hasTimedSteps(n)) {
+    out.baseMs = bs ? median(bs) : (b.step_ms_median as number | null);
+    out.newMs = ns ? median(ns) : (n.step_ms_median as number | null);
+    if (out.baseMs && out.newMs) out.ratio = out.newMs / out.baseMs;
+  }
   if (bRan && !nRan) return { ...out, verdict: 'failed' };
   if (!bRan && nRan) return { ...out, verdict: 'fixed' };
-  if (!bRan && !nRan) return { ...out, verdict: 'not run' };
-  const bs = base.samples(cell);
-  const ns = neu.samples(cell);
-  out.baseMs = bs ? median(bs) : (b.step_ms_median as number | null);
-  out.newMs = ns ? median(ns) : (n.step_ms_median as number | null);
-  if (out.baseMs && out.newMs) out.ratio = out.newMs / out.baseMs;
+  if (!hasTimedSteps(b) || !hasTimedSteps(n)) return { ...out, verdict: 'not run' };
   if (b.timing && n.timing && b.timing !== n.timing) return { ...out, verdict: 'timing differs' };
   if (!bs || !ns || bs.length < MIN_SAMPLES || ns.length < MIN_SAMPLES || out.ratio === null) return { ...out, verdict: 'no samples' };
   out.p = mannWhitneyU(ns, bs).p;

@@ -3,15 +3,13 @@
  * comparison in rounds, alternating with the other side, so that both see the machine's drift).
  * Per cell: the per-step samples of every round, concatenated, and the first round's row with its
  * step statistics taken over them; a round in which the cell did not finish gives its row instead,
- * so that `compare` sees the failure.
+ * so that `compare` sees the failure (with the pooled samples when every round timed some steps).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
-import { appendRow, readRows, type ParsedRow, type Row } from '../runner/csv-store.ts';
+import { appendRow, FINISHED, hasTimedSteps, readRows, type ParsedRow, type Row } from '../runner/csv-store.ts';
 import { stepStats } from '../training/record.ts';
-
-const FINISHED = new Set(['ok', 'diverged']);
 
 function samplesOf(dir: string, cell: string): { step_ms: number[]; rest: Record<string, unknown> } | undefined {
   const f = join(dir, 'samples', `${cell}.json`);
@@ -34,7 +32,7 @@ export function poolRounds(rounds: string[], out: string): number {
     const samples = rounds.map((dir) => samplesOf(dir, cell));
     const pooled = samples.flatMap((s) => s?.step_ms ?? []);
     const row = { ...(failed ?? first) } as unknown as Row;
-    if (!failed && pooled.length) {
+    if (rows.every(hasTimedSteps) && pooled.length) {
       Object.assign(row, stepStats(pooled), { timed_steps: pooled.length });
       writeFileSync(join(out, 'samples', `${cell}.json`), JSON.stringify({ ...samples.find(Boolean)!.rest, step_ms: pooled, rounds: rounds.length }));
     }

@@ -33,6 +33,13 @@ export interface ParsedRow {
   [k: string]: string | number | null;
 }
 
+/** Statuses of runs that ended (a diverged run ended: its loss left the finite range). */
+export const FINISHED: ReadonlySet<string> = new Set<Status>(['ok', 'diverged']);
+
+/** Rows whose timings are results: runs that ended, and runs stopped at their time limit with a record. */
+export const hasTimedSteps = (r: ParsedRow): boolean =>
+  FINISHED.has(String(r.status)) || (r.status === 'timeout' && typeof r.steps_done === 'number');
+
 /** Appends (or, with flag 'w', writes) text and syncs it to disk before returning. */
 function writeDurably(path: string, text: string, flag: 'a' | 'w' = 'a'): void {
   const fd = openSync(path, flag);
