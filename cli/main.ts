@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../engine/errors.ts';
+import { outOfMemoryBehind, UsageError } from '../engine/errors.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export type Register = (program: Command) => void;
@@ -17,8 +17,20 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-process.on('uncaughtException', (e) => (e instanceof UsageError ? fail(e.message) : (console.error(e), process.exit(1))));
-process.on('unhandledRejection', (e) => (e instanceof UsageError ? fail(e.message) : (console.error(e), process.exit(1))));
+/**
+ * Bad input, and memory the run cannot have (the WASM heap guard refused an allocation, however the
+ * error surfaced afterwards), are one line and exit 2; anything else is a bug: its stack, exit 1.
+ */
+function end(e: unknown): never {
+  if (e instanceof UsageError) fail(e.message);
+  const oom = outOfMemoryBehind(e);
+  if (oom) fail(oom);
+  console.error(e);
+  process.exit(1);
+}
+
+process.on('uncaughtException', end);
+process.on('unhandledRejection', end);
 
 const program = new Command('stde-bench')
   .description('Stochastic Taylor Derivative Estimator benchmark and reproduction suite (TensorFlow.js)')
@@ -42,6 +54,5 @@ try {
     if (e.code === 'commander.help') process.exit(2); // no command given: the help, on stderr, says what to do
     fail(e.message.replace(/^error: /, ''));
   }
-  if (e instanceof UsageError) fail(e.message);
-  throw e;
+  end(e);
 }

@@ -44,7 +44,7 @@ export function runChoiceOptions(cmd: Command): Command {
     .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
-    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: as many as the WASM heap needs', int('micro-batches', 0))
+    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB', int('micro-batches', 0))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND);
 }
 

@@ -6,6 +6,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The first out-of-memory refusal in this process (engine/wasm-heap.ts's guard). Thrown inside a
+ * kernel (worse, inside tf.profile) its error can surface later as an unrelated TypeError, so whoever
+ * reports a failure asks this rather than trusting the error it caught.
+ */
+let outOfMemory: string | null = null;
+export const noteOutOfMemory = (message: string): void => void (outOfMemory ??= message);
+/** The out-of-memory message behind failure `e`, if memory was what failed. */
+export const outOfMemoryBehind = (e: unknown): string | null =>
+  outOfMemory ?? (e instanceof RangeError && /^out of memory/.test(e.message) ? e.message : null);
+
 export function usage(condition: unknown, message: string): asserts condition {
   if (!condition) throw new UsageError(message);
 }

@@ -6,6 +6,7 @@
  * an out-of-memory error instead, which the runners report as status `oom`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { noteOutOfMemory } from './errors.ts';
 
 export const WASM_USABLE_HEAP_BYTES = 2 ** 31;
 
@@ -22,7 +23,6 @@ interface WasmModule {
 }
 
 let installed = false;
-let reported = false;
 
 export function guardWasmHeap(): void {
   if (installed) return;
@@ -38,13 +38,9 @@ export function guardWasmHeap(): void {
     const end = (p >>> 0) + n;
     if (p === 0 || end > WASM_USABLE_HEAP_BYTES - GROWTH_SLACK_BYTES) {
       if (p !== 0) wasm._free(p);
-      // Say it on stderr too: thrown inside a kernel (worse, inside tf.profile) the error can surface
-      // later as an unrelated TypeError, and the runners classify a cell by what it printed.
-      if (!reported) process.stderr.write(`stde-bench: out of memory: WASM heap would pass 2 GiB (allocating ${(n / 2 ** 20).toFixed(0)} MB)\n`);
-      reported = true;
-      throw new RangeError(
-        `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`,
-      );
+      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`;
+      noteOutOfMemory(message);
+      throw new RangeError(message);
     }
     return p;
   };

@@ -81,6 +81,8 @@ test('profile: bad input is one line and exit 2', async () => {
     ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'bogus'],
     ['--pde', 'allen-cahn-two-body', '--dim', '10', '--backend', 'nope'],
     [...toy, '--micro-batches', '3'], // does not divide 8 points
+    // Past the WASM heap inside a kernel (the jets of 2·10⁶ points): the guard's refusal, one line.
+    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'stde-sparse', '--R', '10', '--width', '16', '--points', '2000000'],
   ]) {
     const r = await cli('profile', ...args);
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -69,6 +69,15 @@ test('bad input to train: a one-line error and exit code 2', async () => {
   });
 });
 
+test('a step that runs out of WASM heap after the plan let it start: one line naming what to change, exit 2', async () => {
+  // The plan bounds weights and inputs only (80 MB of points here); the jets of 2·10⁶ points are not.
+  const r = await cli('train', '--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'stde-sparse', '--R', '10', '--width', '16', '--points', '2000000', '--steps', '2', '--test-points', '0');
+  assert.equal(r.exitCode, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^stde-bench: out of memory: WASM allocation of \d+ MB .*; use more --micro-batches \(this run: 1 of 2000000 points each; 2, 4, 5, … divide the points\), fewer --points/);
+});
+
 test('the command line: --version prints the package version; no command prints the help and exits 2; an unknown command is one line', async () => {
   const version = await cli('--version');
   assert.equal(version.exitCode, 0);

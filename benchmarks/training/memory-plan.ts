@@ -134,6 +134,22 @@ export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number
   ];
 }
 
+/**
+ * What to change when a step ran out of memory after the plan let it start: the plan's bound leaves
+ * out the step's working memory (activations, jets, tape), which grows with the points of a
+ * micro-batch, the width and the estimator's jets. Names the next micro-batch counts that divide both
+ * point counts.
+ */
+export function outOfMemoryRemedy(cfg: RunConfig, backend: string): string {
+  const k = microBatchesFor(cfg, backend);
+  const more: number[] = [];
+  for (let j = k + 1; j <= cfg.points && more.length < 3; j++) if (cfg.points % j === 0 && cfg.boundaryPoints % j === 0) more.push(j);
+  const split = more.length
+    ? `more --micro-batches (this run: ${k} of ${cfg.points / k} points${cfg.boundaryPoints ? ` and ${cfg.boundaryPoints / k} boundary points` : ''} each; ${more.join(', ')}${more.length === 3 ? ', …' : ''} divide ${cfg.boundaryPoints ? 'both counts' : 'the points'}), `
+    : '';
+  return `use ${split}fewer --points, a smaller --width${backend === 'webgpu' ? '' : ' or --backend webgpu'}`;
+}
+
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 /**

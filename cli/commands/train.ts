@@ -7,7 +7,8 @@ import cliProgress from 'cli-progress';
 import { initEngine } from '../../engine/backend.ts';
 import { PDES } from '../../benchmarks/pdes/registry.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
-import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
+import { assertFits, assertFitsDevice, outOfMemoryRemedy } from '../../benchmarks/training/memory-plan.ts';
+import { outOfMemoryBehind, UsageError } from '../../engine/errors.ts';
 import { train } from '../../benchmarks/training/train.ts';
 import type { TrainRecord } from '../../benchmarks/training/record.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
@@ -111,8 +112,13 @@ export function register(program: Command): void {
         }
       },
       onEval: (e) => bar.update({ err: e.rel_l2 === null ? '-' : e.rel_l2.toExponential(2) }),
-    });
-    bar.stop();
+    })
+      .catch((e: unknown) => {
+        // The plan's bound left out the step's working memory (activations, jets, tape): say what to change.
+        const oom = outOfMemoryBehind(e);
+        throw oom ? new UsageError(`${oom}; ${outOfMemoryRemedy(cfg, info.name)}`) : e;
+      })
+      .finally(() => bar.stop());
     process.stdout.write((o.json ? JSON.stringify(record) : summary(record)) + '\n');
   });
 }
