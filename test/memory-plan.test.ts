@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setup, TEST_BACKEND } from './helpers.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
-import { assertFitsDevice, planMemory } from '../benchmarks/training/memory-plan.ts';
+import { assertFits, assertFitsDevice, microBatchesFor, planMemory } from '../benchmarks/training/memory-plan.ts';
 import { UsageError } from '../engine/errors.ts';
 import { train } from '../benchmarks/training/train.ts';
 import { WIDE } from '../engine/wide-layer.ts';
@@ -71,6 +71,38 @@ test('a device that binds at most 128 MiB per buffer refuses larger points and f
   assert.match(refusal(at({ dim: 40_000_000, block: 1000, points: 1 }))!, /use fewer dimensions \(one point alone is larger\)$/);
   assert.equal(refusal(at({ dim: 100_000 })), undefined);
   assert.doesNotThrow(() => assertFitsDevice(at({}), 'wasm', { bindingBytes: undefined })); // no binding limit there
+});
+
+test("beyond the WASM heap, the machine's own memory bounds what lives there; each refusal names what to shrink", () => {
+  const gib24 = 24 * 2 ** 30;
+  const refusal = (req: Partial<Parameters<typeof resolveRun>[0]>, backend: string) => {
+    try {
+      assertFits(resolveRun({ pde: 'poisson-two-body', dim: 10, estimator: 'stde-sparse', ...req }), backend, gib24);
+    } catch (e) {
+      assert.ok(e instanceof UsageError);
+      return e.message;
+    }
+    return undefined;
+  };
+  // cpu tensors are JS memory: 10⁹ points of d = 10 are 37 GiB.
+  assert.match(refusal({ points: 1e9 }, 'cpu')!, /^impossible memory: this run needs at least 37\.25 GiB of this machine's memory \(37\.25 GiB of parameter state and points \(cpu tensors live there\)\) but it has 24\.00 GiB; use more --micro-batches or fewer --points$/);
+  assert.equal(refusal({ points: 1e9, microBatches: 2 }, 'cpu'), undefined);
+  // Evaluation keeps the exact value of every test point.
+  assert.match(refusal({ testPoints: 2 ** 53 - 1 }, 'wasm')!, /for the exact values of 9007199254740991 test points\) but it has 24\.00 GiB; use fewer --test-points$/);
+  assert.equal(refusal({ testPoints: 1e8 }, 'wasm'), undefined); // 0.37 GiB
+  // The parameters' state alone too large: the network is what to shrink, not the points.
+  assert.match(refusal({ width: 1e5 }, 'wasm')!, /on the WASM heap .* use a smaller --width or --depth or --backend webgpu$/);
+  assert.match(refusal({ points: 1e8, microBatches: 1 }, 'wasm')!, /use more --micro-batches or fewer --points or --backend webgpu$/);
+});
+
+test('the micro-batch plan finds the fewest split of 2⁵³ − 1 points at once (divisors up to the square root)', () => {
+  const cfg = resolveRun({ pde: 'poisson-two-body', dim: 10, estimator: 'stde-sparse', points: 2 ** 53 - 1 });
+  // 2⁵³ − 1 = 6361 · 69431 · 20394401. A micro-batch of 400 MiB holds ~10⁷ points of d = 10, so k ≥ ~8.6·10⁸;
+  // the divisors from there up are 6361 · 20394401, 69431 · 20394401, …
+  const k = microBatchesFor(cfg, 'wasm');
+  assert.equal((2 ** 53 - 1) % k, 0);
+  assert.ok((4 * 10 * (2 ** 53 - 1)) / k <= 400 * 2 ** 20, `k = ${k}`);
+  assert.equal(k, 129_728_784_761); // 6361 · 20394401, the smallest divisor that fits
 });
 
 test('at reduced width, tf.profile peak of a real step lies above the plan and within 10× of it', { skip: TEST_BACKEND !== 'wasm' }, async () => {

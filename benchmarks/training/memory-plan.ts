@@ -11,6 +11,7 @@ import { parameterCount, featureDim } from '../../model/mlp.ts';
 import type { RunConfig } from './run-config.ts';
 import { WASM_USABLE_HEAP_BYTES } from '../../engine/wasm-heap.ts';
 import { wideOn } from '../../engine/wide-layer.ts';
+import { totalmem } from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
 import { storageBindingBytes } from '../../engine/webgpu.ts';
 
@@ -25,6 +26,11 @@ export interface MemoryPlan {
   /** Residual and boundary points of one micro-batch, [n, d + extra] float32. */
   inputBytes: number;
   lowerBoundBytes: number;
+  /**
+   * Of those, what lives in this process's own memory (the cpu backend's tensors are JS arrays), plus
+   * the off-heap Adam moments and the exact values of the test set, which evaluation keeps (4 B a point).
+   */
+  hostBytes: number;
 }
 
 /**
@@ -56,9 +62,21 @@ function smallest(max: number, ok: (n: number) => boolean): number | undefined {
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
+/** The divisors of n, ascending, by trial division up to √n (a count of points may be up to 2⁵³). */
+function divisors(n: number): number[] {
+  const low: number[] = [];
+  const high: number[] = [];
+  for (let k = 1; k * k <= n; k++) {
+    if (n % k) continue;
+    low.push(k);
+    if (k * k !== n) high.push(n / k);
+  }
+  return [...low, ...high.reverse()];
+}
+
 /** The fewest equal micro-batches (dividing the points and the boundary points) with fits(k), if any. */
 function fewestMicroBatches(cfg: RunConfig, fits: (k: number) => boolean): number | undefined {
-  return smallest(cfg.points, (k) => cfg.points % k === 0 && cfg.boundaryPoints % k === 0 && fits(k));
+  return divisors(gcd(cfg.points, cfg.boundaryPoints)).find(fits);
 }
 
 /** [fan-in, fan-out] of the first layer's weight, with weight-sharing block size `block`. */
@@ -75,20 +93,42 @@ export function planMemory(cfg: RunConfig, backend = 'wasm'): MemoryPlan {
   const parameterStateBytes = 4 * 4 * (parameters - wide) + 4 * 2 * wide;
   const microBatches = microBatchesFor(cfg, backend);
   const inputBytes = (4 * (cfg.points + cfg.boundaryPoints) * width) / microBatches;
-  return { parameters, microBatches, parameterStateBytes, hostStateBytes: 4 * 2 * wide, inputBytes, lowerBoundBytes: parameterStateBytes + inputBytes };
+  const lowerBoundBytes = parameterStateBytes + inputBytes;
+  const hostStateBytes = 4 * 2 * wide;
+  const testSetBytes = cfg.pde.accuracy ? 4 * cfg.testPoints : 0;
+  const hostBytes = hostStateBytes + testSetBytes + (backend === 'cpu' ? lowerBoundBytes : 0);
+  return { parameters, microBatches, parameterStateBytes, hostStateBytes, inputBytes, lowerBoundBytes, hostBytes };
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 
 /** Refuse (exit 2) a run that cannot fit the backend's memory, before the engine starts. */
-export function assertFits(cfg: RunConfig, backend: string): MemoryPlan {
+export function assertFits(cfg: RunConfig, backend: string, ramBytes = totalmem()): MemoryPlan {
   const plan = planMemory(cfg, backend);
-  if (backend === 'wasm' && plan.lowerBoundBytes > WASM_USABLE_HEAP_BYTES) {
+  // What to shrink: the parameters' state when it alone is too large, else the points.
+  const remedy = (limit: number) => {
     const sharing = cfg.model.block === 1 && featureDim(cfg.model) > 10_000 ? 'weight sharing (--block), ' : '';
+    return plan.parameterStateBytes > limit ? `use ${sharing}a smaller --width or --depth` : `use more --micro-batches or fewer --points`;
+  };
+  if (backend === 'wasm' && plan.lowerBoundBytes > WASM_USABLE_HEAP_BYTES) {
     const offHeap = plan.hostStateBytes ? `, Adam moments of the first layer off the heap` : '';
     throw new UsageError(
-      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}) but it holds ${gib(WASM_USABLE_HEAP_BYTES)}; use ${sharing}more --micro-batches, fewer --points or --backend webgpu`,
+      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}) but it holds ${gib(WASM_USABLE_HEAP_BYTES)}; ${remedy(WASM_USABLE_HEAP_BYTES)} or --backend webgpu`,
     );
+  }
+  if (plan.hostBytes > ramBytes) {
+    const testSet = plan.hostBytes - plan.hostStateBytes - (backend === 'cpu' ? plan.lowerBoundBytes : 0);
+    const parts = (
+      [
+        [backend === 'cpu' ? plan.lowerBoundBytes : 0, 'of parameter state and points (cpu tensors live there)'],
+        [plan.hostStateBytes, 'of Adam moments'],
+        [testSet, `for the exact values of ${cfg.testPoints} test points`],
+      ] as const
+    )
+      .filter(([bytes]) => bytes > plan.hostBytes / 100)
+      .map(([bytes, what]) => `${gib(bytes)} ${what}`);
+    const fix = testSet > ramBytes / 2 ? 'use fewer --test-points' : remedy(ramBytes);
+    throw new UsageError(`impossible memory: this run needs at least ${gib(plan.hostBytes)} of this machine's memory (${parts.join(' + ')}) but it has ${gib(ramBytes)}; ${fix}`);
   }
   return plan;
 }
