@@ -20,9 +20,19 @@ export function num(name: string) {
   };
 }
 
+/** A comma-separated list of names; an empty one (`''`, `,`) is refused rather than read as "all" or "none". */
+export function nameList(name: string) {
+  return (v: string): string[] => {
+    const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!names.length) throw new UsageError(`--${name}: empty list (got '${v}')`);
+    return names;
+  };
+}
+
 export function intList(name: string, min = 0) {
   const one = int(name, min);
-  return (v: string): number[] => v.split(',').filter(Boolean).map((s) => one(s));
+  const names = nameList(name);
+  return (v: string): number[] => names(v).map((s) => one(s));
 }
 
 export function oneOf<T extends string>(name: string, allowed: readonly T[]) {

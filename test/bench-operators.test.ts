@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -31,8 +31,18 @@ test('bench-operators times every requested cell and writes a CSV row for each',
   const before = readFileSync(join(dir, 'ok.csv'), 'utf8');
   const again = run(join(dir, 'ok.csv'), '--dims', '6', '--estimators', 'stde-sparse');
   assert.equal(again.status, 2);
-  assert.match(again.stderr.trim(), /^stde-bench: --out .*ok\.csv already exists \(a measurement: kept\); choose another --out$/);
+  assert.match(again.stderr.trim(), /^stde-bench: .*ok\.csv already exists \(a measurement: kept\); choose another --out$/);
   assert.equal(readFileSync(join(dir, 'ok.csv'), 'utf8'), before);
+});
+
+test("a new CSV whose machine description would replace another run's is refused too, writing nothing", () => {
+  const machine = join(dir, 'lone.machine.json');
+  writeFileSync(machine, '{"keep":"me"}');
+  const r = run(join(dir, 'lone.csv'), '--dims', '6', '--estimators', 'stde-sparse');
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr.trim(), /^stde-bench: .*lone\.machine\.json already exists \(a measurement: kept\); choose another --out$/);
+  assert.equal(readFileSync(machine, 'utf8'), '{"keep":"me"}');
+  assert.ok(!existsSync(join(dir, 'lone.csv')));
 });
 
 test('a cell past --timeout is a timeout row, not a crash', () => {
@@ -42,10 +52,10 @@ test('a cell past --timeout is a timeout row, not a crash', () => {
   assert.equal(r.rows[0].status, 'timeout');
 });
 
-test('bench-operators rejects an unknown estimator and R > d with exit 2', () => {
-  for (const args of [['--estimators', 'magic'], ['--dims', '1', '--R', '2']]) {
+test('bench-operators rejects an unknown estimator, R > d, empty lists and a malformed cell with exit 2', () => {
+  for (const args of [['--estimators', 'magic'], ['--dims', '1', '--R', '2'], ['--estimators', ''], ['--estimators', ','], ['--dims', ','], ['--cell', '{bad']]) {
     const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', join(dir, 'bad.csv'), ...args], { encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);
-    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
   }
 });

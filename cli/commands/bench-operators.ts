@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { ESTIMATORS, getEstimator } from '../../operators/registry.ts';
 import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
-import { int, intList } from '../options.ts';
+import { int, intList, nameList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
@@ -24,7 +24,7 @@ type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
 interface Opts {
   dims: number[];
   R: number;
-  estimators?: string;
+  estimators?: string[];
   points: number;
   width: number;
   depth: number;
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .description('time one operator evaluation + parameter gradient for every estimator (tinybench)')
     .option('--dims <list>', 'dimensions', intList('dims', 1), [100, 1000, 10000])
     .option('--R <r>', 'sampled dimensions / probes for stochastic estimators', int('R', 1), 16)
-    .option('--estimators <list>', 'comma-separated estimator names (default: all)')
+    .option('--estimators <list>', 'comma-separated estimator names (default: all)', nameList('estimators'))
     .option('--points <n>', 'collocation points', int('points', 1), 100)
     .option('--width <w>', 'MLP width', int('width', 1), 128)
     .option('--depth <L>', 'MLP depth', int('depth', 1), 4)
@@ -54,19 +54,25 @@ export function register(program: Command): void {
     .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
     .action(async (o: Opts) => {
       if (o.cell) {
+        let cell: OperatorCell;
+        try {
+          cell = JSON.parse(o.cell) as OperatorCell;
+        } catch (e) {
+          throw new UsageError(`--cell: malformed JSON (${(e as Error).message})`);
+        }
         await initEngine(o.backend);
-        const result = await runOperatorCell(JSON.parse(o.cell) as OperatorCell);
+        const result = await runOperatorCell(cell);
         process.stdout.write(JSON.stringify(result) + '\n');
         return;
       }
-      const names = o.estimators ? [...new Set(o.estimators.split(',').filter(Boolean))] : ESTIMATORS.map((e) => e.name); // each once
+      const names = o.estimators ? [...new Set(o.estimators)] : ESTIMATORS.map((e) => e.name); // each once
       names.forEach(getEstimator); // unknown names fail before anything runs
       for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
       const out = o.out ?? join(stampedOutDir('bench-operators'), 'operators.csv');
-      if (existsSync(out)) throw new UsageError(`--out ${out} already exists (a measurement: kept); choose another --out`);
+      const machinePath = out.replace(/(\.csv)?$/, '.machine.json'); // operators.csv → operators.machine.json: one per CSV
+      for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);
-      const machinePath = out.replace(/(\.csv)?$/, '.machine.json'); // operators.csv → operators.machine.json: one per CSV
       writeFileSync(machinePath, JSON.stringify(machine, null, 2) + '\n');
       const csv = createWriteStream(out, { flags: 'wx' });
       csv.write(stringify([COLUMNS as unknown as string[]]));
