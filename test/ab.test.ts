@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -83,4 +83,10 @@ test('ab: bad input is one line and exit 2, and writes nothing', { skip: !inGit 
     assert.match(String(r.stderr), message);
   }
   assert.ok(!existsSync(out));
+  // A folder holding an earlier A/B run's rounds (even without its ab.json) is kept as it was.
+  mkdirSync(join(out, 'base', 'round-1'), { recursive: true });
+  const r = await execa(process.execPath, [bin, 'ab', '--out', out, '--base', 'HEAD', '--', '--preset', 'quick'], { reject: false });
+  assert.equal(r.exitCode, 2, r.stderr);
+  assert.match(String(r.stderr).trim(), /^stde-bench: --out .* already exists and is not an empty folder \(an earlier A\/B run is kept\); choose another --out$/);
+  assert.deepEqual(readdirSync(out), ['base']);
 });

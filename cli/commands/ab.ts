@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,8 @@ export function register(program: Command): void {
   verdictOptions(cmd).action(async (selection: string[], o: Opts) => {
     if (selection.some((a) => a === '--out' || a.startsWith('--out=') || a === '--resume')) throw new UsageError('ab chooses the folders: give the selection without --out or --resume');
     const out = o.out ?? stampedOutDir('ab');
-    if (existsSync(join(out, 'ab.json'))) throw new UsageError(`${out} already holds an A/B run (ab.json); choose another --out`);
+    // Round folders of an earlier run there would make every round's `run` refuse its --out, midway.
+    if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length)) throw new UsageError(`--out ${out} already exists and is not an empty folder (an earlier A/B run is kept); choose another --out`);
     const base = await commitOf(o.base);
     const head = o.head === undefined ? null : await commitOf(o.head);
     const dry = await execa(process.execPath, [join(ROOT, 'bin', 'stde-bench.mjs'), 'run', ...selection, '--dry-run'], { reject: false });
@@ -71,22 +72,31 @@ export function register(program: Command): void {
     const roundDir = (side: string, round: number) => join(out, side, `round-${round}`);
     const trees = mkdtempSync(join(tmpdir(), 'stde-ab-'));
     const sides: Record<'base' | 'head', string> = { base: join(trees, 'base'), head: head ? join(trees, 'head') : ROOT };
+    let failed = '';
     try {
       await worktree(base, sides.base);
       if (head) await worktree(head, sides.head);
       const dirty = head ? false : (await git(['status', '--porcelain'])).length > 0;
       writeFileSync(join(out, 'ab.json'), JSON.stringify({ base, head: head ?? `${await git(['rev-parse', 'HEAD'])}${dirty ? ' + uncommitted changes' : ''}`, rounds: o.rounds, selection, date: new Date().toISOString() }, null, 2) + '\n');
-      for (let round = 1; round <= o.rounds; round++) {
+      rounds: for (let round = 1; round <= o.rounds; round++) {
         const order = round % 2 === 1 ? (['base', 'head'] as const) : (['head', 'base'] as const);
         for (const side of order) {
           process.stderr.write(`ab: round ${round}/${o.rounds}, ${side}\n`);
           const r = await execa(process.execPath, [join(sides[side], 'bin', 'stde-bench.mjs'), 'run', ...selection, '--out', roundDir(side, round)], { reject: false, stdout: 'ignore', stderr: 'inherit' });
-          if (r.exitCode !== 0) throw new Error(`ab: the ${side} side's run of round ${round} failed (exit ${r.exitCode})`);
+          if (r.exitCode !== 0) {
+            failed = `ab: the ${side} side's run of round ${round} failed (exit ${r.exitCode}; its output is above, its folder ${roundDir(side, round)})`;
+            break rounds;
+          }
         }
       }
     } finally {
       for (const side of ['base', 'head'] as const) if (sides[side] !== ROOT && existsSync(sides[side])) await git(['worktree', 'remove', '--force', sides[side]]);
       rmSync(trees, { recursive: true, force: true });
+    }
+    if (failed) {
+      process.stderr.write(`${failed}\n`);
+      process.exitCode = 1;
+      return;
     }
     for (const side of ['base', 'head']) poolRounds(Array.from({ length: o.rounds }, (_, i) => roundDir(side, i + 1)), join(out, side, 'pooled'));
     const result = compareRuns(loadRun(join(out, 'base', 'pooled', 'results.csv')), loadRun(join(out, 'head', 'pooled', 'results.csv')), o);
