@@ -75,6 +75,9 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
     throw new UsageError(`backend '${backend}' failed to start (tfjs is running '${tf.getBackend()}'); refusing to fall back`);
   }
   if (backend === 'webgpu' || backend === 'tensorflow') tfjsName = tf.getBackend();
+  // The cpu backend's first tensor prints a multi-line banner advising tfjs-node; the choice is made
+  // (`--backend tensorflow` is that path), and the banner would break one-line errors on stderr.
+  if (backend === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   if (backend === 'wasm') {
     guardWasmHeap();
     await (await import('./simd/simd.ts')).loadSimdKernels();

@@ -91,6 +91,13 @@ test('the command line: --version prints the package version; no command prints 
   assert.equal(unknown.stderr.trim(), "stde-bench: unknown command 'fly'");
 });
 
+test('on the cpu backend stderr carries no tfjs banner; without test points the record says so, not "no exact solution"', async () => {
+  const r = await cli('train', '--pde', 'poisson-two-body', '--dim', '4', '--steps', '3', '--width', '8', '--test-points', '0', '--backend', 'cpu', '--json');
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(JSON.parse(r.stdout.trim().split('\n').at(-1)!).metric, 'none (--test-points 0)');
+});
+
 /** The same checks in-process (the CLI turns every UsageError into the one-line exit 2 above). */
 const BAD_CONFIG: [string, Parameters<typeof resolveRun>[0], RegExp][] = [
   ['unknown estimator', { pde: 'allen-cahn-two-body', dim: 5, estimator: 'magic' }, /unknown estimator 'magic'/],

@@ -252,7 +252,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     schedule: schedule.name,
     eval_every: cfg.evalEvery,
     test_points: evaluator ? (problem.pointReference ? 1 : cfg.testPoints) : 0,
-    metric: evaluator?.metric ?? 'none (no exact solution or reference)',
+    metric: evaluator?.metric ?? (cfg.pde.accuracy && cfg.testPoints === 0 ? 'none (--test-points 0)' : 'none (no exact solution or reference)'),
     ...stepStats(stepMs),
     step_ms: timed,
     warmup_steps: warmupDone,
