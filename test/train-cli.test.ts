@@ -34,6 +34,9 @@ test('list shows PDEs, estimators and backends (and --json)', async () => {
   const c = JSON.parse(r.stdout);
   assert.equal(c.pdes.length, 19);
   assert.ok(c.pdes.some((p: { name: string; estimators: string[] }) => p.name === 'kdv-2d' && p.estimators.includes('stde-13jet')));
+  // The dimensions each PDE takes: one, a set (the semilinear references), or a minimum.
+  const dimOf = (name: string) => c.pdes.find((p: { name: string }) => p.name === name).dim;
+  assert.deepEqual([dimOf('kdv-2d'), dimOf('semilinear-heat'), dimOf('poisson-three-body')], [2, '∈ {10, 100, 1000, 10000}', '≥ 3']);
   assert.ok(c.estimators.some((e: { name: string }) => e.name === 'none'));
   assert.ok(c.backends.some((b: { name: string; default: boolean }) => b.name === 'wasm' && b.default));
   assert.deepEqual(c.operators.partial.map((e: { name: string }) => e.name), ['stde', 'nested', 'jvp-hvp']);

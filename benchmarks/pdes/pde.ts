@@ -116,6 +116,8 @@ export interface PDE {
   fixedDim?: number;
   /** Smallest spatial dimension the PDE is defined for. */
   minDim: number;
+  /** The only spatial dimensions it takes, where there are several (semilinear: those with a published reference). */
+  dims?: readonly number[];
   timeDependent: boolean;
   options: PdeOption[];
   /** Methods that can train it ('none' where an exact solution exists). */

@@ -73,6 +73,7 @@ export function semilinear(spec: SemilinearSpec): PDE {
     summary: `u_t + ${spec.operator} = 0, T = ${SEMILINEAR_T}, terminal data g; rel. L1 error at (0, 0) (pdes.md §4)`,
     terms: ['laplacian', 'time-derivative', 'gradient'],
     minDim: 1,
+    dims: Object.keys(spec.references).map(Number),
     timeDependent: true,
     options: [PRESET_OPTION],
     methods: laplacianMethods(false),

@@ -22,7 +22,7 @@ export function catalogue() {
       paper_id: p.paperId,
       summary: p.summary,
       terms: p.terms,
-      dim: p.fixedDim ?? `≥ ${p.minDim}`,
+      dim: p.fixedDim ?? (p.dims ? `∈ {${p.dims.join(', ')}}` : `≥ ${p.minDim}`),
       time_dependent: p.timeDependent,
       accuracy: p.accuracy,
       estimators: p.methods,
