@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .requiredOption('--base <rev>', 'the baseline commit')
     .option('--head <rev>', 'the commit to test (default: this working tree, uncommitted changes included)')
     .option('--rounds <n>', 'rounds; each runs the selection once per side, the first side alternating', int('rounds', 1), 3)
-    .option('--out <dir>', 'output folder (default: results/ab-<date>)')
+    .option('--out <dir>', 'output folder (default: results/ab-YYYYMMDD-HHMMSS)')
     .argument('<selection...>', 'after --: what `stde-bench run` should run, e.g. -- --preset ci (no --out)');
   verdictOptions(cmd).action(async (selection: string[], o: Opts) => {
     if (selection.some((a) => a === '--out' || a.startsWith('--out=') || a === '--resume')) throw new UsageError('ab chooses the folders: give the selection without --out or --resume');

@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--time-ms <ms>', 'tinybench time budget per cell', int('time-ms', 1), 2000)
     .option('--timeout <s>', 'seconds before a cell is stopped and reported as timeout', int('timeout', 1), 300)
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
-    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-<date>/operators.csv)')
+    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)')
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
     .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
     .action(async (o: Opts) => {

@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .option('--no-memory', 'skip the d = 1e6 / 5e6 memory runs')
     .option('--memory-steps <n>', 'training steps of each memory run', int('memory-steps', 1), 3)
     .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
-    .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-<date>)')
+    .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-YYYYMMDD-HHMMSS)')
     .option('--kernel-split <json>', '(internal) profile one loss-and-gradient step of this run request, print JSON')
     .action(async (o: Opts) => {
       if (o.kernelSplit) {
