@@ -65,3 +65,22 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   assert.equal(differs.verdict, 'timing differs');
   assert.equal(differs.ratio, 2);
 });
+
+test('a results CSV with an unknown status, a non-finite number, an empty cell id or a bad dim is refused, naming its line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bad-csv-'));
+  const file = (name: string, edit: Partial<Row>) => {
+    const row = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
+    const path = join(dir, `${name}.csv`);
+    appendRow(path, { ...row, cell: 'a', status: 'ok', dim: 10 });
+    appendRow(path, { ...row, cell: 'b', status: 'ok', dim: 10, ...edit });
+    return path;
+  };
+  for (const [edit, message] of [
+    [{ status: 'banana' }, /line 3: unknown status 'banana' \(expected one of: ok, diverged, oom, timeout, error\)$/],
+    [{ it_per_s: 'Infinity' }, /line 3: column it_per_s holds 'Infinity', not a finite number$/],
+    [{ cell: '' }, /line 3: empty cell id$/],
+    [{ dim: -5 }, /line 3: dim must be an integer ≥ 1, got '-5'$/],
+  ] as const) {
+    assert.throws(() => loadRun(file(String(Object.values(edit)[0]).replace(/\W/g, '') || 'empty', edit as Partial<Row>)), (e: Error) => e.name === 'UsageError' && message.test(e.message));
+  }
+});

@@ -111,15 +111,21 @@ export function readRows(path: string): ParsedRow[] {
       if (!(need in records[0])) throw new UsageError(`${path}: not a stde-bench results CSV (no '${need}' column)`);
     }
   }
-  return records.map((r) => {
+  // Line numbers as an editor shows them: the header is line 1.
+  return records.map((r, i) => {
+    const at = `${path}, line ${i + 2}`;
     const out: ParsedRow = {};
     for (const [k, v] of Object.entries(r)) {
       if (NUMERIC.has(k as Column)) {
         const n = v === '' ? null : Number(v);
-        if (n !== null && Number.isNaN(n)) throw new UsageError(`${path}: column ${k} holds '${v}', not a number`);
+        if (n !== null && !Number.isFinite(n)) throw new UsageError(`${at}: column ${k} holds '${v}', not a finite number`);
         out[k] = n;
       } else out[k] = v;
     }
+    // What compare and report decide on: a cell to match and a status they know.
+    if (!out.cell) throw new UsageError(`${at}: empty cell id`);
+    if (!(STATUSES as readonly string[]).includes(String(out.status))) throw new UsageError(`${at}: unknown status '${out.status}' (expected one of: ${STATUSES.join(', ')})`);
+    if (out.dim != null && !(Number.isInteger(out.dim) && (out.dim as number) >= 1)) throw new UsageError(`${at}: dim must be an integer ≥ 1, got '${r.dim}'`);
     return out;
   });
 }
