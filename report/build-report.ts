@@ -5,16 +5,17 @@
  * d × estimator with the paper's value and our ratio to it; then the machine, the paper's numbers for
  * the run's table, and every cell.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { loadRun, type LoadedRun } from './load-run.ts';
 import { aggregate, type ConfigSummary } from './aggregate.ts';
 import { loadReference, type Reference, type PaperValue } from './reference.ts';
 import { barChart, errorChart, scalingChart, type BarPoint, type EvalPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
-import { renderSvg, writePng } from './render-chart.ts';
+import { pngOf, renderSvg } from './render-chart.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
 import { COLUMNS, FINISHED } from '../benchmarks/runner/csv-store.ts';
+import { UsageError } from '../engine/errors.ts';
 
 export interface ReportResult {
   html: string;
@@ -264,28 +265,88 @@ function cellsSection(run: LoadedRun): string {
   )}</details>`;
 }
 
+const cannotWrite = (what: string) => new UsageError(`cannot write the report: ${what}`);
+
+/** 'folder', 'file', or undefined where nothing is (or a parent is not a folder: that parent's own check says so). */
+function kindAt(path: string): 'folder' | 'file' | undefined {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw cannotWrite(`${path} (${code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Refuses, before anything is written, a report that could not be written whole: a file where one of
+ * its folders goes (outermost first), a folder where one of its files goes, a folder that takes no new file.
+ */
+function checkWritable(folders: string[], files: string[]): void {
+  for (const f of folders) {
+    const kind = kindAt(f);
+    if (kind === 'file') throw cannotWrite(`${f} is a file, not a folder`);
+    // New files go into the folder, or into its parent when the folder is yet to be made.
+    const into = kind === 'folder' ? f : dirname(f);
+    if (kindAt(into) !== 'folder') continue;
+    try {
+      accessSync(into, constants.W_OK);
+    } catch {
+      throw cannotWrite(`${into} is not writable`);
+    }
+  }
+  for (const f of files) if (kindAt(f) === 'folder') throw cannotWrite(`${f} is a folder, not a file`);
+}
+
+/**
+ * Writes every file under a temporary name first and renames them into place only once all are
+ * written: a write that fails midway (a full disk) leaves the previous report as it was.
+ */
+function writeAll(folders: string[], files: [string, string | Buffer][]): void {
+  const tmp = (path: string) => `${path}.${process.pid}.tmp`;
+  const written: string[] = [];
+  try {
+    for (const f of folders) mkdirSync(f, { recursive: true });
+    for (const [path, data] of files) {
+      writeFileSync(tmp(path), data);
+      written.push(tmp(path));
+    }
+  } catch (e) {
+    for (const t of written) rmSync(t, { force: true });
+    throw cannotWrite((e as Error).message.split('\n')[0]);
+  }
+  for (const [path] of files) renameSync(tmp(path), path);
+}
+
 export async function buildReport(dir: string, ref: Reference = loadReference()): Promise<ReportResult> {
   const run = loadRun(dir);
   const outDir = join(dir, 'report');
   const chartDir = join(outDir, 'charts');
-  mkdirSync(chartDir, { recursive: true });
+  const index = join(outDir, 'index.html');
   const configs = aggregate(run.rows);
   const pdes = [...new Set(configs.map((c) => c.pde))];
   const matrix = run.run?.matrix;
   const statusCounts = new Map<string, number>();
   for (const r of run.rows) statusCounts.set(String(r.status), (statusCounts.get(String(r.status)) ?? 0) + 1);
 
-  const charts: string[] = [];
-  const sections: string[] = [];
-  for (const pde of pdes) {
+  // Every chart's spec first (it reads the samples files, which may be refused), so that the paths are
+  // known and checked before the slow rendering, and nothing is written until all of it is ready.
+  const specs = pdes.map((pde) => {
     const cs = configs.filter((c) => c.pde === pde);
+    return { pde, cs, charts: chartsFor(pde, cs, run).map((ch) => ({ ...ch, file: `${slugify(ch.name)}.png` })) };
+  });
+  checkWritable([outDir, chartDir], [index, ...specs.flatMap((p) => p.charts.map((ch) => join(chartDir, ch.file)))]);
+
+  const charts: string[] = [];
+  const pngs: [string, Buffer][] = [];
+  const sections: string[] = [];
+  for (const { pde, cs, charts: chs } of specs) {
     const figs: string[] = [];
-    for (const ch of chartsFor(pde, cs, run)) {
+    for (const ch of chs) {
       const svg = await renderSvg(ch.spec);
-      const file = `${slugify(ch.name)}.png`;
-      writePng(svg, join(chartDir, file));
+      pngs.push([join(chartDir, ch.file), pngOf(svg)]);
       charts.push(ch.name);
-      figs.push(`<figure class="chart" data-chart="${esc(ch.kind)}" data-pde="${esc(pde)}" id="chart-${slugify(ch.name)}">${svg}<figcaption>${esc(ch.caption)} <a href="charts/${esc(file)}">PNG</a></figcaption></figure>`);
+      figs.push(`<figure class="chart" data-chart="${esc(ch.kind)}" data-pde="${esc(pde)}" id="chart-${slugify(ch.name)}">${svg}<figcaption>${esc(ch.caption)} <a href="charts/${esc(ch.file)}">PNG</a></figcaption></figure>`);
     }
     sections.push(
       `<section id="pde-${slugify(pde)}"><h2>${esc(pde)}</h2><div class="charts">${figs.join('')}</div>` +
@@ -311,6 +372,6 @@ ${sections.join('\n')}
 <section id="cells"><h2>Cells</h2>${cellsSection(run)}</section>
 </body></html>
 `;
-  writeFileSync(join(outDir, 'index.html'), html);
+  writeAll([outDir, chartDir], [...pngs, [index, html]]);
   return { html, charts };
 }

@@ -5,7 +5,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
-import { writeFileSync } from 'node:fs';
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -16,13 +15,13 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export function writePng(svg: string, path: string): void {
-  const png = new Resvg(svg, {
+/** The PNG bytes, kept in memory so the report writes its files only once every one is ready. */
+export function pngOf(svg: string): Buffer {
+  return new Resvg(svg, {
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
   })
     .render()
     .asPng();
-  writeFileSync(path, png);
 }
