@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { poolRounds } from '../benchmarks/compare/pool-rounds.ts';
 import { appendRow, COLUMNS, readRows, type Row } from '../benchmarks/runner/csv-store.ts';
@@ -89,4 +89,14 @@ test('ab: bad input is one line and exit 2, and writes nothing', { skip: !inGit 
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(String(r.stderr).trim(), /^stde-bench: --out .* already exists and is not an empty folder \(an earlier A\/B run is kept\); choose another --out$/);
   assert.deepEqual(readdirSync(out), ['base']);
+});
+
+test('ab in a copy of the project that is not a git checkout: one line saying so, exit 2', async () => {
+  const copy = mkdtempSync(join(tmpdir(), 'ab-nogit-'));
+  const skip = new Set(['.git', 'node_modules', 'results', 'dist', '.scratch']);
+  cpSync(root, copy, { recursive: true, filter: (src) => !skip.has(basename(src)) || dirname(src) !== root });
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const r = await execa(process.execPath, [join(copy, 'bin', 'stde-bench.mjs'), 'ab', '--base', 'HEAD', '--out', join(copy, 'out'), '--', '--preset', 'ci'], { reject: false, cwd: copy });
+  assert.equal(r.exitCode, 2, r.stderr);
+  assert.match(String(r.stderr).trim(), /^stde-bench: ab needs a git checkout of stde-bench, and .* is not one/);
 });

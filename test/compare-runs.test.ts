@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -64,7 +64,17 @@ test('compare: the same samples pass, a planted 5 % slowdown passes, a planted 2
   // A slowdown is flagged only past --factor.
   const lenient = await stde('compare', join(a, 'results.csv'), join(slow, 'results.csv'), '--factor', '3');
   assert.equal(lenient.exitCode, 0);
-  // Bad input: exit 2.
+  // A results folder stands for its results.csv.
+  const folders = await stde('compare', a, slow);
+  assert.equal(folders.exitCode, 1, String(folders.stderr));
+  assert.match(String(folders.stdout), /^regression\s.*allen-cahn-two-body_d16_stde-sparse/m);
+  // Bad input: exit 2, one line.
   assert.equal((await stde('compare', join(a, 'results.csv'), join(dir, 'nope.csv'))).exitCode, 2);
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  writeFileSync(join(empty, 'results.csv'), `${COLUMNS.join(',')}\n`);
+  const none = await stde('compare', a, empty);
+  assert.equal(none.exitCode, 2);
+  assert.match(String(none.stderr).trim(), /^stde-bench: .*empty\/results\.csv holds no finished cell yet$/);
   assert.equal((await stde('compare', join(a, 'results.csv'), join(b, 'results.csv'), '--alpha', '2')).exitCode, 2);
 });

@@ -8,7 +8,7 @@
  * Cells whose `timing` says they were timed differently (e.g. one step in flight against
  * `--sync-steps`) get the verdict 'timing differs', never a regression or an improvement.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { median } from 'simple-statistics';
 import { UsageError } from '../../engine/errors.ts';
@@ -21,10 +21,14 @@ export interface RunData {
   samples(cell: string): number[] | undefined;
 }
 
-export function loadRun(csvPath: string): RunData {
-  if (!existsSync(csvPath)) throw new UsageError(`no such results file: ${csvPath}`);
+/** A run's results, from its results.csv or the folder that holds one. */
+export function loadRun(path: string): RunData {
+  if (!existsSync(path)) throw new UsageError(`no such results file or folder: ${path}`);
+  const csvPath = statSync(path).isDirectory() ? join(path, 'results.csv') : path;
+  if (!existsSync(csvPath)) throw new UsageError(`${path} holds no results.csv`);
   const rows = new Map<string, ParsedRow>();
   for (const r of readRows(csvPath)) rows.set(String(r.cell), r);
+  if (!rows.size) throw new UsageError(`${csvPath} holds no finished cell yet`);
   const dir = join(dirname(csvPath), 'samples');
   return {
     path: csvPath,

@@ -33,6 +33,12 @@ interface Opts {
 
 const git = async (args: string[]) => (await execa('git', args, { cwd: ROOT })).stdout.trim();
 
+/** ab builds its sides from git worktrees: a copy of the project without its history cannot. */
+async function assertCheckout(): Promise<void> {
+  const inside = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: ROOT, reject: false });
+  if (inside.stdout.trim() !== 'true') throw new UsageError(`ab needs a git checkout of stde-bench, and ${ROOT} is not one (clone the repository to compare commits)`);
+}
+
 /** The commit `rev` names, or a usage error. */
 async function commitOf(rev: string): Promise<string> {
   try {
@@ -64,6 +70,7 @@ export function register(program: Command): void {
     const out = o.out ?? stampedOutDir('ab');
     // Round folders of an earlier run there would make every round's `run` refuse its --out, midway.
     if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length)) throw new UsageError(`--out ${out} already exists and is not an empty folder (an earlier A/B run is kept); choose another --out`);
+    await assertCheckout();
     const base = await commitOf(o.base);
     const head = o.head === undefined ? null : await commitOf(o.head);
     const dry = await execa(process.execPath, [join(ROOT, 'bin', 'stde-bench.mjs'), 'run', ...selection, '--dry-run'], { reject: false });
