@@ -7,6 +7,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../engine/errors.ts';
+import { slug } from '../benchmarks/runner/cell-id.ts';
 
 /** `what` names the path in an error (default: `--out PATH`). */
 export function makeOutDir(path: string, what = `--out ${path}`): void {
@@ -33,8 +34,13 @@ export function makeOutDir(path: string, what = `--out ${path}`): void {
   }
 }
 
-/** The default folder of a command's results: results/<name>-<date>-<time>, new every run. */
+/**
+ * The default folder of a command's results: results/<name>-<date>-<time>, new every run. The name
+ * comes from a matrix file, so it is slugged: one plain folder inside results/ ('../x' would leave it,
+ * '.x' would hide it).
+ */
 export function stampedOutDir(name: string): string {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  return join('results', `${name}-${stamp}`);
+  const safe = slug(name).replace(/^[.-]+/, '') || 'run';
+  return join('results', `${safe}-${stamp}`);
 }

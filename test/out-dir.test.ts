@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
-import { makeOutDir } from '../cli/out-dir.ts';
+import { makeOutDir, stampedOutDir } from '../cli/out-dir.ts';
 import { UsageError } from '../engine/errors.ts';
 
 const usage = (pattern: RegExp) => (e: Error) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n');
@@ -50,4 +50,13 @@ test('run, targets and bench-operators with an --out that cannot be a folder: on
     assert.match(String(r.stderr).trim(), /^stde-bench: --out .*taken is a file, not a folder$/);
   }
   assert.equal(readFileSync(file, 'utf8'), 'kept\n');
+});
+
+test('the default folder is one plain folder inside results/, whatever the matrix calls itself', () => {
+  assert.match(stampedOutDir('paper-table-3'), /^results[/\\]paper-table-3-\d{8}-\d{6}$/);
+  for (const name of ['../../evil', '/etc/x', 'a/../../b', '..', '.hidden', '', 'C:\\x']) {
+    const rel = relative('results', stampedOutDir(name));
+    assert.ok(!rel.includes(sep) && !rel.startsWith('.') && !rel.startsWith('-'), `${name} → ${rel}`);
+  }
+  assert.match(stampedOutDir('../../evil'), /^results[/\\]evil-\d{8}-\d{6}$/);
 });

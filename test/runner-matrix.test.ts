@@ -131,6 +131,29 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   assert.equal(other.exitCode, 2);
   assert.match(String(other.stderr).trim(), /^stde-bench: .* holds a run of matrix 'resume', and --resume continues that one .*; run 'other' into another --out$/);
   assert.deepEqual([readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')], [csvBefore, runBefore]);
+  // The same file at other steps is another matrix too, though its name is the same.
+  const longer = await stde('run', '--matrix', matrixFile(dir, m), '--steps', '13', '--out', out, '--resume');
+  assert.equal(longer.exitCode, 2);
+  assert.match(String(longer.stderr).trim(), /^stde-bench: .* holds \S+_n12_wasm_s\d \(12 steps\), and --resume continues that run: \S+_n13_wasm_s\d would add the same cell at 13 steps; /);
+  assert.deepEqual([readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')], [csvBefore, runBefore]);
+});
+
+test('a command-line matrix resumes only as itself: all are named custom, so their cells tell them apart', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'resume-cl-')), 'out');
+  const cl = (...more: string[]) => stde('run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--width', '8', '--test-points', '0', '--out', out, ...more);
+  const first = await cl('--steps', '3');
+  assert.equal(first.exitCode, 0, String(first.stderr));
+  const files = () => ['results.csv', 'run.json'].map((f) => readFileSync(join(out, f), 'utf8'));
+  const before = files();
+  for (const other of [['--steps', '5'], ['--steps', '3', '--dims', '10,20']]) {
+    const r = await cl(...other, '--resume');
+    assert.equal(r.exitCode, 2, other.join(' '));
+    assert.match(String(r.stderr).trim(), /^stde-bench: .* holds a run of other cells, and --resume continues that one \(stde-bench run .* --steps 3\); run these cells into another --out$/);
+  }
+  assert.deepEqual(files(), before);
+  const same = await cl('--steps', '3', '--resume');
+  assert.equal(same.exitCode, 0, String(same.stderr));
+  assert.match(String(same.stdout), /^0 cells run/);
 });
 
 test('bad input is a one-line usage error with exit code 2', async () => {
@@ -144,11 +167,27 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     ['run', '--preset', 'quick', '--backend', 'no-such-backend'],
     ['run', '--preset', 'quick', '--memory-mb', '-5'],
   ];
-  for (const args of cases) {
+  const dir = mkdtempSync(join(tmpdir(), 'bad-matrix-'));
+  const group = { pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
+  const file = (name: string, m: object) => (writeFileSync(join(dir, name), JSON.stringify({ name: 'm', ...m })), join(dir, name));
+  // Each with the message it must give (matched against the one line).
+  const named: [string[], RegExp][] = [
+    [['run', '--pdes', '', '--dims', '10', '--estimators', 'stde-sparse'], /--pdes: empty list/],
+    [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', ','], /--estimators: empty list/],
+    [['run', '--matrix', file('null.json', { groups: [null] })], /group 1: a group must be an object/],
+    [['run', '--matrix', file('typo.json', { groups: [{ ...group, width: 8, depth: 2 }] })], /unknown key 'width', 'depth' \(known keys: .*widths, depths/],
+    [['run', '--matrix', file('string.json', { groups: [{ ...group, dims: ['10'] }] })], /got "10" \(a string\)/],
+  ];
+  for (const [args, message] of [...cases.map((c): [string[], RegExp] => [c, /./]), ...named]) {
     const r = await stde(...args, '--dry-run');
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(String(r.stderr).trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(String(r.stderr), message);
   }
+  // --depth 1 is the linear model, as train --depth 1 and a matrix's depths: [1] take it.
+  const linear = await stde('run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--depth', '1', '--dry-run');
+  assert.equal(linear.exitCode, 0, String(linear.stderr));
+  assert.match(String(linear.stdout), /_L1_/);
   const ok = await stde('run', '--preset', 'paper-table-6', '--dry-run');
   assert.equal(ok.exitCode, 0);
   assert.match(String(ok.stdout), /150 cells/);

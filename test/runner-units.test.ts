@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandMatrix, trainArgs, type Matrix } from '../benchmarks/runner/matrix.ts';
+import { expandMatrix, trainArgs, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
 import { classify, parseRecord } from '../benchmarks/runner/classify.ts';
 import { childTimeLimitS } from '../benchmarks/runner/execute-cell.ts';
 import { appendRow, COLUMNS, readRows, repairTail, upgradeColumns, type Row } from '../benchmarks/runner/csv-store.ts';
-import { resolveMatrix } from '../benchmarks/runner/load-matrix.ts';
+import { resolveMatrix, type MatrixFlags } from '../benchmarks/runner/load-matrix.ts';
+import { refuseOtherRun, runMatrix } from '../benchmarks/runner/run-matrix.ts';
+import { slotOf } from '../benchmarks/runner/cell-id.ts';
 import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
 import { validateCells } from '../benchmarks/runner/validate-cells.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
@@ -122,6 +124,93 @@ test('command-line matrices: one source only; --steps/--seeds override a preset;
   const dir = mkdtempSync(join(tmpdir(), 'matrix-'));
   writeFileSync(join(dir, 'm.json'), '{"groups": [');
   assert.throws(() => resolveMatrix({ matrix: join(dir, 'm.json') }), UsageError);
+});
+
+test('a matrix file: every group an object, no unknown key, a wrong value shown as the file spells it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'matrix-'));
+  const group = { pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
+  const load = (m: object, flags = {}) => () => {
+    writeFileSync(join(dir, 'm.json'), JSON.stringify({ name: 'm', ...m }));
+    return resolveMatrix({ matrix: join(dir, 'm.json'), ...flags });
+  };
+  const usage = (re: RegExp) => (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes('\n');
+  // Not a TypeError from reading a property of null, also where --dims reads the groups first.
+  assert.throws(load({ groups: [null] }), usage(/^matrix m group 1: a group must be an object .*, got null$/));
+  assert.throws(load({ groups: [group, 3] }, { dims: [10] }), usage(/^matrix m group 2: a group must be an object .*, got 3$/));
+  assert.throws(() => expandMatrix({ name: 'x', description: '', groups: [null as unknown as MatrixGroup] }, 'wasm'), UsageError);
+  // A misspelt key would leave its setting at the default: named, with the keys there are.
+  assert.throws(load({ groups: [{ ...group, width: 8, depth: 2 }] }), usage(/^matrix m group 1: unknown key 'width', 'depth' \(known keys: pdes, dims, .*widths, depths, .*\)$/));
+  assert.throws(load({ tabel: 'Table 3', groups: [group] }), usage(/^--matrix .*m\.json: unknown key 'tabel' \(known keys: name, description, table, backend, timeoutS, groups\)$/));
+  assert.throws(load({ timeoutS: '300', groups: [group] }), usage(/'timeoutS' must be an integer ≥ 1, got "300" \(a string\)$/));
+  assert.throws(load({ groups: [{ ...group, dims: ['10'] }] }), usage(/^matrix m group 1: 'dims' must hold integers ≥ 1, got "10" \(a string\)$/));
+  assert.throws(load({ groups: [{ ...group, widths: 8 }] }), usage(/'widths' must be a non-empty list, got 8$/));
+  assert.throws(load({ groups: [{ ...group, steps: undefined }] }), usage(/'steps' must hold integers ≥ 1, got nothing$/));
+  assert.equal(expandMatrix(load({ groups: [{ ...group, widths: [8], depths: [2] }] })(), 'wasm')[0].id, 'allen-cahn-two-body_d10_stde-sparse_R4_w8_L2_B1_n2_wasm_s0');
+});
+
+test("an empty command-line list says so, not that the matrix has no groups", () => {
+  const cl = { pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse'] };
+  const cases: [MatrixFlags, string][] = [
+    [{ ...cl, pdes: [] }, '--pdes'], [{ ...cl, dims: [] }, '--dims'], [{ ...cl, estimators: [] }, '--estimators'], [{ ...cl, R: [] }, '--R'],
+    [{ preset: 'quick', seeds: [] }, '--seeds'], [{ preset: 'quick', dims: [] }, '--dims'],
+  ];
+  for (const [flags, flag] of cases) {
+    assert.throws(() => resolveMatrix(flags), (e: Error) => e instanceof UsageError && e.message.startsWith(`${flag}: empty list`), flag);
+  }
+});
+
+test('a slot is a cell id less its steps and seed', () => {
+  assert.deepEqual(slotOf('a_d10_e1_R4_wdef_Ldef_B1_p100_n5_wasm_s3'), { slot: 'a_d10_e1_R4_wdef_Ldef_B1_p100_wasm', steps: 5 });
+  assert.deepEqual(slotOf('a_d10_e1_R4_wdef_Ldef_B1_n5_wasm_n7_s0'), { slot: 'a_d10_e1_R4_wdef_Ldef_B1_wasm_n7', steps: 5 }); // variant 'n7'
+  assert.equal(slotOf('not-a-cell'), undefined);
+});
+
+test('--resume continues the run a folder holds: a part, the whole or added groups; other steps, cells or backend are refused', () => {
+  const stored = (m: Matrix, argv = ['run']) => ({ matrix: m, backend: 'wasm', cells: expandMatrix(m, 'wasm').map((c) => c.id), invocations: [{ date: '', argv }] });
+  const resume = (prev: ReturnType<typeof stored>, m: Matrix, backend = 'wasm') => () => refuseOtherRun('OUT', prev, prev.cells, { matrix: m, cells: expandMatrix(m, backend), backend });
+  const usage = (re: RegExp) => (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes('\n');
+  const ci = getPreset('ci');
+  const part = resolveMatrix({ preset: 'ci', estimators: ['stde-sparse'], steps: 2 });
+  resume(stored(part), part)(); // the same command
+  resume(stored(part), resolveMatrix({ preset: 'ci', steps: 2 }))(); // then the whole
+  resume(stored(ci), resolveMatrix({ preset: 'ci', estimators: ['stde-sparse'] }))(); // the whole, then a part
+  resume(stored(ci), resolveMatrix({ preset: 'ci', seeds: [0, 1] }))(); // more seeds of the same cells
+  resume(stored(tiny), { ...tiny, groups: [...tiny.groups, { ...tiny.groups[0], dims: [30] }] })(); // a file with a group added
+  assert.throws(resume(stored(part), resolveMatrix({ preset: 'ci', estimators: ['stde-sparse'], steps: 3 })), usage(/^OUT holds allen-cahn-two-body_d100_stde-sparse_R16_w128_L4_B1_p100_n2_wasm_s0 \(2 steps\), and --resume continues that run: .*_n3_wasm_s0 would add the same cell at 3 steps; /));
+  assert.throws(resume(stored(ci), resolveMatrix({ preset: 'ci', steps: 2 })), /would add the same cell/); // the whole at other steps
+  assert.throws(resume(stored(tiny), { ...tiny, groups: [tiny.groups[0], { ...tiny.groups[1], steps: 6 }] }), /would add the same cell/); // a file's group edited
+  assert.throws(resume(stored(ci), { ...ci, name: 'quick' }), usage(/holds a run of matrix 'ci'/));
+  assert.throws(resume(stored(ci), ci, 'cpu'), usage(/^OUT holds a run on wasm, and --resume continues that one \(--backend wasm\); run cpu into another --out$/));
+  // Command-line matrices are all named 'custom': told apart by their cells.
+  const cl = { pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse'], steps: 3 };
+  const custom = stored(resolveMatrix(cl), ['run', '--steps', '3']);
+  resume(custom, resolveMatrix(cl))();
+  for (const other of [{ ...cl, steps: 5 }, { ...cl, dims: [20] }, { ...cl, dims: [10, 20] }, { ...cl, seeds: [1] }]) {
+    assert.throws(resume(custom, resolveMatrix(other)), usage(/^OUT holds a run of other cells, and --resume continues that one \(stde-bench run --steps 3\); run these cells into another --out$/), JSON.stringify(other));
+  }
+});
+
+test('a refused --resume touches nothing; an accepted one keeps every cell of the run in run.json', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+  const m: Matrix = { name: 't', description: '', groups: [{ pdes: ['allen-cahn-two-body'], dims: [10, 20], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 }] };
+  const at = (dims: number[], steps = 2): Matrix => ({ ...m, groups: [{ ...m.groups[0], dims, steps }] });
+  const [id10, id20] = expandMatrix(m, 'cpu').map((c) => c.id);
+  // As a run.json from before `cells` was the union writes it: the last invocation ran d = 10 only.
+  const prev = { matrix: at([10]), backend: 'cpu', cells: [id10], invocations: [{ date: '', argv: ['run'] }] };
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(prev));
+  for (const id of [id10, id20]) appendRow(join(dir, 'results.csv'), row(id));
+  const files = () => ['run.json', 'results.csv'].map((f) => readFileSync(join(dir, f), 'utf8'));
+  const before = files();
+  const opts = { outDir: dir, backend: 'cpu', timeoutS: 60, memoryMb: 1000, resume: true, log: () => {} };
+  const resume = (x: Matrix) => runMatrix({ ...opts, matrix: x, cells: expandMatrix(x, 'cpu') });
+  await assert.rejects(resume(at([10, 20], 3)), /d10_.* would add the same cell at 3 steps/);
+  await assert.rejects(resume(at([20], 3)), /d20_.* would add the same cell at 3 steps/); // known from its row only
+  assert.deepEqual(files(), before);
+  // A part of the run, every cell done: nothing runs, and `cells` lists the whole run.
+  const summary = await resume(at([10]));
+  assert.deepEqual([summary.ran, summary.skipped], [0, 1]);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.deepEqual([run.cells, run.invocations.length], [[id10, id20], 2]);
 });
 
 test('classification: caps, timeouts, WASM aborts, records and crashes', () => {

@@ -40,3 +40,12 @@ export function cellId(k: CellKey): string {
 
 /** The same id without the seed: the cells one table row aggregates over. */
 export const configId = (id: string): string => id.replace(/_s\d+$/, '');
+
+/**
+ * A cell's slot: its id less what --steps and --seeds override. Ids end in
+ * `_n<steps>_<backend>[_<variant>]_s<seed>` and neither backend nor variant slug holds a '_'.
+ */
+export function slotOf(id: string): { slot: string; steps: number } | undefined {
+  const m = /_n(\d+)(_[^_]+(?:_[^_]+)?)_s\d+$/.exec(id);
+  return m ? { slot: id.slice(0, m.index) + m[2], steps: Number(m[1]) } : undefined;
+}

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
 import { getPreset } from '../presets/index.ts';
 import { getPde } from '../pdes/registry.ts';
-import type { Matrix, MatrixGroup } from './matrix.ts';
+import { refuseUnknownKeys, shown, validateGroups, type Matrix, type MatrixGroup } from './matrix.ts';
 
 export interface MatrixFlags {
   preset?: string;
@@ -34,6 +34,14 @@ const FILTERS = ['pdes', 'dims', 'estimators', 'R'] as const;
 const MATRIX_ONLY = ['width', 'depth', 'block', 'points', 'evalEvery', 'testPoints'] as const;
 const flagName = (k: string) => (k === 'R' ? '--R' : `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 
+/** The keys a matrix file may have at its top level. */
+const FILE_KEYS: readonly (keyof Matrix)[] = ['name', 'description', 'table', 'backend', 'timeoutS', 'groups'];
+
+/** A command-line matrix: every one has this name, so --resume tells two apart by their cells. */
+export const COMMAND_LINE = { name: 'custom', description: 'matrix from the command line' } as const;
+export const isCommandLine = (m: Pick<Matrix, 'name' | 'description'>): boolean =>
+  m.name === COMMAND_LINE.name && m.description === COMMAND_LINE.description;
+
 export function loadMatrixFile(path: string): Matrix {
   let raw: unknown;
   try {
@@ -43,14 +51,24 @@ export function loadMatrixFile(path: string): Matrix {
   }
   const m = raw as Partial<Matrix>;
   if (!m || typeof m !== 'object' || !Array.isArray(m.groups)) throw new UsageError(`--matrix ${path}: expected an object with a 'groups' list`);
-  return {
-    name: typeof m.name === 'string' ? m.name : basename(path, '.json'),
-    description: typeof m.description === 'string' ? m.description : `matrix file ${path}`,
-    table: typeof m.table === 'string' ? m.table : undefined,
-    backend: typeof m.backend === 'string' ? m.backend : undefined,
-    timeoutS: typeof m.timeoutS === 'number' ? m.timeoutS : undefined,
+  refuseUnknownKeys(m, FILE_KEYS, `--matrix ${path}`);
+  // A value of the wrong type would be dropped for a default as silently as a misspelt key.
+  for (const k of ['name', 'description', 'table', 'backend'] as const) {
+    if (m[k] !== undefined && typeof m[k] !== 'string') throw new UsageError(`--matrix ${path}: '${k}' must be a string, got ${shown(m[k])}`);
+  }
+  if (m.timeoutS !== undefined && !(Number.isSafeInteger(m.timeoutS) && m.timeoutS >= 1)) {
+    throw new UsageError(`--matrix ${path}: 'timeoutS' must be an integer ≥ 1, got ${shown(m.timeoutS)}`);
+  }
+  const matrix: Matrix = {
+    name: m.name ?? basename(path, '.json'),
+    description: m.description ?? `matrix file ${path}`,
+    table: m.table,
+    backend: m.backend,
+    timeoutS: m.timeoutS,
     groups: m.groups as MatrixGroup[],
   };
+  validateGroups(matrix); // before --pdes/--dims/… read the groups
+  return matrix;
 }
 
 /** The cells whose PDE, d, estimator and R are in the given lists (a part of a table). */
@@ -81,6 +99,10 @@ function withOverrides(m: Matrix, f: MatrixFlags): Matrix {
 
 export function resolveMatrix(f: MatrixFlags): Matrix {
   if (f.preset !== undefined && f.matrix !== undefined) throw new UsageError('give one of --preset or --matrix (not both)');
+  // `--dims ''` or `--dims ,,` parse to []: an empty list, not a matrix without groups.
+  for (const k of [...FILTERS, 'seeds'] as const) {
+    if (f[k]?.length === 0) throw new UsageError(`${flagName(k)}: empty list (give one or more comma-separated values)`);
+  }
   if (f.preset !== undefined || f.matrix !== undefined) {
     const extra = MATRIX_ONLY.filter((k) => f[k] !== undefined);
     if (extra.length) throw new UsageError(`${flagName(extra[0])} cannot be combined with --preset/--matrix (--pdes/--dims/--estimators/--R select from them, --steps/--seeds override)`);
@@ -103,5 +125,5 @@ export function resolveMatrix(f: MatrixFlags): Matrix {
   };
   // Without --R each PDE and d takes the PDE's own R, as train does: one group per pair.
   const groups = f.R ? [{ ...group, R: f.R }] : f.pdes.flatMap((pde) => group.dims.map((d) => ({ ...group, pdes: [pde], dims: [d], R: [getPde(pde).defaults(d, {}).R] })));
-  return { name: 'custom', description: 'matrix from the command line', groups };
+  return { ...COMMAND_LINE, groups };
 }

@@ -56,35 +56,65 @@ export interface Cell extends CellKey {
 
 const opt = <T>(xs: T[] | undefined): (T | undefined)[] => (xs && xs.length ? xs : [undefined]);
 
-function checkPositiveInts(what: string, xs: number[] | undefined, min: number): void {
-  for (const x of xs ?? []) {
-    if (!Number.isSafeInteger(x) || x < min) throw new UsageError(`matrix: ${what} must be integers ≥ ${min}, got ${x}`);
-  }
+/** Every key a group may have (a Record, so that a key added to MatrixGroup must be added here). */
+const GROUP_KEYS: Record<keyof MatrixGroup, true> = {
+  pdes: true, dims: true, estimators: true, R: true, seeds: true, steps: true, widths: true, depths: true, blocks: true,
+  points: true, evalEvery: true, testPoints: true, args: true, variant: true, timeoutS: true, memoryMb: true,
+};
+
+/** A value as a JSON file spells it: "10" (a string) must not read as the number 10. */
+export function shown(x: unknown): string {
+  if (x === undefined) return 'nothing';
+  if (typeof x === 'number') return String(x);
+  return typeof x === 'string' ? `${JSON.stringify(x)} (a string)` : (JSON.stringify(x) ?? String(x));
+}
+
+/** A misspelt key would be ignored and its setting silently left at the default: refused, naming it. */
+export function refuseUnknownKeys(o: object, known: readonly string[], where: string): void {
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) throw new UsageError(`${where}: unknown key ${unknown.map((k) => `'${k}'`).join(', ')} (known keys: ${known.join(', ')})`);
+}
+
+function checkInt(where: string, key: string, x: unknown, min: number): void {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) throw new UsageError(`matrix ${where}: '${key}' must hold integers ≥ ${min}, got ${shown(x)}`);
+}
+
+/** A list of integers ≥ min; `required`: it must be there and not empty. */
+function checkInts(where: string, key: string, xs: unknown, min: number, required: boolean): void {
+  if (xs === undefined && !required) return;
+  if (!Array.isArray(xs) || (required && xs.length === 0)) throw new UsageError(`matrix ${where}: '${key}' must be a non-empty list, got ${shown(xs)}`);
+  for (const x of xs) checkInt(where, key, x, min);
 }
 
 /** Shape checks for a group (a --matrix file is user input: every problem is a one-line UsageError). */
 export function validateGroup(g: MatrixGroup, where: string): void {
-  for (const k of ['pdes', 'dims', 'estimators', 'R', 'seeds'] as const) {
-    if (!Array.isArray(g[k]) || g[k].length === 0) throw new UsageError(`matrix ${where}: '${k}' must be a non-empty list`);
-  }
+  if (typeof g !== 'object' || g === null || Array.isArray(g)) throw new UsageError(`matrix ${where}: a group must be an object {pdes, dims, …}, got ${shown(g)}`);
+  refuseUnknownKeys(g, Object.keys(GROUP_KEYS), `matrix ${where}`);
   for (const k of ['pdes', 'estimators'] as const) {
+    if (!Array.isArray(g[k]) || g[k].length === 0) throw new UsageError(`matrix ${where}: '${k}' must be a non-empty list, got ${shown(g[k])}`);
     if (g[k].some((s) => typeof s !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s))) throw new UsageError(`matrix ${where}: bad name in '${k}'`);
   }
-  checkPositiveInts(`${where} dims`, g.dims, 1);
-  checkPositiveInts(`${where} R`, g.R, 0);
-  checkPositiveInts(`${where} seeds`, g.seeds, 0);
-  checkPositiveInts(`${where} steps`, [g.steps], 1);
-  checkPositiveInts(`${where} widths`, g.widths, 1);
-  checkPositiveInts(`${where} depths`, g.depths, 1); // as train: depth 1 is the linear model
-  checkPositiveInts(`${where} blocks`, g.blocks, 1);
+  checkInts(where, 'dims', g.dims, 1, true);
+  checkInts(where, 'R', g.R, 0, true);
+  checkInts(where, 'seeds', g.seeds, 0, true);
+  checkInt(where, 'steps', g.steps, 1);
+  checkInts(where, 'widths', g.widths, 1, false);
+  checkInts(where, 'depths', g.depths, 1, false); // as train: depth 1 is the linear model
+  checkInts(where, 'blocks', g.blocks, 1, false);
   for (const k of ['points', 'evalEvery', 'timeoutS', 'memoryMb'] as const) {
-    if (g[k] !== undefined) checkPositiveInts(`${where} ${k}`, [g[k] as number], 1);
+    if (g[k] !== undefined) checkInt(where, k, g[k], 1);
   }
-  if (g.testPoints !== undefined) checkPositiveInts(`${where} testPoints`, [g.testPoints], 0); // 0: no evaluation, as train takes it
+  if (g.testPoints !== undefined) checkInt(where, 'testPoints', g.testPoints, 0); // 0: no evaluation, as train takes it
   if (g.args !== undefined && (!Array.isArray(g.args) || g.args.some((a) => typeof a !== 'string'))) {
     throw new UsageError(`matrix ${where}: 'args' must be a list of strings`);
   }
   if (g.variant !== undefined && typeof g.variant !== 'string') throw new UsageError(`matrix ${where}: 'variant' must be a string`);
+}
+
+/** Every group's shape (before filters or expansion read the groups). */
+export function validateGroups(m: Matrix): void {
+  if (!Array.isArray(m.groups) || m.groups.length === 0) throw new UsageError(`matrix '${m.name}' has no groups`);
+  m.groups.forEach((g, gi) => validateGroup(g, `${m.name} group ${gi + 1}`));
 }
 
 /**
@@ -93,11 +123,10 @@ export function validateGroup(g: MatrixGroup, where: string): void {
  * they are mistakes in the matrix, not results.
  */
 export function expandMatrix(m: Matrix, backend: string): Cell[] {
-  if (!Array.isArray(m.groups) || m.groups.length === 0) throw new UsageError(`matrix '${m.name}' has no groups`);
+  validateGroups(m);
   const cells: Cell[] = [];
   const seen = new Map<string, Cell>();
-  m.groups.forEach((g, gi) => {
-    validateGroup(g, `${m.name} group ${gi + 1}`);
+  m.groups.forEach((g) => {
     for (const pde of g.pdes)
       for (const dim of g.dims)
         for (const estimator of g.estimators)

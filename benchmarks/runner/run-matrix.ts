@@ -9,9 +9,11 @@ import os from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
 import { appendRow, readRows, repairTail, upgradeColumns, type Row } from './csv-store.ts';
 import { BIN, executeCell } from './execute-cell.ts';
+import { slotOf } from './cell-id.ts';
 import { describeMachine } from './machine.ts';
 import { createProgress } from './progress.ts';
-import type { Cell, Matrix } from './matrix.ts';
+import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
+import { isCommandLine } from './load-matrix.ts';
 
 export interface RunOptions {
   matrix: Matrix;
@@ -66,6 +68,57 @@ function killStaleChild(runningPath: string, log: (s: string) => void): void {
   }
 }
 
+/** What run.json keeps of a folder's run. */
+interface StoredRun {
+  matrix?: Matrix;
+  backend?: string;
+  /** Every cell any invocation planned (the union). */
+  cells?: string[];
+  invocations?: { date: string; argv: string[] }[];
+}
+
+/** A matrix's cells with their train arguments, in a comparable form (undefined: it does not expand). */
+function plan(m: Matrix, backend: string): string | undefined {
+  try {
+    return expandMatrix(m, backend).map((c) => trainArgs(c).join(' ')).sort().join('\n');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * --resume continues the run a folder holds, never another, whose rows, title and paper table would
+ * describe two runs as one. Same preset or file name (whole, a part, or a file with groups added), same
+ * backend; a command-line matrix (all are named 'custom') with the same cells; and no cell beside a
+ * stored one of its slot (same id but for steps and seed) with other steps. `stored`: the ids of the
+ * folder's cells (planned or with a row).
+ */
+export function refuseOtherRun(outDir: string, prev: StoredRun, stored: Iterable<string>, o: Pick<RunOptions, 'matrix' | 'cells' | 'backend'>): void {
+  const prevName = prev.matrix?.name;
+  if (prevName !== undefined && prevName !== o.matrix.name) {
+    throw new UsageError(`${outDir} holds a run of matrix '${prevName}', and --resume continues that one (the same preset or file, or a part of it); run '${o.matrix.name}' into another --out`);
+  }
+  if (prev.backend !== undefined && prev.backend !== o.backend) {
+    // machine.json describes one backend's device and flags.
+    throw new UsageError(`${outDir} holds a run on ${prev.backend}, and --resume continues that one (--backend ${prev.backend}); run ${o.backend} into another --out`);
+  }
+  if (prev.matrix && (isCommandLine(prev.matrix) || isCommandLine(o.matrix)) && plan(prev.matrix, o.backend) !== plan(o.matrix, o.backend)) {
+    const argv = prev.invocations?.at(-1)?.argv;
+    throw new UsageError(`${outDir} holds a run of other cells, and --resume continues that one${argv ? ` (stde-bench ${argv.join(' ')})` : ''}; run these cells into another --out`);
+  }
+  const bySlot = new Map<string, { id: string; steps: number }[]>();
+  for (const id of stored) {
+    const s = slotOf(id);
+    if (s) bySlot.set(s.slot, [...(bySlot.get(s.slot) ?? []), { id, steps: s.steps }]);
+  }
+  for (const c of o.cells) {
+    const clash = bySlot.get(slotOf(c.id)?.slot ?? c.id)?.find((h) => h.steps !== c.steps);
+    if (clash) {
+      throw new UsageError(`${outDir} holds ${clash.id} (${clash.steps} steps), and --resume continues that run: ${c.id} would add the same cell at ${c.steps} steps; resume with the steps it ran with, or run into another --out`);
+    }
+  }
+}
+
 export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const csv = join(o.outDir, RESULTS_CSV);
@@ -73,12 +126,10 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const runningPath = join(o.outDir, '.running.json');
 
   const runPath = join(o.outDir, 'run.json');
-  const prevRun = readJson<{ matrix?: { name?: string }; invocations?: unknown[] }>(runPath);
-  const prevName = prevRun?.matrix?.name;
-  if (o.resume && prevName !== undefined && prevName !== o.matrix.name) {
-    // Its rows, title and paper table would describe two matrices as one.
-    throw new UsageError(`${o.outDir} holds a run of matrix '${prevName}', and --resume continues that one (the same preset or file, or a part of it); run '${o.matrix.name}' into another --out`);
-  }
+  const prevRun = readJson<StoredRun>(runPath);
+  const prevCells = Array.isArray(prevRun?.cells) ? prevRun.cells : [];
+  // Before anything in the folder is touched.
+  if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevCells, o);
   const done = new Set<string>();
   if (existsSync(csv)) {
     if (!o.resume) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
@@ -88,6 +139,9 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
     if (added.length) log(`${csv} was written before the columns ${added.join(', ')}: rewritten with them, every row kept`);
     for (const r of readRows(csv)) done.add(String(r.cell));
   }
+  const stored = o.resume ? [...new Set([...prevCells, ...done])] : [];
+  // A run.json written before `cells` was the union lists only the last invocation's: its rows tell the rest.
+  if (o.resume && prevRun && stored.length > prevCells.length) refuseOtherRun(o.outDir, prevRun, stored, o);
   mkdirSync(samplesDir, { recursive: true });
   if (o.resume) killStaleChild(runningPath, log);
 
@@ -106,7 +160,7 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
       {
         matrix: o.matrix,
         backend: o.backend,
-        cells: o.cells.map((c) => c.id),
+        cells: [...new Set([...stored, ...o.cells.map((c) => c.id)])],
         timeoutS: o.timeoutS,
         memoryMb: o.memoryMb,
         invocations: [...(prevRun?.invocations ?? []), { date: new Date().toISOString(), argv: o.argv ?? [] }],

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
-import { int, intList, oneOf } from '../options.ts';
+import { int, intList, nameList, oneOf } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
@@ -20,28 +20,26 @@ interface Opts extends MatrixFlags {
   listPresets?: boolean;
 }
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-
 export function register(program: Command): void {
   program
     .command('run')
     .description('run a benchmark matrix: one train child process per cell, one CSV row per cell')
     .option('--preset <name>', `a preset (${PRESETS.map((p) => p.name).join(', ')})`)
     .option('--matrix <file>', 'a JSON matrix file (same shape as a preset: {name, groups: [...]})')
-    .option('--pdes <list>', 'comma-separated PDE ids', list)
+    .option('--pdes <list>', 'comma-separated PDE ids', nameList('pdes'))
     .option('--dims <list>', 'comma-separated dimensions', intList('dims', 1))
-    .option('--estimators <list>', 'comma-separated estimator names', list)
+    .option('--estimators <list>', 'comma-separated estimator names', nameList('estimators'))
     .option('--R <list>', "comma-separated R values (0 = all dimensions); default: each PDE's, as train", intList('R', 0))
     .option('--seeds <list>', 'comma-separated seeds', intList('seeds', 0))
     .option('--steps <n>', 'training steps per cell', int('steps', 1))
     .option('--width <h>', 'hidden width', int('width', 1))
-    .option('--depth <L>', 'number of linear layers', int('depth', 2))
+    .option('--depth <L>', 'number of linear layers (1 = the linear model, as train)', int('depth', 1))
     .option('--block <B>', 'weight-sharing block size', int('block', 1))
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
     .option('--test-points <m>', 'test-set size (0 = no evaluation)', int('test-points', 0))
     .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')}; default: the preset's, else ${DEFAULT_BACKEND})`)
-    .option('--out <dir>', 'results folder (default results/<preset>-<date>)')
+    .option('--out <dir>', 'results folder (default results/<matrix name>-YYYYMMDD-HHMMSS)')
     .option('--timeout <s>', "per-cell time limit in seconds (default: the preset's, else 3600)", int('timeout', 1))
     .option('--memory-mb <mb>', 'per-cell resident-memory cap in MB (default 80 % of RAM)', int('memory-mb', 1))
     .option('--resume', 'finish an interrupted run in --out: run only the cells without a row')
