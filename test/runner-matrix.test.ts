@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -178,6 +178,16 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     [['run', '--matrix', file('typo.json', { groups: [{ ...group, width: 8, depth: 2 }] })], /unknown key 'width', 'depth' \(known keys: .*widths, depths/],
     [['run', '--matrix', file('string.json', { groups: [{ ...group, dims: ['10'] }] })], /got "10" \(a string\)/],
   ];
+  // --dry-run checks an existing --out as the run would: a finished run is not written over, and
+  // --resume continues only the run the folder holds.
+  const held = join(dir, 'held');
+  mkdirSync(held);
+  writeFileSync(join(held, 'run.json'), JSON.stringify({ matrix: { name: 'other', groups: [] }, backend: 'wasm', cells: [] }));
+  writeFileSync(join(held, 'results.csv'), '');
+  named.push(
+    [['run', '--preset', 'quick', '--out', held], /held already holds results\.csv; use --resume/],
+    [['run', '--preset', 'quick', '--out', held, '--resume'], /held holds a run of matrix 'other'/],
+  );
   for (const [args, message] of [...cases.map((c): [string[], RegExp] => [c, /./]), ...named]) {
     const r = await stde(...args, '--dry-run');
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -119,6 +119,20 @@ export function refuseOtherRun(outDir: string, prev: StoredRun, stored: Iterable
   }
 }
 
+/**
+ * What `run` checks of its --out before touching it (`--dry-run` too): a finished run is never written
+ * over, and --resume continues only the run the folder holds (as far as run.json tells; runMatrix
+ * also checks the rows of results.csv once its torn last line is repaired). Returns run.json's content.
+ */
+export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'matrix' | 'cells' | 'backend'>): StoredRun | undefined {
+  const prevRun = readJson<StoredRun>(join(o.outDir, 'run.json'));
+  if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, storedCells(prevRun), o);
+  if (!o.resume && existsSync(join(o.outDir, RESULTS_CSV))) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
+  return prevRun;
+}
+
+const storedCells = (run: StoredRun | undefined): string[] => (Array.isArray(run?.cells) ? run.cells : []);
+
 export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const csv = join(o.outDir, RESULTS_CSV);
@@ -126,13 +140,10 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const runningPath = join(o.outDir, '.running.json');
 
   const runPath = join(o.outDir, 'run.json');
-  const prevRun = readJson<StoredRun>(runPath);
-  const prevCells = Array.isArray(prevRun?.cells) ? prevRun.cells : [];
-  // Before anything in the folder is touched.
-  if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevCells, o);
+  const prevRun = assertOutDirTakes(o); // before anything in the folder is touched
+  const prevCells = storedCells(prevRun);
   const done = new Set<string>();
   if (existsSync(csv)) {
-    if (!o.resume) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
     const dropped = repairTail(csv);
     if (dropped) log(`dropped a partial last line (${dropped} bytes) from ${csv}`);
     const added = upgradeColumns(csv);

@@ -1,12 +1,13 @@
 /** `stde-bench run`: run a benchmark matrix (a preset, a matrix file or lists) into a results folder. */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 import { int, intList, nameList, oneOf } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
-import { defaultMemoryCapMb, runMatrix, RESULTS_CSV } from '../../benchmarks/runner/run-matrix.ts';
+import { assertOutDirTakes, defaultMemoryCapMb, runMatrix, RESULTS_CSV } from '../../benchmarks/runner/run-matrix.ts';
 import { validateCells } from '../../benchmarks/runner/validate-cells.ts';
 import { PRESETS } from '../../benchmarks/presets/index.ts';
 
@@ -58,6 +59,8 @@ export function register(program: Command): void {
       const backend = oneOf('backend', BACKENDS)(o.backend ?? matrix.backend ?? DEFAULT_BACKEND);
       const cells = expandMatrix(matrix, backend);
       validateCells(cells);
+      // An existing --out is checked before anything starts, and as the run would check it under --dry-run.
+      if (o.out !== undefined && existsSync(o.out)) assertOutDirTakes({ outDir: o.out, resume: Boolean(o.resume), matrix, cells, backend });
       if (o.dryRun) {
         for (const c of cells) process.stdout.write(`${c.id}\n`);
         process.stdout.write(`${cells.length} cells, ${cells.reduce((a, c) => a + c.steps, 0)} steps\n`);
