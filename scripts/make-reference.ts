@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { PDES } from '../benchmarks/pdes/registry.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = process.argv[2] ?? resolve(ROOT, '../shared/spec/paper-results.csv');
@@ -38,22 +39,8 @@ interface Target {
   variant?: string;
 }
 
-const PDE_IDS: Record<string, string> = {
-  AllenCahnTwobody: 'allen-cahn-two-body',
-  PoissonTwobody: 'poisson-two-body',
-  SineGordonTwobody: 'sine-gordon-two-body',
-  AllenCahnThreebody: 'allen-cahn-three-body',
-  PoissonThreebody: 'poisson-three-body',
-  SineGordonThreebody: 'sine-gordon-three-body',
-  SemilinearHeatTime: 'semilinear-heat',
-  AllenCahnTime: 'allen-cahn-time',
-  SineGordonTime: 'sine-gordon-time',
-  KdV2d: 'kdv-2d',
-  KP2d: 'kp-2d',
-  gKdV1d: 'gkdv-1d',
-  AllenCahnTwobodyG: 'allen-cahn-two-body-gpinn',
-  SineGordonTwobodyG: 'sine-gordon-two-body-gpinn',
-};
+/** Paper PDE id → our command-line name, from each PDE's own declaration. */
+const PDE_IDS: Record<string, string> = Object.fromEntries(PDES.map((p) => [p.paperId, p.name]));
 
 /** Our CSV column each paper metric compares with (D14: errors compare with the best evaluation). */
 const OUR_METRIC: Record<string, string> = {

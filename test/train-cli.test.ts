@@ -32,7 +32,7 @@ test('list shows PDEs, estimators and backends (and --json)', async () => {
   const r = await cli('list', '--json');
   assert.equal(r.exitCode, 0, r.stderr);
   const c = JSON.parse(r.stdout);
-  assert.equal(c.pdes.length, 19);
+  assert.equal(c.pdes.length, 21);
   assert.ok(c.pdes.some((p: { name: string; estimators: string[] }) => p.name === 'kdv-2d' && p.estimators.includes('stde-13jet')));
   // The dimensions each PDE takes: one, a set (the semilinear references), or a minimum.
   const dimOf = (name: string) => c.pdes.find((p: { name: string }) => p.name === name).dim;

@@ -20,6 +20,8 @@ import hjbLin from './hjb-lin.ts';
 import hjbLqg from './hjb-lqg.ts';
 import bsb from './bsb.ts';
 import wave from './wave.ts';
+import poissonCube from './poisson-cube.ts';
+import poissonHouman from './poisson-houman.ts';
 
 export const PDES: PDE[] = [
   poissonTwoBody,
@@ -41,6 +43,8 @@ export const PDES: PDE[] = [
   hjbLqg,
   bsb,
   wave,
+  poissonCube,
+  poissonHouman,
 ];
 
 export function getPde(name: string): PDE {

@@ -1,0 +1,55 @@
+/**
+ * Poisson on the unit cube (pdes.md §6, paper id Poisson; in the published code, no results in the
+ * paper): Δu = f on [0, 1]^d, exact u* = (1/d)·Σ_i exp(x_i), so f = Δu* = u*; Dirichlet data u* on the
+ * faces, imposed by the boundary loss with weight 20 (no ansatz). R = 0 (exact) by default, as §6
+ * says. The published code forms f by applying the stochastic estimator to u* (O4); here f is
+ * analytic.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as J from '../../taylor/ops.ts';
+import type { PDE, Problem } from './pde.ts';
+import { laplacianMethods } from './methods.ts';
+import { estimatorOf, INSEPARABLE_DEFAULTS } from './inseparable.ts';
+import { byRowBlocks } from './row-blocks.ts';
+import { unitCube } from '../../sampling/domains.ts';
+import { evalTarget } from '../../operators/target.ts';
+
+const BOUNDARY_WEIGHT = 20;
+
+/** u*(x) = (1/d)·Σ_i exp(x_i), which is also its own Laplacian. */
+const meanExp = (x: tf.Tensor2D) => byRowBlocks(x, (rows) => tf.mean(tf.exp(rows), 1) as tf.Tensor1D);
+
+const poissonCube: PDE = {
+  name: 'poisson-cube',
+  paperId: 'Poisson',
+  summary: 'Δu = f on the unit cube, exact u = (1/d)·Σ exp(x_i), Dirichlet data by a boundary loss (weight 20) (pdes.md §6; no results in the paper)',
+  terms: ['laplacian'],
+  minDim: 1,
+  timeDependent: false,
+  options: [],
+  methods: laplacianMethods(true),
+  accuracy: true,
+  defaults: () => ({ ...INSEPARABLE_DEFAULTS, R: 0, boundaryPoints: INSEPARABLE_DEFAULTS.points }),
+  setup({ d }): Problem<{ x: tf.Tensor2D; f: tf.Tensor1D; xb?: tf.Tensor2D; gb?: tf.Tensor1D }> {
+    const domain = unitCube(d);
+    return {
+      domain,
+      exact: (x) => J.scale(J.sum(J.exp(x), -1), 1 / d),
+      labels: { boundary: `loss (weight ${BOUNDARY_WEIGHT})` },
+      sample(rng, { points, boundaryPoints }) {
+        const x = domain.interior(points, rng.child('points'));
+        if (boundaryPoints === 0) return { x, f: meanExp(x) };
+        const xb = domain.boundary(boundaryPoints, rng.child('boundary'));
+        return { x, f: meanExp(x), xb, gb: meanExp(xb) };
+      },
+      residuals({ x, f, xb, gb }, c) {
+        const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+        const parts = [{ name: 'pde', weight: 1, r: tf.sub(est.value, f) }];
+        if (xb && gb) parts.push({ name: 'boundary', weight: BOUNDARY_WEIGHT, r: tf.sub(evalTarget(c.target, xb), gb) });
+        return parts;
+      },
+    };
+  },
+};
+
+export default poissonCube;
