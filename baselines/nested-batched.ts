@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Estimator } from '../operators/estimator.ts';
 import { evalTarget } from '../operators/target.ts';
-import { drawIndices, inputWidth } from '../operators/input-jets.ts';
+import { drawIndices } from '../operators/input-jets.ts';
 import { samplingFactor } from '../sampling/directions.ts';
 import { oneHotFloat } from '../taylor/jet.ts';
 

@@ -50,7 +50,7 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
   registerHigherOrderGradients();
   const versions: Record<string, string> = { '@tensorflow/tfjs': tf.version.tfjs };
   let adapter: string | undefined;
-  let tfjsName: string = backend;
+  const tfjsName: string = backend;
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     versions['@tensorflow/tfjs-backend-wasm'] = wasm.version_wasm;
@@ -74,7 +74,6 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
   if (!ok || tf.getBackend() !== tfjsName) {
     throw new UsageError(`backend '${backend}' failed to start (tfjs is running '${tf.getBackend()}'); refusing to fall back`);
   }
-  if (backend === 'webgpu' || backend === 'tensorflow') tfjsName = tf.getBackend();
   // The cpu backend's first tensor prints a multi-line banner advising tfjs-node; the choice is made
   // (`--backend tensorflow` is that path), and the banner would break one-line errors on stderr.
   if (backend === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;

@@ -5,7 +5,6 @@
  * names (the gPINN pair i, j; the Laplacian index i) are bound per call to R indices.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../engine/errors.ts';
 import { parseMultiIndex, type MultiIndex } from '../planner/multi-index.ts';
 import type { Binding } from '../planner/evaluate.ts';
 import type { Target } from './target.ts';
@@ -54,12 +53,6 @@ export const PDE_TERMS: Record<string, TermSet> = {
     terms: { ut: 't:1', uii: 'i:2' },
   },
 };
-
-export function termSet(name: string): TermSet {
-  const s = PDE_TERMS[name];
-  if (!s) throw new UsageError(`unknown term set '${name}' (expected one of: ${Object.keys(PDE_TERMS).join(', ')})`);
-  return s;
-}
 
 export function termIndices(set: TermSet): MultiIndex[] {
   return Object.values(set.terms).map(parseMultiIndex);

@@ -9,7 +9,7 @@ import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFi
 import { dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { loadRun, type LoadedRun } from './load-run.ts';
-import { aggregate, type ConfigSummary } from './aggregate.ts';
+import { aggregate, estimatorLabel, type ConfigSummary } from './aggregate.ts';
 import { loadReference, type Reference, type PaperValue } from './reference.ts';
 import { barChart, errorChart, scalingChart, type BarPoint, type EvalPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
 import { pngOf, renderSvg } from './render-chart.ts';
@@ -31,7 +31,7 @@ interface Chart {
 }
 
 
-/** Series name of a configuration: the estimator label, plus the network when a PDE has several. */
+/** The network of a configuration (width, depth, weight-sharing block), to tell series apart. */
 function netOf(c: ConfigSummary): string {
   return `w${c.width ?? '?'} L${c.depth ?? '?'}${(c.block ?? 1) > 1 ? ` B${c.block}` : ''}`;
 }
@@ -236,7 +236,7 @@ function paperSection(tables: string[], ref: Reference): string {
         const body = methods.map((m) => {
           const [pde, method, variant] = m.split('\t');
           const mine = rs.filter((r) => r.paper_pde === pde && r.paper_method === method && r.paper_variant === variant);
-          const ours = [...new Set(mine.filter((r) => r.estimator).map((r) => `${r.estimator}${r.R ? ` R=${r.R}` : ''}${r.variant ? ` [${r.variant}]` : ''}`))];
+          const ours = [...new Set(mine.filter((r) => r.estimator).map((r) => estimatorLabel(r)))];
           return [
             `<span class="l">${esc(pde)}</span>`, esc(method), esc(variant),
             ...dims.map((d) => {
