@@ -7,16 +7,14 @@
  * gradient), tfjs's Square and Sum.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dataKernelsAvailable } from './simd/simd.ts';
+import { dataKernelBackend } from './data-kernels.ts';
 import { simdSumSquaresRows } from './simd/sum-squares.ts';
 import { webgpuSumSquaresRows } from './webgpu-sum-squares.ts';
-import { isRecording } from './untaped.ts';
 
 export function sumSquaresRows(x: tf.Tensor2D, keepDims = false): tf.Tensor {
-  if (x.dtype === 'float32' && x.size > 0) {
-    if (dataKernelsAvailable()) return simdSumSquaresRows(x, keepDims);
-    if (tf.getBackend() === 'webgpu' && !isRecording()) return webgpuSumSquaresRows(x, keepDims);
-  }
+  const own = x.dtype === 'float32' && x.size > 0 ? dataKernelBackend() : null;
+  if (own === 'wasm') return simdSumSquaresRows(x, keepDims);
+  if (own === 'webgpu') return webgpuSumSquaresRows(x, keepDims);
   return tf.sum(tf.square(x), 1, keepDims);
 }
 

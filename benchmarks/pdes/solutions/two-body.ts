@@ -18,10 +18,10 @@ import { phi, type Solution } from './solution.ts';
 import { sinCos, sinCosKernel } from './trig.ts';
 import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
-import { dataKernelsAvailable, directKernel } from '../../../engine/simd/simd.ts';
+import { directKernel } from '../../../engine/simd/simd.ts';
 import { sumSquaresRows } from '../../../engine/sum-squares.ts';
 import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
-import { isRecording } from '../../../engine/untaped.ts';
+import { dataKernelBackend } from '../../../engine/data-kernels.ts';
 
 export interface TwoBodyOptions {
   /** false: tf ops only (tests compare the paths). By default the backend's own kernels run where they can. */
@@ -46,8 +46,8 @@ export function twoBody(c: tf.Tensor1D, d: number, opts: TwoBodyOptions = {}): S
     tf.tidy(() => {
       // Under a gradient tape (nested AD of u*, the gPINN variants' ∇f) the tf ops run: the kernels have no gradient.
       const kernels = opts.kernels !== false;
-      const pairSums =
-        kernels && dataKernelsAvailable() ? simdSums : kernels && tf.getBackend() === 'webgpu' && !isRecording() ? gpuSums : tfSums;
+      const own = kernels ? dataKernelBackend() : null;
+      const pairSums = own === 'wasm' ? simdSums : own === 'webgpu' ? gpuSums : tfSums;
       // Pairs in column chunks: at d = 5·10⁶ one point's two dozen [1, d] temporaries would be
       // most of a gigabyte of WASM heap at once; per chunk they stay within a few MB.
       let sums: tf.Tensor[] | null = null;
