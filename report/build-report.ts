@@ -8,7 +8,7 @@
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { loadRun, type LoadedRun } from './load-run.ts';
+import { readResultsFolder, type LoadedRun } from './load-run.ts';
 import { aggregate, estimatorLabel, type ConfigSummary } from './aggregate.ts';
 import { loadReference, type Reference, type PaperValue } from './reference.ts';
 import { barChart, errorChart, scalingChart, type BarPoint, type EvalPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
@@ -319,7 +319,7 @@ function writeAll(folders: string[], files: [string, string | Buffer][]): void {
 }
 
 export async function buildReport(dir: string, ref: Reference = loadReference()): Promise<ReportResult> {
-  const run = loadRun(dir);
+  const run = readResultsFolder(dir);
   const outDir = join(dir, 'report');
   const chartDir = join(outDir, 'charts');
   const index = join(outDir, 'index.html');

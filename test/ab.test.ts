@@ -51,6 +51,27 @@ test('pooling rounds: samples concatenated and their statistics retaken; a round
   assert.throws(() => poolRounds(rounds, join(dir, 'pooled')), /already holds results\.csv/);
 });
 
+test('pooling a round with a malformed samples file: a one-line usage error naming the file, nothing pooled', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pool-bad-'));
+  for (const [name, text, message] of [
+    ['torn', '{"step_ms": [1, 2', /round-2\/samples\/c2\.json: malformed JSON/],
+    ['string-step', JSON.stringify({ step_ms: [1, '2'], evals: [] }), /round-2\/samples\/c2\.json: step_ms\[1\] is a string, not a finite number$/],
+    ['step-ms-object', JSON.stringify({ step_ms: { a: 1 } }), /round-2\/samples\/c2\.json: step_ms is an object, not an array$/],
+  ] as const) {
+    const rounds = [1, 2].map((k) => join(dir, name, `round-${k}`));
+    rounds.forEach((r, k) => {
+      mkdirSync(join(r, 'samples'), { recursive: true });
+      for (const cell of ['c1', 'c2']) {
+        appendRow(join(r, 'results.csv'), row(cell, 'ok', 2));
+        writeFileSync(join(r, 'samples', `${cell}.json`), k === 1 && cell === 'c2' ? text : JSON.stringify({ step_ms: [1, 2, 3], evals: [] }));
+      }
+    });
+    const out = join(dir, name, 'pooled');
+    assert.throws(() => poolRounds(rounds, out), (e: Error) => e.name === 'UsageError' && !e.message.includes('\n') && message.test(e.message), name);
+    assert.ok(!existsSync(out), `${name}: a half-pooled folder was left`);
+  }
+});
+
 test('ab against this checkout\'s HEAD: both sides in alternating rounds, pooled, compared; the worktree removed', { skip: !inGit && 'not a git checkout' }, async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'ab-')), 'out');
   const toy = ['--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--R', '4', '--steps', '20', '--test-points', '0', '--width', '8'];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
 import { compareCell, type RunData } from '../benchmarks/compare/compare-runs.ts';
 import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
-import { loadRun } from '../benchmarks/compare/compare-runs.ts';
+import { openRunForCompare } from '../benchmarks/compare/compare-runs.ts';
 import { writeFileSync, mkdirSync } from 'node:fs';
 
 test('Mann–Whitney U and its asymptotic p-value match scipy.stats.mannwhitneyu', () => {
@@ -33,7 +33,7 @@ function run(dir: string, cell: string, samples: number[] | undefined, status = 
   Object.assign(row, { cell, status, timing, step_ms_median: samples ? samples[Math.floor(samples.length / 2)] : null, steps_done: samples?.length ?? null });
   appendRow(join(dir, 'results.csv'), row);
   if (samples) writeFileSync(join(dir, 'samples', `${cell}.json`), JSON.stringify({ cell, step_ms: samples, evals: [] }));
-  return loadRun(join(dir, 'results.csv'));
+  return openRunForCompare(join(dir, 'results.csv'));
 }
 
 test('a slowdown is a regression only when it exceeds the factor AND is significant', () => {
@@ -81,6 +81,6 @@ test('a results CSV with an unknown status, a non-finite number, an empty cell i
     [{ cell: '' }, /line 3: empty cell id$/],
     [{ dim: -5 }, /line 3: dim must be an integer ≥ 1, got '-5'$/],
   ] as const) {
-    assert.throws(() => loadRun(file(String(Object.values(edit)[0]).replace(/\W/g, '') || 'empty', edit as Partial<Row>)), (e: Error) => e.name === 'UsageError' && message.test(e.message));
+    assert.throws(() => openRunForCompare(file(String(Object.values(edit)[0]).replace(/\W/g, '') || 'empty', edit as Partial<Row>)), (e: Error) => e.name === 'UsageError' && message.test(e.message));
   }
 });

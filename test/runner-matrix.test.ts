@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { readRows, COLUMNS } from '../benchmarks/runner/csv-store.ts';
+import { appendRow, readRows, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { expandMatrix, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
 import { BIN } from '../benchmarks/runner/execute-cell.ts';
 
@@ -136,6 +136,30 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   assert.equal(longer.exitCode, 2);
   assert.match(String(longer.stderr).trim(), /^stde-bench: .* holds \S+_n12_wasm_s\d \(12 steps\), and --resume continues that run: \S+_n13_wasm_s\d would add the same cell at 13 steps; /);
   assert.deepEqual([readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')], [csvBefore, runBefore]);
+});
+
+test('--resume into a folder whose run.json is corrupt: one line and exit 2, the folder untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resume-corrupt-'));
+  const m: Matrix = { name: 'corrupt', description: 'corrupt run.json', groups: [{ ...TINY, seeds: [0] }] };
+  const file = matrixFile(dir, m);
+  // Every cell has its row: were run.json's checks skipped, the resume would run nothing and rewrite run.json.
+  const row = { ...Object.fromEntries(COLUMNS.map((c) => [c, null])), cell: expandMatrix(m, 'wasm')[0].id, status: 'ok', dim: 8 } as Row;
+  const files = (out: string) => readdirSync(out).sort().map((f) => [f, readFileSync(join(out, f), 'utf8')]);
+  for (const [name, text, message] of [
+    ['torn', '{"matrix": {"name": "corrupt"', /torn\/run\.json: malformed JSON/],
+    ['argv-string', JSON.stringify({ matrix: m, backend: 'wasm', invocations: [{ date: '', argv: 'run' }] }), /argv-string\/run\.json: invocations\[0\]\.argv is a string, not an array$/],
+  ] as const) {
+    const out = join(dir, name);
+    mkdirSync(out);
+    writeFileSync(join(out, 'run.json'), text);
+    appendRow(join(out, 'results.csv'), row);
+    const before = files(out);
+    const r = await stde('run', '--matrix', file, '--out', out, '--resume');
+    assert.equal(r.exitCode, 2, `${name}: ${r.stderr}`);
+    assert.equal(String(r.stderr).trim().split('\n').length, 1, String(r.stderr));
+    assert.match(String(r.stderr).trim(), message);
+    assert.deepEqual(files(out), before, `${name}: the folder changed`);
+  }
 });
 
 test('a command-line matrix resumes only as itself: all are named custom, so their cells tell them apart', async () => {

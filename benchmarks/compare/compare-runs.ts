@@ -8,11 +8,12 @@
  * Cells whose `timing` says they were timed differently (e.g. one step in flight against
  * `--sync-steps`) get the verdict 'timing differs', never a regression or an improvement.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { median } from 'simple-statistics';
 import { UsageError } from '../../engine/errors.ts';
 import { FINISHED, hasTimedSteps, readRows, type ParsedRow } from '../runner/csv-store.ts';
+import { pathsIn, readSamples, RESULTS_CSV } from '../runner/results-folder.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
 
 export interface RunData {
@@ -21,28 +22,21 @@ export interface RunData {
   samples(cell: string): number[] | undefined;
 }
 
-/** A run's results, from its results.csv or the folder that holds one. */
-export function loadRun(path: string): RunData {
+/** A run's rows by cell and its step times, from its results.csv or the folder that holds one. */
+export function openRunForCompare(path: string): RunData {
   if (!existsSync(path)) throw new UsageError(`no such results file or folder: ${path}`);
-  const csvPath = statSync(path).isDirectory() ? join(path, 'results.csv') : path;
-  if (!existsSync(csvPath)) throw new UsageError(`${path} holds no results.csv`);
+  const csvPath = statSync(path).isDirectory() ? pathsIn(path).csv : path;
+  if (!existsSync(csvPath)) throw new UsageError(`${path} holds no ${RESULTS_CSV}`);
   const rows = new Map<string, ParsedRow>();
   for (const r of readRows(csvPath)) rows.set(String(r.cell), r);
   if (!rows.size) throw new UsageError(`${csvPath} holds no finished cell yet`);
-  const dir = join(dirname(csvPath), 'samples');
+  const dir = dirname(csvPath);
   return {
     path: csvPath,
     rows,
     samples(cell) {
-      const f = join(dir, `${cell}.json`);
-      if (!existsSync(f)) return undefined;
-      try {
-        const s = JSON.parse(readFileSync(f, 'utf8')) as { step_ms?: unknown };
-        const xs = Array.isArray(s.step_ms) ? s.step_ms.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : [];
-        return xs.length ? xs : undefined;
-      } catch {
-        throw new UsageError(`${f}: malformed samples JSON`);
-      }
+      const xs = readSamples(dir, cell)?.step_ms;
+      return xs?.length ? xs : undefined;
     },
   };
 }

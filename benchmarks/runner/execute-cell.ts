@@ -8,18 +8,13 @@ import { classify, outcomeOf, type Verdict } from './classify.ts';
 import { MemoryWatch, MEMORY_WATCH_PROBE } from './memory-watch.ts';
 import { trainArgs, type Cell } from './matrix.ts';
 import type { Row } from './csv-store.ts';
+import type { Eval, Samples } from './results-folder.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/stde-bench.mjs', import.meta.url));
 
 export interface CellLimits {
   timeoutS: number;
   memoryMb?: number;
-}
-
-export interface Samples {
-  cell: string;
-  step_ms: number[];
-  evals: { step: number; rel_l2?: number | null; rel_l1?: number | null }[];
 }
 
 export interface CellResult {
@@ -139,7 +134,7 @@ export async function executeCell(
     message: verdict.message,
   };
   const samples: Samples | undefined = verdict.record
-    ? { cell: cell.id, step_ms: stepMs, evals: Array.isArray(rec.evals) ? (rec.evals as Samples['evals']) : [] }
+    ? { cell: cell.id, step_ms: stepMs, evals: Array.isArray(rec.evals) ? (rec.evals as Eval[]) : [] }
     : undefined;
   return { row, samples, verdict };
 }

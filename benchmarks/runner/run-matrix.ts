@@ -14,6 +14,7 @@ import { describeMachine } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
 import { isCommandLine } from './load-matrix.ts';
+import { pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
 
 export interface RunOptions {
   matrix: Matrix;
@@ -34,11 +35,10 @@ export interface RunSummary {
   rows: Row[];
 }
 
-export const RESULTS_CSV = 'results.csv';
-
 /** 80 % of physical memory: past that a cell would push the machine into swap. */
 export const defaultMemoryCapMb = (): number => Math.floor((os.totalmem() / 2 ** 20) * 0.8);
 
+/** The runner's own bookkeeping, where a torn file (a killed runner's) is as good as none. */
 function readJson<T>(path: string): T | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -68,15 +68,6 @@ function killStaleChild(runningPath: string, log: (s: string) => void): void {
   }
 }
 
-/** What run.json keeps of a folder's run. */
-interface StoredRun {
-  matrix?: Matrix;
-  backend?: string;
-  /** Every cell any invocation planned (the union). */
-  cells?: string[];
-  invocations?: { date: string; argv: string[] }[];
-}
-
 /** A matrix's cells with their train arguments, in a comparable form (undefined: it does not expand). */
 function plan(m: Matrix, backend: string): string | undefined {
   try {
@@ -93,7 +84,7 @@ function plan(m: Matrix, backend: string): string | undefined {
  * stored one of its slot (same id but for steps and seed) with other steps. `stored`: the ids of the
  * folder's cells (planned or with a row).
  */
-export function refuseOtherRun(outDir: string, prev: StoredRun, stored: Iterable<string>, o: Pick<RunOptions, 'matrix' | 'cells' | 'backend'>): void {
+export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<string>, o: Pick<RunOptions, 'matrix' | 'cells' | 'backend'>): void {
   const prevName = prev.matrix?.name;
   if (prevName !== undefined && prevName !== o.matrix.name) {
     throw new UsageError(`${outDir} holds a run of matrix '${prevName}', and --resume continues that one (the same preset or file, or a part of it); run '${o.matrix.name}' into another --out`);
@@ -122,26 +113,23 @@ export function refuseOtherRun(outDir: string, prev: StoredRun, stored: Iterable
 /**
  * What `run` checks of its --out before touching it (`--dry-run` too): a finished run is never written
  * over, and --resume continues only the run the folder holds (as far as run.json tells; runMatrix
- * also checks the rows of results.csv once its torn last line is repaired). Returns run.json's content.
+ * also checks the rows of results.csv once its torn last line is repaired). Returns run.json's content;
+ * a corrupt run.json is refused, since --resume could not check the run it holds.
  */
-export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'matrix' | 'cells' | 'backend'>): StoredRun | undefined {
-  const prevRun = readJson<StoredRun>(join(o.outDir, 'run.json'));
-  if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, storedCells(prevRun), o);
-  if (!o.resume && existsSync(join(o.outDir, RESULTS_CSV))) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
+export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'matrix' | 'cells' | 'backend'>): RunJson | undefined {
+  if (!o.resume && existsSync(pathsIn(o.outDir).csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
+  const prevRun = readRun(o.outDir);
+  if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevRun.cells ?? [], o);
   return prevRun;
 }
 
-const storedCells = (run: StoredRun | undefined): string[] => (Array.isArray(run?.cells) ? run.cells : []);
-
 export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  const csv = join(o.outDir, RESULTS_CSV);
-  const samplesDir = join(o.outDir, 'samples');
+  const { csv, samples: samplesDir, machine: machinePath } = pathsIn(o.outDir);
   const runningPath = join(o.outDir, '.running.json');
 
-  const runPath = join(o.outDir, 'run.json');
   const prevRun = assertOutDirTakes(o); // before anything in the folder is touched
-  const prevCells = storedCells(prevRun);
+  const prevCells = prevRun?.cells ?? [];
   const done = new Set<string>();
   if (existsSync(csv)) {
     const dropped = repairTail(csv);
@@ -156,8 +144,8 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   mkdirSync(samplesDir, { recursive: true });
   if (o.resume) killStaleChild(runningPath, log);
 
-  const machinePath = join(o.outDir, 'machine.json');
   const machine = await describeMachine(o.backend);
+  // A corrupt machine.json is replaced: it describes the machine, which is described again here.
   const previous = readJson<Record<string, unknown>>(machinePath);
   if (previous) {
     const resumes = Array.isArray(previous.resumes) ? previous.resumes : [];
@@ -165,21 +153,14 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
     writeFileSync(machinePath, JSON.stringify({ ...previous, resumes }, null, 2));
   } else writeFileSync(machinePath, JSON.stringify(machine, null, 2));
 
-  writeFileSync(
-    runPath,
-    JSON.stringify(
-      {
-        matrix: o.matrix,
-        backend: o.backend,
-        cells: [...new Set([...stored, ...o.cells.map((c) => c.id)])],
-        timeoutS: o.timeoutS,
-        memoryMb: o.memoryMb,
-        invocations: [...(prevRun?.invocations ?? []), { date: new Date().toISOString(), argv: o.argv ?? [] }],
-      },
-      null,
-      2,
-    ),
-  );
+  writeRun(o.outDir, {
+    matrix: o.matrix,
+    backend: o.backend,
+    cells: [...new Set([...stored, ...o.cells.map((c) => c.id)])],
+    timeoutS: o.timeoutS,
+    memoryMb: o.memoryMb,
+    invocations: [...(prevRun?.invocations ?? []), { date: new Date().toISOString(), argv: o.argv ?? [] }],
+  });
 
   const todo = o.cells.filter((c) => !done.has(c.id));
   const skipped = o.cells.length - todo.length;
@@ -193,7 +174,7 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
       const result = await executeCell(cell, limits, ({ pid }) =>
         writeFileSync(runningPath, JSON.stringify({ pid, cell: cell.id })),
       );
-      if (result.samples) writeFileSync(join(samplesDir, `${cell.id}.json`), JSON.stringify(result.samples));
+      if (result.samples) writeSamples(o.outDir, result.samples);
       appendRow(csv, result.row);
       rmSync(runningPath, { force: true });
       rows.push(result.row);

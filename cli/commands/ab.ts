@@ -18,7 +18,7 @@ import { UsageError } from '../../engine/errors.ts';
 import { int, verdictOptions } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { poolRounds } from '../../benchmarks/compare/pool-rounds.ts';
-import { compareRuns, formatTable, isRegression, loadRun } from '../../benchmarks/compare/compare-runs.ts';
+import { compareAndExit } from './compare.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -106,10 +106,6 @@ export function register(program: Command): void {
       return;
     }
     for (const side of ['base', 'head']) poolRounds(Array.from({ length: o.rounds }, (_, i) => roundDir(side, i + 1)), join(out, side, 'pooled'));
-    const result = compareRuns(loadRun(join(out, 'base', 'pooled', 'results.csv')), loadRun(join(out, 'head', 'pooled', 'results.csv')), o);
-    const table = formatTable(result, o);
-    writeFileSync(join(out, 'compare.txt'), table + '\n');
-    process.stdout.write(`${table}\n`);
-    process.exitCode = result.some(isRegression) ? 1 : 0;
+    compareAndExit(join(out, 'base', 'pooled'), join(out, 'head', 'pooled'), o, join(out, 'compare.txt'));
   });
 }

@@ -3,8 +3,18 @@
  * regressed (slower by more than --factor and significant at --alpha, or stopped running), else 0.
  */
 import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { verdictOptions } from '../options.ts';
-import { compareRuns, formatTable, isRegression, loadRun } from '../../benchmarks/compare/compare-runs.ts';
+import { compareRuns, formatTable, isRegression, openRunForCompare, type CompareOptions } from '../../benchmarks/compare/compare-runs.ts';
+
+/** Compares two runs, prints the table (and saves it to `saveTo`) and sets the exit code: 1 on a regression. `ab` ends with it too. */
+export function compareAndExit(basePath: string, newPath: string, o: CompareOptions, saveTo?: string): void {
+  const result = compareRuns(openRunForCompare(basePath), openRunForCompare(newPath), o);
+  const table = formatTable(result, o);
+  if (saveTo) writeFileSync(saveTo, `${table}\n`);
+  process.stdout.write(`${table}\n`);
+  process.exitCode = result.some(isRegression) ? 1 : 0;
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -12,9 +22,5 @@ export function register(program: Command): void {
     .description('compare two results CSVs cell by cell; exit 1 on a significant slowdown (Mann–Whitney U on per-step samples)')
     .argument('<base>', 'baseline results.csv (its samples/ folder beside it), or the folder holding both')
     .argument('<new>', 'new results.csv, or its folder');
-  verdictOptions(cmd).action((basePath: string, newPath: string, o: { factor: number; alpha: number }) => {
-    const result = compareRuns(loadRun(basePath), loadRun(newPath), o);
-    process.stdout.write(`${formatTable(result, o)}\n`);
-    process.exitCode = result.some(isRegression) ? 1 : 0;
-  });
+  verdictOptions(cmd).action((basePath: string, newPath: string, o: CompareOptions) => compareAndExit(basePath, newPath, o));
 }

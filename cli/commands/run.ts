@@ -7,7 +7,8 @@ import { int, intList, nameList, oneOf } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
-import { assertOutDirTakes, defaultMemoryCapMb, runMatrix, RESULTS_CSV } from '../../benchmarks/runner/run-matrix.ts';
+import { assertOutDirTakes, defaultMemoryCapMb, runMatrix } from '../../benchmarks/runner/run-matrix.ts';
+import { RESULTS_CSV } from '../../benchmarks/runner/results-folder.ts';
 import { validateCells } from '../../benchmarks/runner/validate-cells.ts';
 import { PRESETS } from '../../benchmarks/presets/index.ts';
 
