@@ -1,7 +1,8 @@
 /** Option parsers shared by the sub-commands: each rejects bad input with a UsageError. */
 import type { Command } from 'commander';
 import { UsageError } from '../engine/errors.ts';
-import { BACKENDS, DEFAULT_BACKEND } from '../engine/backend.ts';
+import { BACKENDS, DEFAULT_BACKEND, type BackendName } from '../engine/backend.ts';
+import type { RunRequest } from '../benchmarks/training/run-config.ts';
 
 export function int(name: string, min = 0) {
   return (v: string): number => {
@@ -42,9 +43,20 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
   };
 }
 
+/**
+ * --backend, refused as it is parsed (before anything starts or is written). Default wasm; given
+ * `fallback`, no default: the caller picks one (run: the preset's) and the help names that choice.
+ */
+export function backendOption(cmd: Command, fallback?: string): Command {
+  const parse = oneOf('backend', BACKENDS);
+  return fallback === undefined
+    ? cmd.option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, parse, DEFAULT_BACKEND)
+    : cmd.option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')}; default: ${fallback})`, parse);
+}
+
 /** The options that pick one training run's PDE, estimator, model, batches and backend (train, profile). */
 export function runChoiceOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .requiredOption('--pde <name>', 'PDE (see `stde-bench list`)')
     .option('--dim <d>', 'spatial dimension', int('dim', 1))
     .option('--estimator <name>', 'estimator or scheme (see `stde-bench list`); none = data-fit floor', 'stde-sparse')
@@ -54,8 +66,29 @@ export function runChoiceOptions(cmd: Command): Command {
     .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
-    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB', int('micro-batches', 0))
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND);
+    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB', int('micro-batches', 0));
+  return backendOption(cmd);
+}
+
+/** What runChoiceOptions parses (commander fills the defaulted ones). */
+export interface RunChoiceOpts {
+  pde: string;
+  dim?: number;
+  estimator: string;
+  R?: number;
+  width?: number;
+  depth?: number;
+  block: number;
+  points?: number;
+  boundaryPoints?: number;
+  microBatches?: number;
+  backend: BackendName;
+}
+
+/** The run request those options make; the command adds its own fields (seed, steps …). */
+export function runRequestOf(o: RunChoiceOpts): RunRequest {
+  const { pde, dim, estimator, R, width, depth, block, points, boundaryPoints, microBatches } = o;
+  return { pde, dim, estimator, R, width, depth, block, points, boundaryPoints, microBatches };
 }
 
 /** --factor and --alpha, the thresholds of a regression verdict (compare, ab), checked as they are parsed. */

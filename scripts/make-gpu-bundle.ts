@@ -42,6 +42,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paperTable3 } from '../benchmarks/presets/paper-table-3.ts';
+import { gitState } from '../benchmarks/runner/machine.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -232,19 +233,11 @@ for (const soname of FALLBACK_LIBRARIES) {
   shipped[soname] = basename(realpathSync(path));
 }
 
-const git = (a: string[]) => {
-  try {
-    return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return null;
-  }
-};
 const pkgVersion = (p: string) => (JSON.parse(readFileSync(join(NM, p, 'package.json'), 'utf8')) as { version: string }).version;
 const info = {
   name: 'stde-bench gpu bundle',
   built: new Date().toISOString(),
-  commit: git(['rev-parse', 'HEAD']),
-  dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+  ...(await gitState()), // commit and dirty as machine.json has them
   node: process.version,
   platform: platformDir,
   packages: Object.fromEntries(['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'webgpu'].map((p) => [p, pkgVersion(p)])),

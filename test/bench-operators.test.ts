@@ -52,8 +52,8 @@ test('a cell past --timeout is a timeout row, not a crash', () => {
   assert.equal(r.rows[0].status, 'timeout');
 });
 
-test('bench-operators rejects an unknown estimator, R > d, empty lists and a malformed cell with exit 2', () => {
-  for (const args of [['--estimators', 'magic'], ['--dims', '1', '--R', '2'], ['--estimators', ''], ['--estimators', ','], ['--dims', ','], ['--cell', '{bad']]) {
+test('bench-operators rejects an unknown estimator, R > d, empty lists, a malformed cell and an unknown backend with exit 2', () => {
+  for (const args of [['--estimators', 'magic'], ['--dims', '1', '--R', '2'], ['--estimators', ''], ['--estimators', ','], ['--dims', ','], ['--cell', '{bad'], ['--backend', 'nope']]) {
     const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', join(dir, 'bad.csv'), ...args], { encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);

@@ -285,3 +285,22 @@ test('a results CSV from before the micro_batches / wasm_heap_mb columns is upgr
   assert.throws(() => upgradeColumns(foreign), (e: Error) => e instanceof UsageError && /gpu_clock/.test(e.message));
   assert.equal(readFileSync(foreign, 'utf8'), 'cell,status,gpu_clock\nc1,ok,1\n');
 });
+
+test('runChild reads the last JSON line of a child, past any warning after it; a child without one fails as classify says', async () => {
+  const { runChild } = await import('../benchmarks/runner/classify.ts');
+  const node = (code: string, timeoutS = 30) => runChild(['-e', code], { timeoutS });
+  const verdict = (r: Awaited<ReturnType<typeof node>>) => (r.ok ? 'ok' : `${r.status}: ${r.message}`);
+  assert.deepEqual(await node('console.log("progress"); console.log(JSON.stringify({ a: 1 })); console.log("Warning: late")'), { ok: true, record: { a: 1 } });
+  assert.match(verdict(await node('console.log("no record")')), /^error: exit 0 but no JSON record/);
+  assert.match(verdict(await node('console.error("RuntimeError: Aborted()"); process.exit(7)')), /^oom: /);
+  assert.match(verdict(await node('setTimeout(() => {}, 60_000)', 0.5)), /^timeout: /);
+});
+
+test('gitState names the commit and tracked changes only; writeMachineJson ends machine.json with a newline', async () => {
+  const { gitState, writeMachineJson } = await import('../benchmarks/runner/machine.ts');
+  const git = await gitState();
+  assert.ok(git.commit === null ? git.dirty === null : /^[0-9a-f]{40}$/.test(git.commit), JSON.stringify(git));
+  const file = join(mkdtempSync(join(tmpdir(), 'machine-')), 'machine.json');
+  writeMachineJson(file, { backend: 'wasm', git });
+  assert.equal(readFileSync(file, 'utf8'), JSON.stringify({ backend: 'wasm', git }, null, 2) + '\n');
+});

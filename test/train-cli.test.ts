@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { Command } from 'commander';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { UsageError } from '../engine/errors.ts';
+import { backendOption, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../cli/options.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
@@ -57,6 +59,7 @@ const BAD_CLI: [string, string[], RegExp][] = [
   ['unknown option', ['--pde', 'poisson-two-body', '--dim', '5', '--bogus'], /unknown option '--bogus'/], // commander's error, printed once
   ['not an integer', ['--pde', 'poisson-two-body', '--dim', '5.5'], /--dim must be an integer below 2⁵³, got '5.5'/],
   ['an integer too large to be exact', ['--pde', 'poisson-two-body', '--dim', '5', '--seed', '1e99'], /--seed must be an integer below 2⁵³, got '1e99'/],
+  ['unknown backend', ['--pde', 'poisson-two-body', '--dim', '5', '--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
 ];
 
 test('bad input to train: a one-line error and exit code 2', async () => {
@@ -123,3 +126,17 @@ for (const [what, req, message] of BAD_CONFIG) {
     assert.throws(() => resolveRun(req), (e: Error) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'));
   });
 }
+
+test('the run choice train and profile share: its options make the run request, the backend checked as it is parsed', () => {
+  const parse = (...args: string[]) => runChoiceOptions(new Command('t').exitOverride()).parse(args, { from: 'user' }).opts<RunChoiceOpts>();
+  const o = parse('--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '4', '--block', '2', '--micro-batches', '2', '--backend', 'cpu');
+  const given = Object.fromEntries(Object.entries(runRequestOf(o)).filter(([, v]) => v !== undefined));
+  assert.deepEqual(given, { pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', R: 4, block: 2, microBatches: 2 });
+  assert.equal(o.backend, 'cpu');
+  assert.equal(parse('--pde', 'allen-cahn-two-body').backend, 'wasm');
+  assert.throws(() => parse('--pde', 'allen-cahn-two-body', '--backend', 'nope'), UsageError);
+  // With a fallback (run: the preset's backend) it stays unset for the caller to fill, still checked.
+  const inherited = (...args: string[]) => backendOption(new Command('t').exitOverride(), "the preset's").parse(args, { from: 'user' }).opts();
+  assert.equal(inherited().backend, undefined);
+  assert.throws(() => inherited('--backend', 'nope'), UsageError);
+});

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, TEST_BACKEND, values } from './helpers.ts';
 import { resolveRun, type RunRequest } from '../benchmarks/training/run-config.ts';
-import { train, runStreams } from '../benchmarks/training/train.ts';
+import { train, buildRun } from '../benchmarks/training/train.ts';
 import { makeEvaluator } from '../benchmarks/training/evaluate.ts';
-import { initMLP, disposeMLP } from '../model/mlp.ts';
 import { evalTarget } from '../operators/target.ts';
 import { TIMING_FIELDS, type TrainRecord } from '../benchmarks/training/record.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
@@ -114,10 +113,8 @@ test('a time limit reached inside the warm-up: every step but the first is timed
 test('the test set does not depend on the device budget: chunks of 200 points, evaluated in pieces that fit', () => {
   // d = 6000: a [200, d] batch exceeds wasm's 2²⁰-float block, so wasm evaluates 174 rows at a time.
   const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 6000, estimator: 'stde-sparse', width: 8, testPoints: 300 } as RunRequest);
-  const streams = runStreams(cfg.experimentSeed, cfg.seed);
-  const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
-  const model = initMLP(cfg.model, streams.init);
-  const target = { model, ansatz: problem.ansatz };
+  const built = buildRun(cfg);
+  const { streams, problem, target } = built;
   const evaluator = makeEvaluator(problem, streams.test, 300)!;
   if (TEST_BACKEND === 'wasm') assert.match(evaluator.metric, /chunks of 200 evaluated 174 at a time/);
   const got = evaluator.evaluate(target);
@@ -130,8 +127,7 @@ test('the test set does not depend on the device budget: chunks of 200 points, e
     x.dispose();
   }
   assert.ok(Math.abs(got.rel_l2 - Math.sqrt(se / s2)) < 1e-6 * Math.sqrt(se / s2), `${got.rel_l2} vs ${Math.sqrt(se / s2)}`);
-  disposeMLP(model);
-  problem.dispose?.();
+  built.dispose();
 });
 
 test('the tensor count stays flat over training steps and returns to its start', async () => {
@@ -176,5 +172,17 @@ test('every PDE trains with every method it declares (2 steps, tiny network)', a
       assert.ok(Number.isFinite(r.loss_final), `${pde.name} × ${estimator}: loss ${r.loss_final}`);
       assert.equal(r.rel_l2_final === null, !pde.accuracy, `${pde.name} × ${estimator}: error ${r.rel_l2_final}`);
     }
+  }
+});
+
+test("buildRun: the data-fit floor's loss problem for 'none', the PDE's otherwise; dispose frees what it made", () => {
+  const before = tf.memory().numTensors;
+  for (const estimator of ['none', 'stde-sparse']) {
+    const built = buildRun(resolveRun({ pde: 'allen-cahn-two-body', dim: 4, estimator, R: 2, width: 8 } as RunRequest));
+    assert.equal(built.lossProblem === built.problem, estimator !== 'none', estimator);
+    assert.equal(built.target.model, built.model);
+    assert.ok(built.vars.length > 0);
+    built.dispose();
+    assert.equal(tf.memory().numTensors, before, `${estimator}: tensors left`);
   }
 });

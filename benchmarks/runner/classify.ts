@@ -3,7 +3,9 @@
  * cap, killed by the kernel, or dead with a WASM/V8 allocation failure — is `oom`, like the paper's
  * OOM cells; past the time limit is `timeout`; any other crash is `error`; a train record passes its
  * own status (`ok`, `diverged`, or `timeout` when it stopped at its --time-limit, timed) through.
+ * runChild runs a measurement's child (targets, bench-operators) and reads its record the same way.
  */
+import { execa } from 'execa';
 import type { Status } from './csv-store.ts';
 
 export interface ChildOutcome {
@@ -98,4 +100,21 @@ export function classify(o: ChildOutcome, capMb?: number): Verdict {
   const why = o.signal ? `killed by ${o.signal}` : `exit code ${o.exitCode}`;
   const line = lastLine(o.stderr);
   return { status: 'error', message: line ? `${why}: ${line}` : why };
+}
+
+/** A child's JSON record, or why there is none: the status and message classify gives it. */
+export type ChildRun = { ok: true; record: Record<string, unknown> } | { ok: false; status: Status; message: string };
+
+/**
+ * Runs `node <argv>` (for a stde-bench command: execute-cell.ts's BIN first) under a time limit and
+ * reads its record as the runner does: the last stdout line that is a JSON object, so a warning
+ * printed after it is no crash. The record's own status is the caller's to read (a train record may
+ * say diverged; a profile record has none); only a child that ended without one is a failure.
+ */
+export async function runChild(argv: string[], { timeoutS }: { timeoutS: number }): Promise<ChildRun> {
+  const r = await execa(process.execPath, argv, { reject: false, timeout: timeoutS * 1000 });
+  const record = r.exitCode === 0 && !r.timedOut ? parseRecord(String(r.stdout)) : undefined;
+  if (record) return { ok: true, record };
+  const v = classify(outcomeOf(r));
+  return { ok: false, status: v.status, message: v.message };
 }

@@ -4,6 +4,7 @@
  * cell runs.
  */
 import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -23,12 +24,33 @@ export interface MachineInfo {
   memoryMb: number;
   os: { platform: string; release: string; arch: string; version: string };
   hostname: string;
-  git: { commit: string | null; dirty: boolean | null };
+  git: GitState;
+}
+
+/** The checkout's commit, and whether tracked files differ from it; null where git cannot say (no checkout). */
+export interface GitState {
+  commit: string | null;
+  dirty: boolean | null;
 }
 
 async function git(args: string[]): Promise<string | null> {
   const r = await execa('git', args, { cwd: ROOT, reject: false });
   return r.exitCode === 0 ? String(r.stdout).trim() : null;
+}
+
+/**
+ * Dirty means tracked changes only: untracked files (result folders, notes) are not code that ran,
+ * and a new source file runs only if a tracked file imports it, an edit that makes the tree dirty.
+ */
+export async function gitState(): Promise<GitState> {
+  const commit = await git(['rev-parse', 'HEAD']);
+  const status = await git(['status', '--porcelain', '--untracked-files=no']);
+  return { commit, dirty: status === null ? null : status.length > 0 };
+}
+
+/** machine.json (or a run's copy with its resumes added), pretty-printed, ending with a newline. */
+export function writeMachineJson(path: string, machine: MachineInfo | Record<string, unknown>): void {
+  writeFileSync(path, JSON.stringify(machine, null, 2) + '\n');
 }
 
 export async function describeMachine(backend: string): Promise<MachineInfo> {
@@ -44,8 +66,6 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
   }
   // Our SIMD kernels' multiply-adds (product, sin_cos, tanh) fused by relaxed SIMD or not: their speed, and their last bits.
   if (info.name === 'wasm') flags.STDE_WASM_FMA = (await import('../../engine/simd/simd.ts')).kernelsFuseMultiplyAdds();
-  const commit = await git(['rev-parse', 'HEAD']);
-  const status = await git(['status', '--porcelain', '--untracked-files=no']);
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -59,6 +79,6 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
     memoryMb: Math.round(os.totalmem() / 2 ** 20),
     os: { platform: os.platform(), release: os.release(), arch: os.arch(), version: os.version() },
     hostname: os.hostname(),
-    git: { commit, dirty: status === null ? null : status.length > 0 },
+    git: await gitState(),
   };
 }

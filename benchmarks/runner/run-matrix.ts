@@ -10,7 +10,7 @@ import { UsageError } from '../../engine/errors.ts';
 import { appendRow, readRows, repairTail, upgradeColumns, type Row } from './csv-store.ts';
 import { BIN, executeCell } from './execute-cell.ts';
 import { slotOf } from './cell-id.ts';
-import { describeMachine } from './machine.ts';
+import { describeMachine, writeMachineJson } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
 import { isCommandLine } from './load-matrix.ts';
@@ -150,8 +150,8 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   if (previous) {
     const resumes = Array.isArray(previous.resumes) ? previous.resumes : [];
     resumes.push({ date: machine.date, hostname: machine.hostname, git: machine.git, cpu: machine.cpu.model });
-    writeFileSync(machinePath, JSON.stringify({ ...previous, resumes }, null, 2));
-  } else writeFileSync(machinePath, JSON.stringify(machine, null, 2));
+    writeMachineJson(machinePath, { ...previous, resumes });
+  } else writeMachineJson(machinePath, machine);
 
   writeRun(o.outDir, {
     matrix: o.matrix,

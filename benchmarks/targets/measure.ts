@@ -3,17 +3,14 @@
  * profile` prints it by kernel): the source term, the estimator, the loss and the parameter gradient
  * of one step, on points drawn beforehand. `stde-bench profile --whole-step` profiles a whole
  * training step instead, as `train` runs it (drawing the points and the source, Adam included).
- * The other targets are training runs, which `stde-bench targets` starts as child processes.
+ * `stde-bench targets` measures it as a child `profile --json`, and its other targets as child `train`s.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
-import { dispatchStep, lossPass, runStreams, stepLossAndGrads } from '../training/train.ts';
+import { buildRun, dispatchStep, lossPass, stepLossAndGrads } from '../training/train.ts';
 import { Adam } from '../training/adam.ts';
 import { microBatchesFor } from '../training/memory-plan.ts';
-import { initMLP, disposeMLP, trainableVariables } from '../../model/mlp.ts';
 import { profileKernels, type KernelRow } from '../kernel-time.ts';
-import { DATA_FIT } from '../pdes/methods.ts';
-import { dataFitProblem } from '../training/data-fit.ts';
 import { dispatchStats } from '../../engine/webgpu.ts';
 
 export interface KernelSplit {
@@ -42,14 +39,11 @@ export type ProfileScope = 'loss-and-gradient' | 'step';
  */
 export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient'): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
-  const streams = runStreams(cfg.experimentSeed, cfg.seed);
-  const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
-  const lossProblem = cfg.method === DATA_FIT ? dataFitProblem(cfg.pde, problem) : problem; // as training does
-  const model = initMLP(cfg.model, streams.init);
-  const vars = trainableVariables(model);
+  const run = buildRun(cfg);
+  const { streams, lossProblem, target, vars } = run;
   // The points of a step are drawn before the profiled region: tfjs draws random numbers in JS
   // outside any kernel, and that is data generation, not the STDE step's dispatch or tape overhead.
-  const pass = lossPass(cfg, lossProblem, { model, ansatz: problem.ansatz }, vars);
+  const pass = lossPass(cfg, lossProblem, target, vars);
   const k = microBatchesFor(cfg, tf.getBackend()); // without the whole step: one micro-batch's loss and gradient
   const lossAndGrad = (s: number) => {
     const rng = streams.step(s);
@@ -62,7 +56,7 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   // A whole step as train runs it: the points drawn inside, Adam after the gradient.
   const adam = scope === 'step' ? new Adam(vars) : null;
   const wholeStep = (a: Adam) => {
-    const lossAndGrads = stepLossAndGrads(cfg, k, lossProblem, { model, ansatz: problem.ansatz }, vars);
+    const lossAndGrads = stepLossAndGrads(cfg, k, lossProblem, target, vars);
     return (s: number) => () => {
       const value = dispatchStep(lossAndGrads, a, streams.step(s), cfg.lr);
       value.dataSync();
@@ -80,7 +74,6 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
   const dispatches = tf.getBackend() === 'webgpu' ? dispatchStats.dispatches - d0 : null;
   const kernelMs = ms ?? 0;
   adam?.dispose();
-  disposeMLP(model);
-  problem.dispose?.();
+  run.dispose();
   return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches, micro_batches: k, peak_bytes: prof.peakBytes };
 }

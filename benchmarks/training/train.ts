@@ -118,14 +118,36 @@ export function dispatchStep(lossAndGrads: ReturnType<typeof stepLossAndGrads>, 
 /** The points stream of micro-batch b of a step. */
 export const microBatchStream = (step: Rng, b: number): Rng => step.child('micro-batch').child(b);
 
-export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks = {}): Promise<TrainRecord> {
-  const t0 = performance.now();
+/**
+ * What a run trains, set up from its config: the streams (D16), the PDE's problem, the problem the
+ * loss is taken on (the data-fit floor's for estimator 'none'), the model and its variables; and
+ * their disposal. Shared with the profile (benchmarks/targets/measure.ts): it measures what train runs.
+ */
+export function buildRun(cfg: RunConfig) {
   const streams = runStreams(cfg.experimentSeed, cfg.seed);
   const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
   const lossProblem: Problem = cfg.method === DATA_FIT ? dataFitProblem(cfg.pde, problem) : problem;
   const model = initMLP(cfg.model, streams.init);
   const target: Target = { model, ansatz: problem.ansatz };
   const vars = trainableVariables(model);
+  return {
+    streams,
+    problem,
+    lossProblem,
+    model,
+    target,
+    vars,
+    dispose(): void {
+      disposeMLP(model);
+      problem.dispose?.();
+    },
+  };
+}
+
+export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks = {}): Promise<TrainRecord> {
+  const t0 = performance.now();
+  const run = buildRun(cfg);
+  const { streams, problem, lossProblem, target, vars } = run;
   const adam = new Adam(vars);
   const schedule = makeSchedule(cfg.schedule, cfg.lr, cfg.steps);
   const evaluator = cfg.pde.accuracy ? makeEvaluator(problem, streams.test, cfg.testPoints) : null;
@@ -278,7 +300,6 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     ...problem.labels,
   };
   adam.dispose();
-  disposeMLP(model);
-  problem.dispose?.();
+  run.dispose();
   return record;
 }

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../engine/errors.ts';
+import { gitState } from '../../benchmarks/runner/machine.ts';
 import { int, verdictOptions } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { poolRounds } from '../../benchmarks/compare/pool-rounds.ts';
@@ -83,8 +84,8 @@ export function register(program: Command): void {
     try {
       await worktree(base, sides.base);
       if (head) await worktree(head, sides.head);
-      const dirty = head ? false : (await git(['status', '--porcelain'])).length > 0;
-      writeFileSync(join(out, 'ab.json'), JSON.stringify({ base, head: head ?? `${await git(['rev-parse', 'HEAD'])}${dirty ? ' + uncommitted changes' : ''}`, rounds: o.rounds, selection, date: new Date().toISOString() }, null, 2) + '\n');
+      const here = head ? null : await gitState(); // dirty as machine.json says it: tracked changes
+      writeFileSync(join(out, 'ab.json'), JSON.stringify({ base, head: head ?? `${here!.commit}${here!.dirty ? ' + uncommitted changes' : ''}`, rounds: o.rounds, selection, date: new Date().toISOString() }, null, 2) + '\n');
       rounds: for (let round = 1; round <= o.rounds; round++) {
         const order = round % 2 === 1 ? (['base', 'head'] as const) : (['head', 'base'] as const);
         for (const side of order) {

@@ -4,19 +4,18 @@
  * that status and the table goes on. Prints a table and writes a CSV.
  */
 import type { Command } from 'commander';
-import { execa } from 'execa';
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
-import { describeMachine } from '../../benchmarks/runner/machine.ts';
+import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { ESTIMATORS, getEstimator } from '../../operators/registry.ts';
-import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
-import { int, intList, nameList } from '../options.ts';
+import { initEngine } from '../../engine/backend.ts';
+import { backendOption, int, intList, nameList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
+import { runChild } from '../../benchmarks/runner/classify.ts';
+import { BIN } from '../../benchmarks/runner/execute-cell.ts';
 
 const COLUMNS = ['estimator', 'dim', 'R', 'points', 'width', 'depth', 'backend', 'status', 'mean_ms', 'p50_ms', 'p99_ms', 'samples', 'it_per_s', 'kernels_per_call', 'kernel_ms_per_call', 'peak_tensor_mb', 'message'] as const;
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>;
@@ -37,7 +36,7 @@ interface Opts {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('bench-operators')
     .description('time one operator evaluation + parameter gradient for every estimator (tinybench)')
     .option('--dims <list>', 'dimensions', intList('dims', 1), [100, 1000, 10000])
@@ -49,8 +48,8 @@ export function register(program: Command): void {
     .option('--time-ms <ms>', 'tinybench time budget per cell', int('time-ms', 1), 2000)
     .option('--timeout <s>', 'seconds before a cell is stopped and reported as timeout', int('timeout', 1), 300)
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
-    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)')
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)');
+  backendOption(cmd)
     .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
     .action(async (o: Opts) => {
       if (o.cell) {
@@ -73,29 +72,18 @@ export function register(program: Command): void {
       for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);
-      writeFileSync(machinePath, JSON.stringify(machine, null, 2) + '\n');
+      writeMachineJson(machinePath, machine);
       const csv = createWriteStream(out, { flags: 'wx' });
       csv.write(stringify([COLUMNS as unknown as string[]]));
-      const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');
       const rows: Row[] = [];
       for (const dim of o.dims) {
         for (const estimator of names) {
           const cell: OperatorCell = { estimator, dim, R: o.R, points: o.points, width: o.width, depth: o.depth, timeMs: o.timeMs, seed: o.seed };
           const row: Row = { estimator, dim, R: getEstimator(estimator).sampling === 'exact' ? 0 : o.R, points: o.points, width: o.width, depth: o.depth, backend: o.backend };
           process.stderr.write(`bench-operators: ${estimator} d=${dim} … `);
-          const child = await execa(process.execPath, [bin, 'bench-operators', '--backend', o.backend, '--cell', JSON.stringify(cell)], {
-            reject: false,
-            timeout: o.timeout * 1000,
-            all: false,
-          });
-          if (child.exitCode === 0 && !child.timedOut) {
-            Object.assign(row, { status: 'ok', ...JSON.parse(child.stdout.trim().split('\n').pop()!) });
-            row.message = '';
-          } else {
-            const v = classify(outcomeOf(child));
-            row.status = v.status;
-            row.message = v.message;
-          }
+          const r = await runChild([BIN, 'bench-operators', '--backend', o.backend, '--cell', JSON.stringify(cell)], { timeoutS: o.timeout });
+          if (r.ok) Object.assign(row, { status: 'ok', ...r.record, message: '' });
+          else Object.assign(row, { status: r.status, message: r.message });
           process.stderr.write(`${row.status}${row.status === 'ok' ? ` ${Number(row.mean_ms).toFixed(2)} ms` : ''}\n`);
           csv.write(stringify([COLUMNS.map((c) => row[c] ?? '')]));
           rows.push(row);

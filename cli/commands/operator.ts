@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine, BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
+import { initEngine } from '../../engine/backend.ts';
 import { getEstimator } from '../../operators/registry.ts';
 import { getPartialEstimator } from '../../operators/partial-estimators.ts';
 import { getBiharmonicEstimator } from '../../operators/biharmonic.ts';
@@ -20,7 +20,7 @@ import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { key, parseMultiIndex, variables, type MultiIndex } from '../../planner/multi-index.ts';
 import type { Target } from '../../operators/target.ts';
-import { int, oneOf } from '../options.ts';
+import { backendOption, int, oneOf } from '../options.ts';
 
 const OPERATORS = ['laplacian', 'biharmonic'] as const;
 const EXPLAIN_FORMATS = ['text', 'json'] as const;
@@ -111,7 +111,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('operator')
     .description('evaluate the Laplacian, the biharmonic or partial derivatives on a model and points; prints one JSON object')
     .requiredOption('--estimator <name>', 'estimator name (see `stde-bench list`; stde | nested | jvp-hvp for --partial and the biharmonic)')
@@ -124,8 +124,8 @@ export function register(program: Command): void {
     .option('--dist <dist>', 'probe distribution for dense estimators (default rademacher; the biharmonic uses gaussian)', oneOf('distribution', PROBE_DISTS))
     .option('--samples <n>', 'average n independent draws and report the standard error', int('samples', 1))
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
-    .option('--grad', 'also print the parameter gradient of sum(values)')
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, DEFAULT_BACKEND)
+    .option('--grad', 'also print the parameter gradient of sum(values)');
+  backendOption(cmd)
     .action(async (o: Opts) => {
       const explain = o.explain === undefined ? undefined : o.explain === true ? 'text' : oneOf('explain format', EXPLAIN_FORMATS)(o.explain as string);
       const print = (ex: { text: string; json: unknown }) => process.stdout.write(explain === 'json' ? JSON.stringify(ex.json) + '\n' : ex.text + '\n');

@@ -10,25 +10,14 @@ import { initEngine } from '../../engine/backend.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
 import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
 import { kernelSplit, type KernelSplit } from '../../benchmarks/targets/measure.ts';
-import { int, runChoiceOptions } from '../options.ts';
+import { int, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../options.ts';
 
-interface Opts {
-  pde: string;
-  dim?: number;
-  estimator: string;
-  R?: number;
-  width?: number;
-  depth?: number;
-  block: number;
-  points?: number;
-  boundaryPoints?: number;
-  microBatches?: number;
+type Opts = RunChoiceOpts & {
   seed: number;
-  backend: string;
   top: number;
   json?: boolean;
   wholeStep?: boolean;
-}
+};
 
 const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 
@@ -50,7 +39,7 @@ export function register(program: Command): void {
     .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam; every micro-batch); default: the loss and gradient of one (micro-)batch on points drawn beforehand")
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
-      const req: RunRequest = { pde: o.pde, dim: o.dim, estimator: o.estimator, R: o.R, width: o.width, depth: o.depth, block: o.block, points: o.points, boundaryPoints: o.boundaryPoints, microBatches: o.microBatches, seed: o.seed };
+      const req: RunRequest = { ...runRequestOf(o), seed: o.seed };
       const cfg = resolveRun({ ...req, testPoints: 0 }); // every usage error before the engine starts
       assertFits(cfg, o.backend);
       const info = await initEngine(o.backend);

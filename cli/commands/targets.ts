@@ -1,22 +1,20 @@
 /**
  * `stde-bench targets`: measures the scale-and-speed targets (issue 6) in one run on one machine and
- * prints each ratio with its threshold. Every measurement is a child process (`train --json`, or this
- * command's internal `--kernel-split` mode), run one after the other: a method that runs out of the
+ * prints each ratio with its threshold. Every measurement is a child process (`train --json`, or
+ * `profile --json` for the kernel share), run one after the other: a method that runs out of the
  * WASM heap is a result (`oom`), not the end of the run. Writes DIR/targets.csv and DIR/machine.json.
  */
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { existsSync, writeFileSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { median } from 'simple-statistics';
-import { BACKENDS, DEFAULT_BACKEND, initEngine } from '../../engine/backend.ts';
-import { describeMachine } from '../../benchmarks/runner/machine.ts';
-import { kernelSplit } from '../../benchmarks/targets/measure.ts';
-import { classify, outcomeOf } from '../../benchmarks/runner/classify.ts';
-import { int, intList, oneOf } from '../options.ts';
+import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
+import type { KernelSplit } from '../../benchmarks/targets/measure.ts';
+import { runChild } from '../../benchmarks/runner/classify.ts';
+import { BIN } from '../../benchmarks/runner/execute-cell.ts';
+import { backendOption, int, intList } from '../options.ts';
 import { UsageError } from '../../engine/errors.ts';
 
 interface Row {
@@ -38,13 +36,9 @@ interface Opts {
   memorySteps: number;
   timeout: number;
   out?: string;
-  kernelSplit?: string;
 }
 
 const PDE = 'allen-cahn-two-body';
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'stde-bench.mjs');
-
-type Outcome = { ok: true; result: Record<string, number | string> } | { ok: false; status: string; message: string };
 
 /** The median of the measured values; a failure if any run failed (its status). */
 function medianOf(values: (number | string)[]): number | string {
@@ -52,19 +46,12 @@ function medianOf(values: (number | string)[]): number | string {
   return failed ?? median(values as number[]);
 }
 
-/** Run one measurement; a failure becomes the runner's status (oom, timeout, error) and message. */
-async function child(args: string[], timeoutS: number): Promise<Outcome> {
-  const r = await execa(process.execPath, [BIN, ...args], { reject: false, timeout: timeoutS * 1000 });
-  if (r.exitCode === 0 && !r.timedOut) return { ok: true, result: JSON.parse(String(r.stdout).trim().split('\n').pop()!) };
-  const v = classify(outcomeOf(r));
-  return { ok: false, status: v.status, message: v.message };
-}
-
 export function register(program: Command): void {
-  program
-    .command('targets')
-    .description('measure the scale-and-speed targets: floor ratio, speed-up over nested, kernel share, memory at 1e6')
-    .option('--backend <b>', `tfjs backend (${BACKENDS.join(', ')})`, oneOf('backend', BACKENDS), DEFAULT_BACKEND)
+  backendOption(
+    program
+      .command('targets')
+      .description('measure the scale-and-speed targets: floor ratio, speed-up over nested, kernel share, memory at 1e6'),
+  )
     .option('--steps <n>', 'training steps per speed measurement (the first ones are warm-up)', int('steps', 5), 30)
     .option('--floor-dims <list>', 'dimensions of the floor-ratio target', intList('floor-dims', 1), [10000, 100000])
     .option('--floor-rounds <n>', 'rounds of none / stde-sparse / stde-collapsed, taken in turn; each takes the median over rounds', int('floor-rounds', 1), 3)
@@ -73,19 +60,13 @@ export function register(program: Command): void {
     .option('--memory-steps <n>', 'training steps of each memory run', int('memory-steps', 1), 3)
     .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
     .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-YYYYMMDD-HHMMSS)')
-    .option('--kernel-split <json>', '(internal) profile one loss-and-gradient step of this run request, print JSON')
     .action(async (o: Opts) => {
-      if (o.kernelSplit) {
-        await initEngine(o.backend);
-        process.stdout.write(JSON.stringify(await kernelSplit(JSON.parse(o.kernelSplit))) + '\n');
-        return;
-      }
       const out = o.out ?? stampedOutDir('targets');
       const csv = join(out, 'targets.csv');
       if (existsSync(csv)) throw new UsageError(`${out} already holds targets.csv (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(out);
-      writeFileSync(join(out, 'machine.json'), JSON.stringify(machine, null, 2) + '\n');
+      writeMachineJson(join(out, 'machine.json'), machine);
       const rows: Row[] = [];
       const cols = ['target', 'config', 'value', 'threshold', 'met', 'detail'] as const;
       const log = (r: Row) => {
@@ -93,11 +74,13 @@ export function register(program: Command): void {
         process.stderr.write(`targets: ${r.target} [${r.config}] = ${r.value} (${r.threshold}: ${r.met}) ${r.detail}\n`);
         writeFileSync(csv, stringify([cols as unknown as string[], ...rows.map((x) => cols.map((c) => x[c]))])); // each row as it comes: a stopped run keeps its rows
       };
+      // Every measurement's run: R = 16 probes, N = 100 points (each row's config says so).
+      const run = (estimator: string, dim: number) => ['--pde', PDE, '--dim', String(dim), '--estimator', estimator, '--R', '16', '--points', '100', '--backend', o.backend];
       const trainArgs = (estimator: string, dim: number, steps: number, extra: string[] = []) =>
-        ['train', '--pde', PDE, '--dim', String(dim), '--estimator', estimator, '--R', '16', '--points', '100', '--steps', String(steps), '--test-points', '0', '--backend', o.backend, '--json', ...extra];
+        [BIN, 'train', ...run(estimator, dim), '--steps', String(steps), '--test-points', '0', '--json', ...extra];
       const stepMs = async (estimator: string, dim: number): Promise<number | string> => {
-        const r = await child(trainArgs(estimator, dim, o.steps), o.timeout);
-        return r.ok ? Number(r.result.step_ms_median) : r.status;
+        const r = await runChild(trainArgs(estimator, dim, o.steps), { timeoutS: o.timeout });
+        return r.ok ? Number(r.record.step_ms_median) : r.status;
       };
       const ratio = (a: number | string, b: number | string) => (typeof a === 'number' && typeof b === 'number' ? +(a / b).toFixed(3) : `${a} / ${b}`);
       const fmt = (name: string, v: number | string) => `${name} ${typeof v === 'number' ? `${v.toFixed(1)} ms` : v}`;
@@ -139,14 +122,13 @@ export function register(program: Command): void {
 
       // 3. Kernel share of an STDE loss-and-gradient step, and the split at d = 100.
       for (const dim of [100, ...o.floorDims]) {
-        const req = { pde: PDE, estimator: 'stde-sparse', dim, R: 16, points: 100, steps: 3 };
-        const r = await child(['targets', '--backend', o.backend, '--kernel-split', JSON.stringify(req)], o.timeout);
+        const r = await runChild([BIN, 'profile', ...run('stde-sparse', dim), '--json'], { timeoutS: o.timeout });
         const gated = dim >= 10000;
         if (!r.ok) {
           log({ target: 'kernel share', config: `d=${dim} R=16 N=100`, value: r.status, threshold: gated ? '≥ 0.8' : 'report', met: 'false', detail: r.message });
           continue;
         }
-        const s = r.result as unknown as { kernel_share: number; kernels: number; kernel_ms: number; wall_ms: number };
+        const s = r.record as unknown as KernelSplit;
         log({
           target: 'kernel share',
           config: `d=${dim} R=16 N=100`,
@@ -160,13 +142,13 @@ export function register(program: Command): void {
       // 4. Memory of the largest runs.
       if (o.memory) {
         for (const [dim, block] of [[1_000_000, 1], [1_000_000, 50], [5_000_000, 50]] as const) {
-          const r = await child(trainArgs('stde-sparse', dim, o.memorySteps, ['--block', String(block)]), o.timeout);
+          const r = await runChild(trainArgs('stde-sparse', dim, o.memorySteps, ['--block', String(block)]), { timeoutS: o.timeout });
           const config = `d=${dim} B=${block} R=16 N=100`;
           if (r.ok) {
             // The peak is the process's resident set: the WASM heap's high-water mark plus what lives
             // outside it (a wide layer's Adam moments). tf.profile's peak is reported too; it counts
             // buffers shared by the tape's clones once per tensor, so it overstates.
-            const rec = r.result as Record<string, number> & { status: string };
+            const rec = r.record as Record<string, number> & { status: string };
             const gb = rec.rss_peak_mb / 1000;
             const heap = rec.wasm_heap_mb === null ? '' : `WASM heap ${rec.wasm_heap_mb} MB, `;
             log({ target: 'memory', config, value: +gb.toFixed(3), threshold: '≤ 3.5 GB peak', met: String(rec.status === 'ok' && gb <= 3.5), detail: `status ${rec.status}; RSS peak ${rec.rss_peak_mb} MB, ${heap}tf.profile peak ${rec.peak_tensor_mb.toFixed(0)} MB, ${rec.params} parameters, ${rec.step_ms_median} ms/step` });

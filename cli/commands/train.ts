@@ -12,15 +12,19 @@ import { outOfMemoryBehind, UsageError } from '../../engine/errors.ts';
 import { train } from '../../benchmarks/training/train.ts';
 import type { TrainRecord } from '../../benchmarks/training/record.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
-import { int, num, oneOf, runChoiceOptions } from '../options.ts';
+import { int, num, oneOf, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../options.ts';
 
-/** The run request's fields (commander fills the defaulted ones), the backend and PDE options by flag. */
-type Opts = Omit<RunRequest, 'options'> & {
+/** The run choice, train's own options, and the PDE options by flag. */
+type Opts = RunChoiceOpts & {
   dist: ProbeDist;
+  steps?: number;
   seed: number;
   experimentSeed: number;
-  block: number;
-  backend: string;
+  evalEvery?: number;
+  testPoints?: number;
+  lr?: number;
+  timeLimit?: number;
+  syncSteps?: boolean;
   json?: boolean;
   [pdeOption: string]: unknown;
 };
@@ -72,25 +76,16 @@ export function register(program: Command): void {
       if (typeof v === 'string') options[e.flag] = v;
     }
     const req: RunRequest = {
-      pde: o.pde,
-      dim: o.dim,
-      estimator: o.estimator,
-      R: o.R,
+      ...runRequestOf(o),
       dist: o.dist,
       steps: o.steps,
       seed: o.seed,
       experimentSeed: o.experimentSeed,
-      width: o.width,
-      depth: o.depth,
-      block: o.block,
-      points: o.points,
-      boundaryPoints: o.boundaryPoints,
       evalEvery: o.evalEvery,
       testPoints: o.testPoints,
-      microBatches: o.microBatches,
       lr: o.lr,
       syncSteps: o.syncSteps,
-      timeLimitS: o.timeLimit as number | undefined,
+      timeLimitS: o.timeLimit,
       options,
     };
     const cfg = resolveRun(req); // every usage error before the engine starts
