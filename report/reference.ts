@@ -45,6 +45,7 @@ export interface ConfigKey {
   variant: string;
 }
 
+/** (128 and 4: rows written before the runner named a failed cell's default network carry none.) */
 const keyOf = (k: ConfigKey) =>
   [k.pde, k.dim, k.estimator, k.R, k.width ?? 128, k.depth ?? 4, k.block ?? 1, k.variant].join('|');
 

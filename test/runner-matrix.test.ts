@@ -43,7 +43,8 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
     groups: [
       { ...TINY, seeds: [0, 1] },
       // Node + tfjs alone is well above 40 MB resident: the runner's cap must kill it.
-      { ...TINY, seeds: [0], memoryMb: 40, variant: 'forced oom' },
+      // (At the PDE's default network and batch: a row without a record still names them.)
+      { ...TINY, widths: undefined, depths: undefined, points: undefined, seeds: [0], memoryMb: 40, variant: 'forced oom' },
       // Far more steps than 15 s allow: the child stops itself at 5 s of training (15 s less the runner's
       // 10 s for start-up), with its steps timed.
       { ...TINY, seeds: [0], steps: 1_000_000, timeoutS: 15, variant: 'forced timeout' },
@@ -65,6 +66,7 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
   assert.ok(ok.micro_batches === 1 && (ok.wasm_heap_mb as number) > 0, `micro_batches ${ok.micro_batches}, wasm_heap_mb ${ok.wasm_heap_mb}`);
   assert.doesNotMatch(String(ok.labels), /micro_batches|wasm_heap_mb/);
   assert.match(String(oom.message), /cap of 40 MB/);
+  assert.deepEqual([oom.width, oom.depth, oom.points], [128, 4, 100], 'the network and batch train would have used');
   assert.ok((oom.rss_peak_mb as number) > 40, 'the runner records the resident peak it saw');
   assert.equal(oom.it_per_s, null);
   assert.match(String(timeout.message), /^stopped at the 5 s time limit after \d+ of 1000000 steps$/);

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { classify, outcomeOf, type Verdict } from './classify.ts';
 import { MemoryWatch, MEMORY_WATCH_PROBE } from './memory-watch.ts';
 import { trainArgs, type Cell } from './matrix.ts';
+import { requestOfCell } from './validate-cells.ts';
+import { resolveRun } from '../training/run-config.ts';
 import type { Row } from './csv-store.ts';
 import type { Eval, Samples } from './results-folder.ts';
 
@@ -89,7 +91,11 @@ export async function executeCell(
 
   const verdict = classify(outcomeOf(r, watch?.exceeded ?? false), limits.memoryMb);
   const rec = verdict.record ?? {};
-  const pick = (k: string, fallback: number | undefined) => num(rec[k]) ?? fallback ?? null;
+  // A cell that left no record still names its network and batch as train would have run it (the
+  // PDE's defaults where the matrix gives none: the report matches it with the paper's row by them).
+  const planned = verdict.record ? undefined : resolveRun(requestOfCell(cell));
+  const fallbacks: Record<string, number | undefined> = { width: planned?.model.width, depth: planned?.model.depth, block: planned?.model.block, points: planned?.points };
+  const pick = (k: string, given: number | undefined) => num(rec[k]) ?? given ?? fallbacks[k] ?? null;
   const stepMs = Array.isArray(rec.step_ms) ? (rec.step_ms as unknown[]).filter((x): x is number => typeof x === 'number') : [];
   const recRss = num(rec.rss_peak_mb);
   const watchedRss = watch && watch.peakMb > 0 ? Math.round(watch.peakMb * 10) / 10 : null;

@@ -5,11 +5,28 @@
  */
 import { UsageError } from '../../engine/errors.ts';
 import { getPde } from '../pdes/registry.ts';
-import { resolveRun } from '../training/run-config.ts';
+import { resolveRun, type RunRequest } from '../training/run-config.ts';
 import type { Cell } from './matrix.ts';
 
 /** `train` switches (no value) a matrix group's args may carry besides the PDE's options. */
 export const TRAIN_SWITCHES = ['--sync-steps'];
+
+/** The train request a cell makes: its PDE options parsed from its args (checked against the PDE's). */
+export function requestOfCell(c: Cell): RunRequest {
+  const pde = getPde(c.pde);
+  const where = `cell ${c.id}`;
+  const options: Record<string, string> = {};
+  for (let i = 0; i < c.args.length; i++) {
+    const flag = c.args[i];
+    if (TRAIN_SWITCHES.includes(flag)) continue;
+    const opt = pde.options.find((o) => `--${o.flag}` === flag);
+    if (!opt) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${[...pde.options.map((o) => `--${o.flag}`), ...TRAIN_SWITCHES].join(', ')})`);
+    const value = c.args[++i];
+    if (!opt.choices.includes(value)) throw new UsageError(`${where}: ${flag} must be one of ${opt.choices.join(', ')}, got '${value}'`);
+    options[opt.flag] = value;
+  }
+  return { pde: c.pde, dim: c.dim, estimator: c.estimator, R: c.R, seed: c.seed, steps: c.steps, width: c.width, depth: c.depth, block: c.block, points: c.points, evalEvery: c.evalEvery, testPoints: c.testPoints, options };
+}
 
 export function validateCells(cells: Cell[]): void {
   for (const c of cells) {
@@ -21,19 +38,10 @@ export function validateCells(cells: Cell[]): void {
     if (pde.fixedDim !== undefined && c.dim !== pde.fixedDim) throw new UsageError(`${where}: ${c.pde} has dimension ${pde.fixedDim}, not ${c.dim}`);
     if (c.dim < pde.minDim) throw new UsageError(`${where}: ${c.pde} needs d ≥ ${pde.minDim}`);
     pde.validate?.({ d: c.dim, R: c.R, method: c.estimator });
-    const options: Record<string, string> = {};
-    for (let i = 0; i < c.args.length; i++) {
-      const flag = c.args[i];
-      if (TRAIN_SWITCHES.includes(flag)) continue;
-      const opt = pde.options.find((o) => `--${o.flag}` === flag);
-      if (!opt) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${[...pde.options.map((o) => `--${o.flag}`), ...TRAIN_SWITCHES].join(', ')})`);
-      const value = c.args[++i];
-      if (!opt.choices.includes(value)) throw new UsageError(`${where}: ${flag} must be one of ${opt.choices.join(', ')}, got '${value}'`);
-      options[opt.flag] = value;
-    }
+    const request = requestOfCell(c);
     // And every other check train makes of its settings (e.g. dense probes need R > 0).
     try {
-      resolveRun({ pde: c.pde, dim: c.dim, estimator: c.estimator, R: c.R, seed: c.seed, steps: c.steps, width: c.width, depth: c.depth, block: c.block, points: c.points, evalEvery: c.evalEvery, testPoints: c.testPoints, options });
+      resolveRun(request);
     } catch (e) {
       throw e instanceof UsageError ? new UsageError(`${where}: ${e.message}`) : e;
     }
