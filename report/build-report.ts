@@ -11,7 +11,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { readResultsFolder, type LoadedRun } from './load-run.ts';
 import { aggregate, estimatorLabel, type ConfigSummary } from './aggregate.ts';
 import { loadReference, type Reference, type PaperValue } from './reference.ts';
-import { barChart, errorChart, scalingChart, type BarPoint, type EvalPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
+import { barChart, errorChart, scalingChart, type BarPoint, type ErrorChartPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
 import { pngOf, renderSvg } from './render-chart.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
 import { COLUMNS, FINISHED } from '../benchmarks/runner/csv-store.ts';
@@ -127,7 +127,7 @@ function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Chart[] {
   }
   for (const dim of [...dims].sort((a, b) => a - b)) {
     const at = cs.filter((c) => c.dim === dim && FINISHED.has(c.status));
-    const pts = (field: 'rel_l2' | 'rel_l1'): EvalPoint[] =>
+    const pts = (field: 'rel_l2' | 'rel_l1'): ErrorChartPoint[] =>
       at.flatMap((c) => {
         const bySteps = new Map<number, number[]>();
         for (const r of c.rows) {

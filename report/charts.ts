@@ -99,13 +99,13 @@ export function barChart(title: string, xTitle: string, yTitle: string, points: 
   } as TopLevelSpec;
 }
 
-export interface EvalPoint {
+export interface ErrorChartPoint {
   step: number;
   series: string;
   value: number;
 }
 
-export function errorChart(title: string, yTitle: string, points: EvalPoint[]): TopLevelSpec {
+export function errorChart(title: string, yTitle: string, points: ErrorChartPoint[]): TopLevelSpec {
   return {
     ...base(title),
     data: { values: points },

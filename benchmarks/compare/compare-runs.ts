@@ -41,12 +41,12 @@ export function openRunForCompare(path: string): RunData {
   };
 }
 
-export type Verdict =
+export type CompareVerdict =
   | 'regression' | 'failed' | 'improvement' | 'same' | 'not significant' | 'timing differs' | 'no samples' | 'missing' | 'new' | 'fixed' | 'not run';
 
 export interface CellComparison {
   cell: string;
-  verdict: Verdict;
+  verdict: CompareVerdict;
   baseStatus: string;
   newStatus: string;
   baseMs: number | null;
@@ -103,7 +103,7 @@ export function compareRuns(base: RunData, neu: RunData, o: CompareOptions): Cel
 
 export const isRegression = (c: CellComparison): boolean => c.verdict === 'regression' || c.verdict === 'failed';
 
-const ORDER: Verdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'timing differs', 'no samples', 'fixed', 'not run', 'missing', 'new'];
+const ORDER: CompareVerdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'timing differs', 'no samples', 'fixed', 'not run', 'missing', 'new'];
 
 export function formatTable(cs: CellComparison[], o: CompareOptions): string {
   const f = (x: number | null, d: number) => (x === null ? '—' : x.toFixed(d));

@@ -6,7 +6,8 @@
  * runChild runs a measurement's child (targets, bench-operators) and reads its record the same way.
  */
 import { execa } from 'execa';
-import type { Status } from './csv-store.ts';
+import type { CellStatus } from './csv-store.ts';
+import { RECORD_STATUSES, type RecordStatus } from '../training/record.ts';
 
 export interface ChildOutcome {
   exitCode?: number;
@@ -33,8 +34,8 @@ export function outcomeOf(
   };
 }
 
-export interface Verdict {
-  status: Status;
+export interface ChildVerdict {
+  status: CellStatus;
   message: string;
   record?: Record<string, unknown>;
 }
@@ -84,14 +85,14 @@ function oomLine(stderr: string): string {
   return lastLine(hit ?? stderr);
 }
 
-export function classify(o: ChildOutcome, capMb?: number): Verdict {
+export function classify(o: ChildOutcome, capMb?: number): ChildVerdict {
   if (o.overMemoryCap) return { status: 'oom', message: `resident memory exceeded the cap of ${capMb} MB; killed` };
   if (o.timedOut) return { status: 'timeout', message: 'exceeded the time limit; killed' };
   if (o.exitCode === 0) {
     const record = parseRecord(o.stdout);
     if (!record) return { status: 'error', message: `exit 0 but no JSON record on stdout: ${lastLine(o.stderr || o.stdout)}` };
     const s = record.status;
-    if (s === 'ok' || s === 'diverged' || s === 'timeout') return { status: s, message: typeof record.message === 'string' ? record.message : '', record };
+    if ((RECORD_STATUSES as readonly unknown[]).includes(s)) return { status: s as RecordStatus, message: typeof record.message === 'string' ? record.message : '', record };
     return { status: 'error', message: `train record has unknown status '${String(s)}'`, record };
   }
   if (looksLikeOom(o.stderr)) return { status: 'oom', message: oomLine(o.stderr) };
@@ -103,7 +104,7 @@ export function classify(o: ChildOutcome, capMb?: number): Verdict {
 }
 
 /** A child's JSON record, or why there is none: the status and message classify gives it. */
-export type ChildRun = { ok: true; record: Record<string, unknown> } | { ok: false; status: Status; message: string };
+export type ChildRun = { ok: true; record: Record<string, unknown> } | { ok: false; status: CellStatus; message: string };
 
 /**
  * Runs `node <argv>` (for a stde-bench command: execute-cell.ts's BIN first) under a time limit and

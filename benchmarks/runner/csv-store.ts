@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { UsageError } from '../../engine/errors.ts';
 
 export const STATUSES = ['ok', 'diverged', 'oom', 'timeout', 'error'] as const;
-export type Status = (typeof STATUSES)[number];
+export type CellStatus = (typeof STATUSES)[number];
 
 export const COLUMNS = [
   'cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'width', 'depth', 'block', 'steps', 'points', 'micro_batches', 'variant',
@@ -34,7 +34,7 @@ export interface ParsedRow {
 }
 
 /** Statuses of runs that ended (a diverged run ended: its loss left the finite range). */
-export const FINISHED: ReadonlySet<string> = new Set<Status>(['ok', 'diverged']);
+export const FINISHED: ReadonlySet<string> = new Set<CellStatus>(['ok', 'diverged']);
 
 /** Rows whose timings are results: runs that ended, and runs stopped at their time limit with a record. */
 export const hasTimedSteps = (r: ParsedRow): boolean =>

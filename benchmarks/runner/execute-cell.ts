@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { classify, outcomeOf, type Verdict } from './classify.ts';
+import { classify, outcomeOf, type ChildVerdict } from './classify.ts';
 import { MemoryWatch, MEMORY_WATCH_PROBE } from './memory-watch.ts';
 import { trainArgs, type Cell } from './matrix.ts';
 import { requestOfCell } from './validate-cells.ts';
@@ -22,7 +22,7 @@ export interface CellLimits {
 export interface CellResult {
   row: Row;
   samples?: Samples;
-  verdict: Verdict;
+  verdict: ChildVerdict;
 }
 
 /**

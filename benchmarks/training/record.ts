@@ -12,8 +12,9 @@ export interface EvalPoint {
   rel_l1: number | null;
 }
 
-/** 'timeout': stopped at the run's time limit (--time-limit) with the steps done, timed. */
-export type Status = 'ok' | 'diverged' | 'timeout';
+/** How a train run ended; 'timeout': stopped at its time limit (--time-limit) with the steps done, timed. */
+export const RECORD_STATUSES = ['ok', 'diverged', 'timeout'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export interface TrainRecord {
   pde: string;
@@ -62,7 +63,7 @@ export interface TrainRecord {
   rel_l1_final: number | null;
   rel_l1_best: number | null;
   evals: EvalPoint[];
-  status: Status;
+  status: RecordStatus;
   wall_s: number;
   message: string;
   /** Labels the result must carry (variant, source, sampler, preset, …). */
