@@ -18,7 +18,7 @@ export interface KernelRow {
 }
 
 /** Rows of our SIMD kernels called directly carry this prefix. */
-export const DIRECT_PREFIX = 'simd:';
+const DIRECT_PREFIX = 'simd:';
 
 export interface KernelProfile {
   /** tf.profile's own result (peak bytes, …). */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 
-export const REFERENCE_CSV = fileURLToPath(new URL('../results/reference/paper-results.csv', import.meta.url));
+const REFERENCE_CSV = fileURLToPath(new URL('../results/reference/paper-results.csv', import.meta.url));
 
 export interface PaperValue {
   table: string;

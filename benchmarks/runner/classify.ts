@@ -56,10 +56,10 @@ const OOM_PATTERNS = [
   /std::bad_alloc/,
 ];
 
-export const looksLikeOom = (text: string): boolean => OOM_PATTERNS.some((p) => p.test(text));
+const looksLikeOom = (text: string): boolean => OOM_PATTERNS.some((p) => p.test(text));
 
 /** The last non-empty line of some text, trimmed to one short line for the CSV's message column. */
-export function lastLine(text: string, max = 300): string {
+function lastLine(text: string, max = 300): string {
   const lines = text.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(Boolean);
   const line = lines.at(-1) ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;

@@ -8,7 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../../engine/errors.ts';
 
-export const STATUSES = ['ok', 'diverged', 'oom', 'timeout', 'error'] as const;
+const STATUSES = ['ok', 'diverged', 'oom', 'timeout', 'error'] as const;
 export type CellStatus = (typeof STATUSES)[number];
 
 export const COLUMNS = [
@@ -23,7 +23,7 @@ export type Column = (typeof COLUMNS)[number];
 export type Row = Record<Column, string | number | null | undefined>;
 
 /** Numeric columns (parsed back into numbers; empty → null). */
-export const NUMERIC: ReadonlySet<Column> = new Set<Column>([
+const NUMERIC: ReadonlySet<Column> = new Set<Column>([
   'dim', 'R', 'seed', 'width', 'depth', 'block', 'steps', 'points', 'micro_batches', 'it_per_s', 'step_ms_median', 'step_ms_p10',
   'step_ms_p90', 'steps_done', 'warmup_steps', 'timed_steps', 'peak_tensor_mb', 'rss_peak_mb', 'wasm_heap_mb', 'rel_l2_final', 'rel_l2_best', 'rel_l1_final',
   'rel_l1_best', 'params', 'wall_s',

@@ -38,11 +38,11 @@ const flagName = (k: string) => (k === 'R' ? '--R' : `--${k.replace(/[A-Z]/g, (c
 const FILE_KEYS: readonly (keyof Matrix)[] = ['name', 'description', 'table', 'backend', 'timeoutS', 'groups'];
 
 /** A command-line matrix: every one has this name, so --resume tells two apart by their cells. */
-export const COMMAND_LINE = { name: 'custom', description: 'matrix from the command line' } as const;
+const COMMAND_LINE = { name: 'custom', description: 'matrix from the command line' } as const;
 export const isCommandLine = (m: Pick<Matrix, 'name' | 'description'>): boolean =>
   m.name === COMMAND_LINE.name && m.description === COMMAND_LINE.description;
 
-export function loadMatrixFile(path: string): Matrix {
+function loadMatrixFile(path: string): Matrix {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

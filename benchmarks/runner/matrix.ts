@@ -87,7 +87,7 @@ function checkInts(where: string, key: string, xs: unknown, min: number, require
 }
 
 /** Shape checks for a group (a --matrix file is user input: every problem is a one-line UsageError). */
-export function validateGroup(g: MatrixGroup, where: string): void {
+function validateGroup(g: MatrixGroup, where: string): void {
   if (typeof g !== 'object' || g === null || Array.isArray(g)) throw new UsageError(`matrix ${where}: a group must be an object {pdes, dims, …}, got ${shown(g)}`);
   refuseUnknownKeys(g, Object.keys(GROUP_KEYS), `matrix ${where}`);
   for (const k of ['pdes', 'estimators'] as const) {

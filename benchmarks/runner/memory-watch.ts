@@ -45,7 +45,7 @@ export interface MemorySample {
   peakMb: number;
 }
 
-export async function sampleMemory(pid: number): Promise<MemorySample> {
+async function sampleMemory(pid: number): Promise<MemorySample> {
   if (HAS_PROC) {
     const pids = await tree(pid);
     const rss = await Promise.all(pids.map((p) => procKb(p, 'VmRSS')));

@@ -9,7 +9,7 @@ import { resolveRun, type RunRequest } from '../training/run-config.ts';
 import type { Cell } from './matrix.ts';
 
 /** `train` switches (no value) a matrix group's args may carry besides the PDE's options. */
-export const TRAIN_SWITCHES = ['--sync-steps'];
+const TRAIN_SWITCHES = ['--sync-steps'];
 
 /** The train request a cell makes: its PDE options parsed from its args (checked against the PDE's). */
 export function requestOfCell(c: Cell): RunRequest {

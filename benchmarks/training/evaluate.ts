@@ -25,7 +25,7 @@ export interface Evaluator {
 }
 
 /** The published test batch: the test set is drawn in chunks of this many points, one stream each. */
-export const TEST_CHUNK = 200;
+const TEST_CHUNK = 200;
 
 /** Points per test batch: the published 200, fewer when one [batch, d] tensor would exceed the row-block budget. */
 export function testBatchSize(inputWidth: number): number {

@@ -39,7 +39,7 @@ export interface MemoryPlan {
  * measured at d = 5·10⁶, B = 50: 25-point micro-batches (477 MB) grew the heap past 2 GiB, 20-point
  * ones (381 MB) peaked at 1.77 GiB. d = 10⁶ with the full first layer (381 MB) stays one batch.
  */
-export const MICRO_BATCH_INPUT_BYTES = 400 * 2 ** 20;
+const MICRO_BATCH_INPUT_BYTES = 400 * 2 ** 20;
 
 /**
  * Micro-batches per step: the user's count, or the fewest equal ones (dividing the points and the
@@ -148,7 +148,7 @@ export interface WholeBuffer {
  * micro-batches, else fewer of the points that are too many. Sources, samplers and the test set go
  * in row blocks sized to the device (engine/row-blocks.ts).
  */
-export function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number): WholeBuffer[] {
+function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number): WholeBuffer[] {
   const { dim, extraInputs } = cfg.model;
   const batch = Math.max(cfg.points, cfg.boundaryPoints);
   const pointBytes = (k: number) => (4 * batch * (dim + extraInputs)) / k;

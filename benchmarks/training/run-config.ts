@@ -66,10 +66,10 @@ export interface RunConfig {
   options: Record<string, string>;
 }
 
-export const DEFAULT_LR = 1e-3;
+const DEFAULT_LR = 1e-3;
 
 /** Every method name known anywhere: registered estimators, PDE-specific schemes and `none`. */
-export function knownMethods(): string[] {
+function knownMethods(): string[] {
   return [...new Set([...ESTIMATORS.map((e) => e.name), ...PDES.flatMap((p) => p.methods), DATA_FIT])];
 }
 

@@ -15,7 +15,7 @@ function schemes(): [string, string][] {
   return [[DATA_FIT, DATA_FIT_SUMMARY], ...own];
 }
 
-export function catalogue() {
+function catalogue() {
   return {
     pdes: PDES.map((p) => ({
       name: p.name,
