@@ -5,11 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerHigherOrderGradients } from './gradients.ts';
 import { UsageError } from './errors.ts';
-import { registerWasmKernelOverrides } from './kernels.ts';
+import { registerWasmKernelOverrides } from './simd/kernel-overrides.ts';
 import './simd/tanh-jet.ts'; // the tanh 2-jet kernels of wasm and webgpu register as they load
-import './webgpu-tanh-jet.ts';
+import './webgpu/tanh-jet.ts';
 import { guardWasmHeap } from './wasm-heap.ts';
-import { setUpWebgpu } from './webgpu.ts';
+import { setUpWebgpu } from './webgpu/webgpu.ts';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 export type BackendName = (typeof BACKENDS)[number];

@@ -4,12 +4,12 @@
  * reference and for the other backends):
  * - wasm: one SIMD pass (engine/simd/adam.ts) — at d = 10⁵ the thirteen passes over the 12.8 M
  *   first-layer weights were a fifth of a training step;
- * - webgpu: three programs (engine/webgpu-adam.ts) — there a step's cost is per dispatch.
+ * - webgpu: three programs (engine/webgpu/adam.ts) — there a step's cost is per dispatch.
  */
 import * as tf from '@tensorflow/tfjs';
 import { dataKernelsAvailable } from './simd/simd.ts';
 import { simdAdamUpdate } from './simd/adam.ts';
-import { webgpuAdamUpdate } from './webgpu-adam.ts';
+import { webgpuAdamUpdate } from './webgpu/adam.ts';
 
 export interface AdamCoefficients {
   beta1: number;

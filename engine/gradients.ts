@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { blocks, perBlock } from './row-blocks.ts';
 import { dataKernelsAvailable } from './simd/simd.ts';
-import { TRANSPOSED_PRODUCT, transposedProductFits } from './kernels.ts';
+import { TRANSPOSED_PRODUCT, transposedProductFits } from './simd/kernel-overrides.ts';
 
 type Saved = tf.Tensor[];
 

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { allocateHeap, heapFloat32 } from './wasm-heap.ts';
 import { customOp } from './custom-op.ts';
 import { sumSquaresKernel, sumSquaresRows } from './sum-squares.ts';
-import { storageBindingBytes } from './webgpu.ts';
+import { storageBindingBytes } from './webgpu/webgpu.ts';
 
 /** Floats in one block's [rows, d] (or [N, columns]) temporary on wasm. */
 export const ROW_BLOCK_FLOATS = 2 ** 20;

@@ -1,6 +1,6 @@
 /**
  * The tanh rule of a 2-jet as a kernel of our own (taylor/rules.ts has the same rule in tf ops), on
- * wasm (SIMD, engine/simd/tanh-jet.ts) and webgpu (WGSL, engine/webgpu-tanh-jet.ts); this file is the
+ * wasm (SIMD, engine/simd/tanh-jet.ts) and webgpu (WGSL, engine/webgpu/tanh-jet.ts); this file is the
  * op and its gradient, shared by both. With y₀ = tanh z₀ (the backend's own Tanh kernel, run inside
  * ours) and w = 1 − y₀², per direction r (sparse and dense STDE):
  *

@@ -4,7 +4,7 @@
  * The plain path costs 2.5 GB on a 2 GiB heap: XNNPACK packs a matMul's right operand into a copy
  * of W; the stock gradient transposes x and materializes dW; the gather gradient of the basis jets
  * scatters a second dense [d, h] that is then added to the first. Here the forward pass is one
- * product read in place by our SIMD kernel (engine/kernels.ts: W a cache-sized block of rows at a
+ * product read in place by our SIMD kernel (engine/simd/kernel-overrides.ts: W a cache-sized block of rows at a
  * time), and the backward pass writes dW = xᵀ·dz + scatter(gathered-row gradients) into ONE buffer
  * through the WASM heap, xᵀ·dz by the SIMD kernel straight into it. Where those kernels do not take
  * the widths (rows not a multiple of 4, h not of 8, d not of 4) both go over row blocks of W and
@@ -20,7 +20,7 @@ import { customOp } from './custom-op.ts';
 import { blocks, perBlock } from './row-blocks.ts';
 import { gradientDepth } from './untaped.ts';
 import { transposedProduct } from './gradients.ts';
-import { productTakes, transposedProductFits, transposedProductInto } from './kernels.ts';
+import { productTakes, transposedProductFits, transposedProductInto } from './simd/kernel-overrides.ts';
 import { directKernel } from './simd/simd.ts';
 
 /** Weights with at least `elements` entries take this path; `blockElements` bounds one row block. */

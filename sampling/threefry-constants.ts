@@ -1,6 +1,6 @@
 /**
  * Threefry-2x32's rotation constants and key-schedule parity (Salmon et al., Random123), shared by the
- * JS generator (sampling/threefry.ts) and the WGSL kernel (engine/webgpu-random.ts), which the JS one
+ * JS generator (sampling/threefry.ts) and the WGSL kernel (engine/webgpu/random.ts), which the JS one
  * imports; the WAT kernel (engine/simd/kernels.wat) writes them as literals, and tests check all three
  * against Random123's known answers through the JS one.
  */

@@ -9,12 +9,12 @@
  * tfjs draws random numbers in JS, ~30 ns per normal on every backend: at d = 10⁶ (10⁸ normals per
  * step) that is ~3 s a step, most of a wasm step and, on a GPU, far more than everything else. Here
  * the stream is a SIMD kernel on wasm (engine/simd/kernels.wat), a WGSL kernel on webgpu
- * (engine/webgpu-random.ts) and this file's JS on the other backends; they agree to float32 rounding
+ * (engine/webgpu/random.ts) and this file's JS on the other backends; they agree to float32 rounding
  * (tested), so a seed gives the same points on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
-import { webgpuRandomNormal } from '../engine/webgpu-random.ts';
+import { webgpuRandomNormal } from '../engine/webgpu/random.ts';
 import { directKernel } from '../engine/simd/simd.ts';
 import { allocateHeap, heapFloat32, heapOffset } from '../engine/wasm-heap.ts';
 import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from './threefry-constants.ts';

@@ -1,12 +1,12 @@
 /**
- * The WASM kernel overrides (engine/kernels.ts) give the stock results: Slice over ranks 1–5,
+ * The WASM kernel overrides (engine/simd/kernel-overrides.ts) give the stock results: Slice over ranks 1–5,
  * contiguous and strided, float32 / int32 / bool, checked against an index-by-index reference.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
-import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, transposedProductFits } from '../engine/kernels.ts';
+import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, transposedProductFits } from '../engine/simd/kernel-overrides.ts';
 import { FUSED_KERNELS, fuseMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
 import { instantiateKernels, watCompiler } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';

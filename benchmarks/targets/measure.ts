@@ -11,7 +11,7 @@ import { buildRun, dispatchStep, lossPass, stepLossAndGrads } from '../training/
 import { Adam } from '../training/adam.ts';
 import { microBatchesFor } from '../training/memory-plan.ts';
 import { profileKernels, type KernelRow } from '../kernel-time.ts';
-import { dispatchStats } from '../../engine/webgpu.ts';
+import { dispatchStats } from '../../engine/webgpu/webgpu.ts';
 
 export interface KernelSplit {
   wall_ms: number;

@@ -13,7 +13,7 @@ import { WASM_USABLE_HEAP_BYTES } from '../../engine/wasm-heap.ts';
 import { wideOn } from '../../engine/wide-layer.ts';
 import { totalmem } from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
-import { storageBindingBytes } from '../../engine/webgpu.ts';
+import { storageBindingBytes } from '../../engine/webgpu/webgpu.ts';
 
 export interface MemoryPlan {
   parameters: number;

@@ -28,7 +28,7 @@ import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../m
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
-import { readLater } from '../../engine/webgpu-readback.ts';
+import { readLater } from '../../engine/webgpu/readback.ts';
 
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();

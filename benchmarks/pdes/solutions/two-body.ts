@@ -8,7 +8,7 @@
  * each pair from one tangent (trig.ts). On wasm each pair is one SIMD pass, and the algebra around
  * them (s_i, and the three c-weighted sums of Δu*: sixteen elementwise passes, six shifted copies,
  * three products) two more (engine/simd/kernels.wat); on webgpu all of it is one WGSL program
- * (engine/webgpu-two-body.ts); the cpu backend and taped evaluations use tf ops.
+ * (engine/webgpu/two-body.ts); the cpu backend and taped evaluations use tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../../taylor/ops.ts';
@@ -20,7 +20,7 @@ import { blocks, perBlock } from '../../../engine/row-blocks.ts';
 import { allocateHeap, heapOffset } from '../../../engine/wasm-heap.ts';
 import { directKernel } from '../../../engine/simd/simd.ts';
 import { sumSquaresRows } from '../../../engine/sum-squares.ts';
-import { webgpuTwoBodyPairSums } from '../../../engine/webgpu-two-body.ts';
+import { webgpuTwoBodyPairSums } from '../../../engine/webgpu/two-body.ts';
 import { dataKernelBackend } from '../../../engine/data-kernels.ts';
 
 export interface TwoBodyOptions {

@@ -18,7 +18,7 @@
  * values are needed, so a training loop can read step s's loss while step s + 1 is queued behind it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfGpuFailed } from './webgpu-errors.ts';
+import { throwIfGpuFailed } from './errors.ts';
 
 export type Fn = (...args: unknown[]) => unknown;
 export interface GPUBufferLike {

@@ -16,9 +16,9 @@
  * Uploads through queue.writeBuffer (see `uploadByWriteBuffer`): tfjs-webgpu's own path makes and
  * destroys a mapped staging buffer per upload, which on an H100's driver cost a third of a step.
  *
- * GPU errors are errors (engine/webgpu-errors.ts): the first one the device reports is thrown by
+ * GPU errors are errors (engine/webgpu/errors.ts): the first one the device reports is thrown by
  * every later kernel and read. `dataSync()` works in Node through the read-back of
- * engine/webgpu-readback.ts, installed here as the backend's `readSync`.
+ * engine/webgpu/readback.ts, installed here as the backend's `readSync`.
  *
  * Yield to the event loop. dawn.node releases a GPU object (tfjs makes a bind group per kernel) in
  * a Node-API finalizer, and Node runs those only when the event loop turns. Code that runs
@@ -35,9 +35,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { UsageError } from './errors.ts';
-import { captureDawnPump, readSyncNode, type Fn, type WebGPUBackendLike } from './webgpu-readback.ts';
-import { throwIfGpuFailed, watchDevice } from './webgpu-errors.ts';
+import { UsageError } from '../errors.ts';
+import { captureDawnPump, readSyncNode, type Fn, type WebGPUBackendLike } from './readback.ts';
+import { throwIfGpuFailed, watchDevice } from './errors.ts';
 
 interface AdapterLike {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string };

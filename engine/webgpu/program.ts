@@ -1,10 +1,10 @@
 /**
- * Our WGSL programs on tfjs-webgpu (engine/webgpu-random.ts, -adam.ts, -two-body.ts): a flat index
+ * Our WGSL programs on tfjs-webgpu (engine/webgpu/random.ts, -adam.ts, -two-body.ts): a flat index
  * space, `main(index)` once per invocation, 64 invocations to a workgroup, run through the backend's
  * own runWebGPUProgram (its pipeline cache, uniforms, buffer pool, and our dispatch count).
  */
 import * as tf from '@tensorflow/tfjs';
-// Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu.ts).
+// Types only: importing the package registers its backend, which must wait for WebGPU (engine/webgpu/webgpu.ts).
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 export abstract class FlatProgram implements WebGPUProgram {

@@ -5,8 +5,8 @@
  * normals per step, ~3 s) that alone would cap Table 3 at 10⁶ near 0.3 steps/s whatever the GPU.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
-import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from '../sampling/threefry-constants.ts';
+import { FlatProgram, runFlatProgram } from './program.ts';
+import { THREEFRY_PARITY as PARITY, THREEFRY_ROTATIONS as ROTATIONS } from '../../sampling/threefry-constants.ts';
 
 /** The 20 rounds in WGSL, with a key injection after every fourth. */
 function threefryRounds(): string {

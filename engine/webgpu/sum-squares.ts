@@ -7,7 +7,7 @@
  * invocations read neighbouring columns. The summation order differs from tfjs's Sum.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
+import { FlatProgram, runFlatProgram } from './program.ts';
 
 /** Invocations per row at most: enough to fill a GPU at N = 100, few enough partial sums. */
 const PER_ROW = 1024;

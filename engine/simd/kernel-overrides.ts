@@ -36,8 +36,8 @@
  * by G with the same `product` (engine/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, type WasmBackend } from './wasm-heap.ts';
-import { simd, type SimdKernels } from './simd/simd.ts';
+import { heapOffset, type WasmBackend } from '../wasm-heap.ts';
+import { simd, type SimdKernels } from './simd.ts';
 
 let done = false;
 

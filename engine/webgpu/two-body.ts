@@ -12,7 +12,7 @@
  * read neighbouring columns. Float32 throughout, as the tf-op path; the summation order differs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
+import { FlatProgram, runFlatProgram } from './program.ts';
 
 /** Invocations per row at most: enough to fill a GPU at N = 100, few enough partial sums. */
 const PER_ROW = 4096;

@@ -9,8 +9,8 @@
  * the collapsed tops are [N, h], read at p = n·h + j.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FlatProgram, runFlatProgramInfo } from './webgpu-program.ts';
-import { TANH_JET, tangentStrides, type TanhJetAttrs as Attrs } from './tanh-jet.ts';
+import { FlatProgram, runFlatProgramInfo } from './program.ts';
+import { TANH_JET, tangentStrides, type TanhJetAttrs as Attrs } from '../tanh-jet.ts';
 
 type Info = tf.TensorInfo;
 

@@ -13,8 +13,8 @@
  * the op-by-op path in the last bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FlatProgram, runFlatProgram } from './webgpu-program.ts';
-import type { AdamCoefficients } from './fused-adam.ts';
+import { FlatProgram, runFlatProgram } from './program.ts';
+import type { AdamCoefficients } from '../fused-adam.ts';
 
 /** WGSL of each output, given its inputs by variable name (read at the output's index). */
 const UPDATES = {
