@@ -1,0 +1,160 @@
+/**
+ * The report page's HTML: per PDE its chart figures and a table of every metric per d × estimator with
+ * the paper's value and our ratio to it; then the machine, the paper's numbers for the run's table,
+ * and every cell.
+ */
+import type { LoadedRun } from './load-run.ts';
+import { estimatorLabel, type ConfigSummary } from './aggregate.ts';
+import type { Reference, PaperValue } from './reference.ts';
+import type { Chart } from './pde-charts.ts';
+import { esc, fmt, slugify, STYLE, table } from './html.ts';
+import { COLUMNS, FINISHED } from '../benchmarks/runner/csv-store.ts';
+
+interface MetricCol {
+  head: string;
+  metric: string;
+  kind: 'sci' | 'num' | 'int';
+  /** The paper's metric this compares with (reference `metric` column), if any. */
+  paper?: string;
+}
+
+const METRICS: MetricCol[] = [
+  { head: 'it/s', metric: 'it_per_s', kind: 'num', paper: 'it_per_s' },
+  { head: 'step ms (median)', metric: 'step_ms_median', kind: 'num' },
+  { head: 'tensor peak MB', metric: 'peak_tensor_mb', kind: 'num', paper: 'peak_tensor_mb' },
+  { head: 'RSS peak MB', metric: 'rss_peak_mb', kind: 'int' },
+  { head: 'rel L2 best', metric: 'rel_l2_best', kind: 'sci', paper: 'rel_l2_best' },
+  { head: 'rel L2 final', metric: 'rel_l2_final', kind: 'sci' },
+  { head: 'rel L1 best', metric: 'rel_l1_best', kind: 'sci', paper: 'rel_l1_best' },
+  { head: 'rel L1 final', metric: 'rel_l1_final', kind: 'sci' },
+  { head: 'params', metric: 'params', kind: 'int', paper: 'params' },
+];
+
+function paperCell(p: PaperValue | undefined): string {
+  if (!p) return '';
+  if (p.status !== 'ok') return `<span class="fail" title="${esc(p.paper_method)}">${esc(p.status.toUpperCase())}</span>`;
+  const std = p.stdText ? ` ± ${esc(p.stdText)}` : '';
+  const title = `${p.table}, ${p.paper_method}${p.note ? ` — ${p.note}` : ''}`;
+  return `<span title="${esc(title)}">${esc(p.valueText)}${std}</span>`;
+}
+
+function metricsTable(cs: ConfigSummary[], ref: Reference): string {
+  // A metric's column when anything has it; its paper and ratio columns when the paper has it for any row.
+  const withPaper = (m: MetricCol) => Boolean(m.paper && cs.some((c) => ref.lookup(c, m.paper as string)));
+  const present = METRICS.filter((m) => cs.some((c) => c.stat(m.metric)) || withPaper(m)).map((m) => ({ ...m, paper: withPaper(m) ? m.paper : undefined }));
+  const head = ['d', 'estimator', 'net (w, L, B)', 'seeds', 'status'];
+  for (const m of present) {
+    head.push(esc(m.head));
+    if (m.paper) head.push(`<span class="paper">paper</span>`, 'ours ÷ paper');
+  }
+  const sorted = [...cs].sort((a, b) => a.dim - b.dim || a.label.localeCompare(b.label) || (a.width ?? 0) - (b.width ?? 0) || (a.depth ?? 0) - (b.depth ?? 0) || (a.block ?? 0) - (b.block ?? 0));
+  const rows = sorted.map((c) => {
+    const ran = FINISHED.has(c.status);
+    const total = c.rows.length;
+    const statusText = Object.entries(c.statuses).map(([k, n]) => `${k}${total > 1 ? ` ×${n}` : ''}`).join(', ');
+    const statusCell = c.status === 'ok' && !Object.keys(c.statuses).some((k) => k !== 'ok')
+      ? 'ok'
+      : `<span class="fail" title="${esc(c.messages.join(' | '))}">${esc(statusText.toUpperCase())}</span>`;
+    const cells = [String(c.dim), esc(c.label), `${c.width ?? ''}, ${c.depth ?? ''}, ${c.block ?? 1}`, `${c.statuses.ok ?? 0}/${total}`, statusCell];
+    for (const m of present) {
+      const st = c.stat(m.metric);
+      cells.push(st ? `${fmt(st.mean, m.kind)}${st.n > 1 ? ` ± ${fmt(st.std, m.kind)}` : ''}` : ran ? '' : `<span class="fail">${esc(c.status.toUpperCase())}</span>`);
+      if (m.paper) {
+        const p = ref.lookup(c, m.paper);
+        cells.push(paperCell(p));
+        cells.push(st && p?.value ? fmt(st.mean / p.value, 'ratio') : '');
+      }
+    }
+    return cells;
+  });
+  return table(head, rows, 'metrics');
+}
+
+function machineSection(m: Record<string, unknown> | undefined): string {
+  if (!m) return '<p class="note">No machine.json in this folder.</p>';
+  const flat = (v: unknown): string => (v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => `${k}: ${flat(x)}`).join('; ') : String(v));
+  const rows = Object.entries(m).filter(([k]) => k !== 'resumes').map(([k, v]) => [esc(k), `<span>${esc(flat(v))}</span>`]);
+  const resumes = Array.isArray(m.resumes) && m.resumes.length ? `<p class="note">Resumed ${m.resumes.length}× (${esc(m.resumes.map((r) => flat(r)).join(' | '))}).</p>` : '';
+  return table(['', 'value'], rows.map(([k, v]) => [k, v]), 'machine') + resumes;
+}
+
+/** The paper's tables as it prints them: per metric, one row per method, one column per d. */
+function paperSection(tables: string[], ref: Reference): string {
+  if (!tables.length) return '<p class="note">This run names no paper table.</p>';
+  return tables
+    .map((t) => {
+      const rows = ref.forTable(t);
+      const metrics = [...new Set(rows.map((r) => r.paper_metric))];
+      const blocks = metrics.map((metric) => {
+        const rs = rows.filter((r) => r.paper_metric === metric);
+        const dims = [...new Set(rs.map((r) => r.dim))].sort((a, b) => a - b);
+        const methods = [...new Set(rs.map((r) => `${r.paper_pde}\t${r.paper_method}\t${r.paper_variant}`))];
+        const body = methods.map((m) => {
+          const [pde, method, variant] = m.split('\t');
+          const mine = rs.filter((r) => r.paper_pde === pde && r.paper_method === method && r.paper_variant === variant);
+          const ours = [...new Set(mine.filter((r) => r.estimator).map((r) => estimatorLabel(r)))];
+          return [
+            `<span class="l">${esc(pde)}</span>`, esc(method), esc(variant),
+            ...dims.map((d) => {
+              const v = mine.find((r) => r.dim === d);
+              if (!v) return '';
+              const cell = v.status === 'ok' ? `${esc(v.valueText)}${v.stdText ? ` ± ${esc(v.stdText)}` : ''}` : `<span class="fail">${esc(v.status.toUpperCase())}</span>`;
+              return v.note ? `<span title="${esc(v.note)}">${cell}</span>` : cell;
+            }),
+            esc(ours.join(', ') || '—'),
+          ];
+        });
+        return `<h4>${esc(metric)}</h4>${table(['PDE', 'method', 'variant', ...dims.map((d) => `d = ${d}`), 'ours'], body, 'paper')}`;
+      });
+      const notes = [...new Set(rows.flatMap((r) => r.note.split(' | ').filter(Boolean)))];
+      return `<h3>${esc(t)}</h3>${blocks.join('')}<ul class="note">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`;
+    })
+    .join('');
+}
+
+function cellsSection(run: LoadedRun): string {
+  const cols = COLUMNS.filter((c) => c !== 'cell');
+  return `<details><summary>${run.rows.length} cells (every row of results.csv)</summary>${table(
+    ['cell', ...cols],
+    run.rows.map((r) => [esc(r.cell), ...cols.map((c) => (c === 'status' && r.status !== 'ok' ? `<span class="fail">${esc(r.status)}</span>` : esc(r[c] ?? '')))]),
+    'cells',
+  )}</details>`;
+}
+
+/** One chart as a figure: its inline SVG, caption and a link to its PNG (under charts/). */
+export function chartFigure(ch: Chart & { file: string }, svg: string): string {
+  return `<figure class="chart" data-chart="${esc(ch.kind)}" data-pde="${esc(ch.pde)}" id="chart-${slugify(ch.name)}">${svg}<figcaption>${esc(ch.caption)} <a href="charts/${esc(ch.file)}">PNG</a></figcaption></figure>`;
+}
+
+/** A PDE's section: its chart figures, then every metric per d × estimator. */
+export function pdeSection(pde: string, figures: string[], cs: ConfigSummary[], ref: Reference): string {
+  return (
+    `<section id="pde-${slugify(pde)}"><h2>${esc(pde)}</h2><div class="charts">${figures.join('')}</div>` +
+    `<h3>Every metric per d × estimator</h3>${metricsTable(cs, ref)}</section>`
+  );
+}
+
+/** The whole page: title and run summary, the PDE sections (in `pdes` order), machine, paper, cells. */
+export function reportPage(dir: string, run: LoadedRun, pdes: string[], pdeSections: string[], ref: Reference): string {
+  const matrix = run.run?.matrix;
+  const statusCounts = new Map<string, number>();
+  for (const r of run.rows) statusCounts.set(String(r.status), (statusCounts.get(String(r.status)) ?? 0) + 1);
+  const probes = [...new Set(run.rows.map((r) => r.memory_probe).filter(Boolean))];
+  const rssProbes = [...new Set(run.rows.map((r) => r.rss_probe).filter(Boolean))];
+  const tables = matrix?.table ? [matrix.table] : [];
+  const title = `stde-bench report — ${matrix?.name ?? dir}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<p>${esc(matrix?.description ?? '')}</p>
+<p>Backend <b>${esc(run.run?.backend ?? run.rows[0]?.backend ?? '')}</b> · ${run.rows.length} cells (${[...statusCounts].map(([s, n]) => `${n} ${esc(s)}`).join(', ')}) · per-cell limits: ${esc(run.run?.timeoutS ?? '?')} s, ${esc(run.run?.memoryMb ?? '?')} MB · report generated ${esc(new Date().toISOString())}</p>
+<nav>${pdes.map((p) => `<a href="#pde-${slugify(p)}">${esc(p)}</a>`).join('')}<a href="#machine">machine</a><a href="#paper">paper</a><a href="#cells">cells</a></nav>
+<p class="note">Speed: steady-state steps per second (warm-up and evaluations excluded). Memory: ${esc(probes.join('; ') || 'no tensor probe')}; resident: ${esc(rssProbes.join('; ') || 'n/a')}. Errors: mean ± std (population) over the seeds that finished; “best” is the minimum over evaluations, which is what the paper reports (D14). The paper's speed and memory were measured on one A100 (JAX): compare them as ratios between methods, not absolutely. Hover a paper value for its source row and notes.</p>
+${pdeSections.join('\n')}
+<section id="machine"><h2>Machine</h2>${machineSection(run.machine)}</section>
+<section id="paper"><h2>The paper's numbers</h2>${paperSection(tables, ref)}</section>
+<section id="cells"><h2>Cells</h2>${cellsSection(run)}</section>
+</body></html>
+`;
+}
