@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandMatrix, trainArgs, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
@@ -300,6 +301,18 @@ test('gitState names the commit and tracked changes only; writeMachineJson ends 
   const { gitState, writeMachineJson } = await import('../benchmarks/runner/machine.ts');
   const git = await gitState();
   assert.ok(git.commit === null ? git.dirty === null : /^[0-9a-f]{40}$/.test(git.commit), JSON.stringify(git));
+  // On a checkout of its own: an untracked file is not a change; an edited tracked file is.
+  const repo = mkdtempSync(join(tmpdir(), 'git-state-'));
+  const sh = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+  sh('init', '-q');
+  writeFileSync(join(repo, 'a.ts'), '1');
+  sh('add', 'a.ts');
+  sh('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'a');
+  writeFileSync(join(repo, 'untracked.ts'), '2');
+  assert.deepEqual(await gitState(repo), { commit: sh('rev-parse', 'HEAD'), dirty: false });
+  writeFileSync(join(repo, 'a.ts'), '3');
+  assert.deepEqual(await gitState(repo), { commit: sh('rev-parse', 'HEAD'), dirty: true });
+  assert.deepEqual(await gitState(mkdtempSync(join(tmpdir(), 'no-git-'))), { commit: null, dirty: null });
   const file = join(mkdtempSync(join(tmpdir(), 'machine-')), 'machine.json');
   writeMachineJson(file, { backend: 'wasm', git });
   assert.equal(readFileSync(file, 'utf8'), JSON.stringify({ backend: 'wasm', git }, null, 2) + '\n');

@@ -33,8 +33,8 @@ export interface GitState {
   dirty: boolean | null;
 }
 
-async function git(args: string[]): Promise<string | null> {
-  const r = await execa('git', args, { cwd: ROOT, reject: false });
+async function git(args: string[], cwd = ROOT): Promise<string | null> {
+  const r = await execa('git', args, { cwd, reject: false });
   return r.exitCode === 0 ? String(r.stdout).trim() : null;
 }
 
@@ -42,9 +42,9 @@ async function git(args: string[]): Promise<string | null> {
  * Dirty means tracked changes only: untracked files (result folders, notes) are not code that ran,
  * and a new source file runs only if a tracked file imports it, an edit that makes the tree dirty.
  */
-export async function gitState(): Promise<GitState> {
-  const commit = await git(['rev-parse', 'HEAD']);
-  const status = await git(['status', '--porcelain', '--untracked-files=no']);
+export async function gitState(checkout = ROOT): Promise<GitState> {
+  const commit = await git(['rev-parse', 'HEAD'], checkout);
+  const status = await git(['status', '--porcelain', '--untracked-files=no'], checkout);
   return { commit, dirty: status === null ? null : status.length > 0 };
 }
 
