@@ -69,11 +69,16 @@ export function releaseGradient(W: tf.Tensor): void {
   reserved.delete(W.dataId);
 }
 
+/** wideMatMulGather's calls by the weight's data id; read-only outside: tests check that the wide path ran. */
+const wideCalls = new WeakMap<object, number>();
+export const widePathCalls = (W: tf.Tensor): number => wideCalls.get(W.dataId) ?? 0;
+
 /**
  * rows·W for `rows` [M, d] and the gathered rows W[indices] for each index set, as one
  * differentiable result [M + Σ|indices|, h] (callers split it).
  */
 export function wideMatMulGather(rows: tf.Tensor2D, W: tf.Tensor2D, indexSets: tf.Tensor1D[]): tf.Tensor2D {
+  wideCalls.set(W.dataId, widePathCalls(W) + 1);
   const [m, d] = rows.shape;
   const h = W.shape[1];
   const parts = blocks(d, perBlock(h, WIDE.blockElements)); // row blocks of W, column blocks of x

@@ -46,16 +46,37 @@ test("a new CSV whose machine description would replace another run's is refused
 });
 
 test('a cell past --timeout is a timeout row, not a crash', () => {
-  const r = run(join(dir, 'timeout.csv'), '--dims', '6', '--estimators', 'nested', '--timeout', '1');
+  // A cell long on purpose (a 60 s time budget; the same cell at 150 ms finishes ok in a few seconds)
+  // against a 2 s limit: the timeout does not depend on how fast the machine starts a child.
+  const t0 = Date.now();
+  const r = run(join(dir, 'timeout.csv'), '--dims', '6', '--estimators', 'nested', '--time-ms', '60000', '--timeout', '2');
+  const wallS = (Date.now() - t0) / 1000;
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.rows.length, 1);
-  assert.equal(r.rows[0].status, 'timeout');
+  assert.equal(r.rows[0].status, 'timeout', r.rows[0].message);
+  assert.equal(r.rows[0].message, 'exceeded the time limit; killed');
+  assert.equal(r.rows[0].mean_ms, '');
+  assert.ok(wallS < 40, `the cell was stopped at its limit, not run out: ${wallS} s`);
 });
 
 test('bench-operators rejects an unknown estimator, R > d, empty lists, a malformed cell and an unknown backend with exit 2', () => {
-  for (const args of [['--estimators', 'magic'], ['--dims', '1', '--R', '2'], ['--estimators', ''], ['--estimators', ','], ['--dims', ','], ['--cell', '{bad'], ['--backend', 'nope']]) {
+  // Each with the message it must give (matched against the one line).
+  const cases: [string[], RegExp][] = [
+    [['--estimators', 'magic'], /unknown estimator 'magic' \(expected one of: stde-sparse, /],
+    [['--dims', '1', '--R', '2'], /R = 2 exceeds the dimension d = 1/],
+    [['--estimators', ''], /--estimators: empty list \(got ''\)/],
+    [['--estimators', ','], /--estimators: empty list \(got ','\)/],
+    [['--dims', ','], /--dims: empty list \(got ','\)/],
+    [['--cell', '{bad'], /--cell: malformed JSON \(/],
+    [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
+  ];
+  for (const [args, message] of cases) {
     const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', join(dir, 'bad.csv'), ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 2, r.stderr);
-    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], /^stde-bench: /, args.join(' '));
+    assert.match(lines[0], message, args.join(' '));
   }
+  for (const f of ['bad.csv', 'bad.machine.json']) assert.ok(!existsSync(join(dir, f)), `bad input writes nothing: ${f}`);
 });

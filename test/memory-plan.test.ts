@@ -13,6 +13,8 @@ import { assertFits, assertFitsDevice, microBatchesFor, planMemory } from '../be
 import { UsageError } from '../engine/errors.ts';
 import { train } from '../benchmarks/training/train.ts';
 import { WIDE } from '../engine/wide-layer.ts';
+import { timeDirectCalls } from '../engine/simd/simd.ts';
+import { HOST_STAGING } from '../engine/simd/adam.ts';
 
 before(setup);
 
@@ -121,8 +123,13 @@ test('d = 1e6 through the wide first layer (reduced width): one real step stays 
     const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, width: 8, points: 10, estimator: 'stde-sparse', steps: 1, testPoints: 0 });
     const plan = planMemory(cfg, 'wasm');
     assert.equal(plan.hostStateBytes, 8 * 8_000_000); // Adam's moments of the first layer, off the heap
-    const record = await train(cfg, 'wasm');
+    const { result: record, direct } = await timeDirectCalls(() => train(cfg, 'wasm'));
     assert.equal(record.status, 'ok');
+    // The wide path ran: dW = xᵀ·dz written in place by the SIMD kernel, and Adam's moments of the
+    // first layer staged through the heap a chunk at a time (not one fused pass over heap moments).
+    const calls = (name: string) => direct.get(name)?.count ?? 0;
+    assert.ok(calls('wide_weight_gradient') >= 1, 'the wide weight gradient never ran');
+    assert.ok(calls('adam') >= Math.ceil(8_000_000 / HOST_STAGING.chunk), `${calls('adam')} adam kernel calls: the first layer's moments were not staged`);
     const peak = (record.peak_tensor_mb as number) * 2 ** 20;
     assert.ok(peak >= plan.lowerBoundBytes, `measured ${peak} B below the lower bound ${plan.lowerBoundBytes} B`);
     assert.ok(peak <= 10 * plan.lowerBoundBytes, `measured ${peak} B, plan ${plan.lowerBoundBytes} B`);

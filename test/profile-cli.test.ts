@@ -74,18 +74,27 @@ test('profile prints a table of the top kernels and says how many it left out', 
 });
 
 test('profile: bad input is one line and exit 2', async () => {
-  for (const args of [
-    ['--pde', 'nope', '--dim', '10'],
-    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '20'],
-    ['--pde', 'allen-cahn-two-body', '--dim', '0'],
-    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'bogus'],
-    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--backend', 'nope'],
-    [...toy, '--micro-batches', '3'], // does not divide 8 points
+  // Each with the message it must give (matched against the one line).
+  const cases: [string[], RegExp][] = [
+    [['--pde', 'nope', '--dim', '10'], /unknown PDE 'nope' \(expected one of: /],
+    [['--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '20'], /R = 20 exceeds the dimension d = 10/],
+    [['--pde', 'allen-cahn-two-body', '--dim', '0'], /--dim must be ≥ 1, got 0/],
+    [['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'bogus'], /unknown estimator 'bogus' \(expected one of: stde-sparse, /],
+    [['--pde', 'allen-cahn-two-body', '--dim', '10', '--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
+    // Does not divide 8 points.
+    [[...toy, '--micro-batches', '3'], /3 micro-batches must divide the points \(8\) and boundary points \(0\) evenly/],
     // Past the WASM heap inside a kernel (the jets of 2·10⁶ points): the guard's refusal, one line.
-    ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'stde-sparse', '--R', '10', '--width', '16', '--points', '2000000'],
-  ]) {
+    [
+      ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'stde-sparse', '--R', '10', '--width', '16', '--points', '2000000'],
+      /out of memory: WASM allocation of \d+ MB would end at [\d.]+ GiB, past the 2 GiB that tfjs-backend-wasm handles correctly/,
+    ],
+  ];
+  for (const [args, message] of cases) {
     const r = await cli('profile', ...args);
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.equal(String(r.stderr).trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    const lines = String(r.stderr).trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], /^stde-bench: /, args.join(' '));
+    assert.match(lines[0], message, args.join(' '));
   }
 });

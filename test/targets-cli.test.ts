@@ -63,10 +63,21 @@ test('targets writes each row as it comes: a run stopped part-way keeps the rows
 
 test('targets rejects bad input with one line and exit 2, writing nothing', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
-  for (const args of [['--speed-dims', '8'], ['--floor-dims', '0'], ['--floor-rounds', '0'], ['--steps', 'x'], ['--backend', 'nope']]) {
+  // Each with the message it must give (matched against the one line).
+  const cases: [string[], RegExp][] = [
+    [['--speed-dims', '8'], /--speed-dims must be ≥ 16, got 8/],
+    [['--floor-dims', '0'], /--floor-dims must be ≥ 1, got 0/],
+    [['--floor-rounds', '0'], /--floor-rounds must be ≥ 1, got 0/],
+    [['--steps', 'x'], /--steps must be an integer below 2⁵³, got 'x'/],
+    [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
+  ];
+  for (const [args, message] of cases) {
     const r = await cli('targets', ...args, '--no-memory', '--out', out);
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], /^stde-bench: /, args.join(' '));
+    assert.match(lines[0], message, args.join(' '));
   }
   assert.ok(!existsSync(out));
 });

@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend.ts';
-import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, transposedProductFits } from '../engine/simd/kernel-overrides.ts';
+import { TRANSPOSED_BLOCKS, TRANSPOSED_PRODUCT, productByRowBlocks, productFits, simdOverrideCalls, transposedProductFits } from '../engine/simd/kernel-overrides.ts';
 import { FUSED_KERNELS, fuseMultiplyAdds, relaxedSimdAvailable } from '../engine/simd/fused-multiply-add.ts';
 import { instantiateKernels, watCompiler } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
@@ -27,6 +27,13 @@ function reference(values: number[], shape: number[], begin: number[], size: num
   };
   walk(0, 0);
   return out;
+}
+
+/** f's result and how often the kernel overrides called each of these SIMD exports meanwhile. */
+function simdCallsOf<T>(names: Parameters<typeof simdOverrideCalls>[0][], f: () => T): { result: T; calls: Record<string, number> } {
+  const before = names.map(simdOverrideCalls);
+  const result = f();
+  return { result, calls: Object.fromEntries(names.map((n, i) => [n, simdOverrideCalls(n) - before[i]])) };
 }
 
 const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
@@ -72,20 +79,23 @@ function referenceSum(values: number[], shape: number[], axes: number[]): number
   return out;
 }
 
-for (const [shape, axes, keepDims] of [
-  [[16, 5, 7], [0], false], // 32 columns in SIMD lanes, 3 in the scalar tail
-  [[16, 5, 8], [0], false], // lanes only
-  [[16, 5, 7], [0], true],
-  [[3, 4, 5, 2], [0, 1], false],
-  [[3, 4, 5, 2], [1, 0], true],
-  [[6, 9], [0], false],
-  [[6, 9], [1], false], // innermost: the stock kernel
-  [[4, 3, 2], [0, 1, 2], false], // all axes: the stock kernel
-] as [number[], number[], boolean][]) {
-  test(`wasm Sum over axes [${axes}] of [${shape}] (keepDims ${keepDims})`, () => {
+// [shape, axes, keepDims, ours]: ours where the axes are leading ones (the SIMD sum_rows), the stock kernel otherwise.
+for (const [shape, axes, keepDims, ours] of [
+  [[16, 5, 7], [0], false, true], // 32 columns in SIMD lanes, 3 in the scalar tail
+  [[16, 5, 8], [0], false, true], // lanes only
+  [[16, 5, 7], [0], true, true],
+  [[3, 4, 5, 2], [0, 1], false, true],
+  [[3, 4, 5, 2], [1, 0], true, true],
+  [[6, 9], [0], false, true],
+  [[6, 9], [1], false, false], // innermost: the stock kernel
+  [[4, 3, 2], [0, 1, 2], false, false], // all axes: the stock kernel
+] as [number[], number[], boolean, boolean][]) {
+  test(`wasm Sum over axes [${axes}] of [${shape}] (keepDims ${keepDims}) by ${ours ? 'the SIMD sum_rows' : 'the stock kernel'}`, () => {
     const n = shape.reduce((a, b) => a * b, 1);
     const values = Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
-    const got = tf.sum(tf.tensor(values, shape), axes, keepDims);
+    const x = tf.tensor(values, shape);
+    const { result: got, calls } = simdCallsOf(['sum_rows'], () => tf.sum(x, axes, keepDims));
+    assert.equal(calls.sum_rows, ours ? 1 : 0, 'sum_rows calls');
     const want = referenceSum(values, shape, axes);
     const wantShape = keepDims ? shape.map((s, k) => (axes.includes(k) ? 1 : s)) : shape.filter((_, k) => !axes.includes(k));
     assert.deepEqual(got.shape, wantShape);
@@ -201,8 +211,9 @@ for (const [M, K, N] of [[1600, 128, 128], [4, 1, 8], [8, 3, 16], [100, 1000, 12
       const b = tf.randomNormal([K, N], 0, 1, 'float32', 7) as tf.Tensor2D;
       const A = a.dataSync();
       const B = b.dataSync();
-      const got = tf.matMul(a, b).dataSync();
-      assertProduct(got, (i, k) => A[i * K + k], B, M, K, N);
+      const { result: product, calls } = simdCallsOf(['product', 'row_dots'], () => tf.matMul(a, b));
+      assert.deepEqual(calls, { product: ours && N > 1 ? 1 : 0, row_dots: ours && N === 1 ? 1 : 0 }, 'SIMD calls');
+      assertProduct(product.dataSync(), (i, k) => A[i * K + k], B, M, K, N);
     });
   });
 }
@@ -305,26 +316,29 @@ function referenceTranspose(values: number[], shape: number[], perm: number[]): 
   return out;
 }
 
-for (const [shape, perm] of [
-  [[1, 1], [1, 0]],
-  [[4, 4], [1, 0]], // one SIMD block
-  [[7, 9], [1, 0]], // blocks and both scalar edges
-  [[70, 37], [1, 0]], // several 32-row bands, a short last band
-  [[3, 100], [1, 0]], // fewer than 4 rows: edges only
-  [[16, 5, 8], [2, 0, 1]], // a rotation: [80, 8]ᵀ
-  [[16, 5, 8], [1, 2, 0]], // a rotation: [16, 40]ᵀ
-  [[16, 5, 8], [0, 2, 1]], // not a rotation: the stock kernel
-  [[2, 3, 5, 7], [2, 3, 0, 1]],
-  [[0, 5], [1, 0]], // empty
-  [[16, 1, 8], [2, 0, 1]], // a rotation once the unit axis is set aside: [16, 8]ᵀ
-  [[3, 1, 4, 5], [1, 2, 3, 0]],
-  [[1, 6], [1, 0]], // only a unit axis moves: a reshape
-] as [number[], number[]][]) {
+// [shape, perm, ours]: ours where the SIMD transpose2d moves the data, the stock kernel (or nothing to move) otherwise.
+for (const [shape, perm, ours] of [
+  [[1, 1], [1, 0], false], // only unit axes: the stock kernel
+  [[4, 4], [1, 0], true], // one SIMD block
+  [[7, 9], [1, 0], true], // blocks and both scalar edges
+  [[70, 37], [1, 0], true], // several 32-row bands, a short last band
+  [[3, 100], [1, 0], true], // fewer than 4 rows: edges only
+  [[16, 5, 8], [2, 0, 1], true], // a rotation: [80, 8]ᵀ
+  [[16, 5, 8], [1, 2, 0], true], // a rotation: [16, 40]ᵀ
+  [[16, 5, 8], [0, 2, 1], false], // not a rotation: the stock kernel
+  [[2, 3, 5, 7], [2, 3, 0, 1], true],
+  [[0, 5], [1, 0], false], // empty: nothing to move
+  [[16, 1, 8], [2, 0, 1], true], // a rotation once the unit axis is set aside: [16, 8]ᵀ
+  [[3, 1, 4, 5], [1, 2, 3, 0], true],
+  [[1, 6], [1, 0], false], // only a unit axis moves: a reshape
+] as [number[], number[], boolean][]) {
   for (const dtype of ['float32', 'int32'] as const) {
-    test(`wasm Transpose ${dtype} [${shape}] by [${perm}]`, () => {
+    test(`wasm Transpose ${dtype} [${shape}] by [${perm}]${ours ? ' by the SIMD transpose2d' : ''}`, () => {
       const n = shape.reduce((a, b) => a * b, 1);
       const values = Array.from({ length: n }, (_, i) => (dtype === 'int32' ? i * 3 - 7 : i * 0.25 - 3));
-      const got = tf.transpose(tf.tensor(values, shape, dtype), perm);
+      const x = tf.tensor(values, shape, dtype);
+      const { result: got, calls } = simdCallsOf(['transpose2d'], () => tf.transpose(x, perm));
+      assert.equal(calls.transpose2d, ours ? 1 : 0, 'transpose2d calls');
       assert.deepEqual(got.shape, perm.map((p) => shape[p]));
       assert.deepEqual(Array.from(got.dataSync()), referenceTranspose(values, shape, perm));
     });
@@ -412,18 +426,29 @@ test('direct SIMD operations are timed by name while timeDirectCalls runs, and o
   const { sinCosKernel } = await import('../benchmarks/pdes/solutions/trig.ts');
   const x = tf.tensor1d([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
   const untimed = sinCosKernel(x); // outside a session: logged nowhere
+  const t0 = performance.now();
   const { result, direct } = await timeDirectCalls(async () => {
     // Two SIMD calls (of empty rows: they touch nothing) in one operation.
     directKernel('two_calls', (k) => {
       k.sum_rows(0, 0, 0, 0);
       k.sum_rows(0, 0, 0, 0);
     });
+    // An operation of known length: 5 ms spent inside run, then nothing after it.
+    directKernel('five_ms', () => {
+      const start = performance.now();
+      while (performance.now() - start < 5);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30)); // time outside every operation: not counted
     return [...sinCosKernel(x), ...sinCosKernel(x)];
   });
-  assert.deepEqual([...direct.keys()].sort(), ['sin_cos', 'two_calls']);
+  const session = performance.now() - t0;
+  assert.deepEqual([...direct.keys()].sort(), ['five_ms', 'sin_cos', 'two_calls']);
   assert.equal(direct.get('sin_cos')!.count, 2);
   assert.equal(direct.get('two_calls')!.count, 1, 'one operation, however many SIMD calls');
-  assert.ok(direct.get('sin_cos')!.ms >= 0);
+  // Each operation's own wall time: all of run's 5 ms, none of the 30 ms between operations (timers may fire ~1 ms early).
+  assert.ok(direct.get('five_ms')!.ms >= 5, `five_ms timed ${direct.get('five_ms')!.ms} ms`);
+  const timed = [...direct.values()].reduce((a, t) => a + t.ms, 0);
+  assert.ok(timed <= session - 25, `${timed} ms timed of a ${session} ms session with 30 ms outside any operation`);
   assert.ok(Math.abs(result[0].dataSync()[4] - Math.sin(0.5)) < 1e-6, 'the timed call still computes');
   assert.equal((await timeDirectCalls(async () => 0)).direct.size, 0, 'a new session starts empty');
   await assert.rejects(timeDirectCalls(() => timeDirectCalls(async () => 0)), /does not nest/);

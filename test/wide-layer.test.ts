@@ -1,28 +1,33 @@
 /**
  * The wide first layer (engine/wide-layer.ts) and the off-heap Adam moments it enables: forced on
  * a small model (thresholds lowered), every estimator's value, u and parameter gradient match the
- * plain path, and Adam's updates match the tensor implementation. On wasm only (heap views).
+ * plain path, and Adam's updates match the tensor implementation. On wasm only (heap views). Each
+ * test also checks that the wide path ran: the weights went through wideMatMulGather (widePathCalls),
+ * xᵀ·dz was written by the SIMD kernel (timeDirectCalls), Adam kept no moment tensors for them.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, randomModel, randomPoints, assertClose, values, TEST_BACKEND } from './helpers.ts';
-import { WIDE, wideMatMulGather } from '../engine/wide-layer.ts';
+import { WIDE, isWide, wideMatMulGather, widePathCalls } from '../engine/wide-layer.ts';
 import { ESTIMATORS } from '../operators/registry.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
 import { trainableVariables, type MLP } from '../model/mlp.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { Adam } from '../benchmarks/training/adam.ts';
 import { HOST_STAGING } from '../engine/simd/adam.ts';
+import { timeDirectCalls } from '../engine/simd/simd.ts';
 
 const skip = TEST_BACKEND !== 'wasm';
 const saved = { ...WIDE };
 before(setup);
 after(() => Object.assign(WIDE, saved));
 
+const LOWERED = { elements: 16, blockElements: 3 * 8 };
+
 /** Run f with every weight of ≥ 2 × 8 entries wide, in row blocks of 3 (so blocks and a ragged tail). */
 function wide<T>(f: () => T): T {
-  Object.assign(WIDE, { elements: 16, blockElements: 3 * 8 });
+  Object.assign(WIDE, LOWERED);
   try {
     return f();
   } finally {
@@ -40,6 +45,10 @@ const SHAPES = [
 ];
 const d = 7;
 const model = (dim = d): MLP => randomModel({ dim, width: 8, depth: 3 }, 21);
+/** The weights that the lowered thresholds make wide: the first and the hidden layer's, not the [8, 1] output's. */
+const wideWeights = (m: MLP) => m.layers.map((l) => l.W).filter((W) => W.size >= LOWERED.elements);
+/** Calls of the direct SIMD operation `name` in a timeDirectCalls session. */
+const callsOf = (direct: Map<string, { count: number }>, name: string) => direct.get(name)?.count ?? 0;
 
 function evaluate(name: string, m: MLP, dim: number, n: number) {
   const e = ESTIMATORS.find((x) => x.name === name)!;
@@ -58,10 +67,18 @@ function evaluate(name: string, m: MLP, dim: number, n: number) {
 
 for (const e of ESTIMATORS) {
   for (const { d: dim, n } of SHAPES) {
-    test(`the wide first layer gives ${e.name} the same value, u and parameter gradient (d = ${dim}, ${n} points)`, { skip }, () => {
+    test(`the wide first layer gives ${e.name} the same value, u and parameter gradient (d = ${dim}, ${n} points)`, { skip }, async () => {
       const m = model(dim);
       const plain = evaluate(e.name, m, dim, n);
-      const viaWide = wide(() => evaluate(e.name, m, dim, n));
+      const ws = wideWeights(m);
+      assert.equal(ws[0], m.layers[0].W);
+      // isWide sends them wide under nested gradients too (first-order runs would take the wide path anyway: > blockElements).
+      assert.ok(wide(() => ws.every(isWide)), 'the lowered thresholds make the first and hidden weights wide');
+      const calls = ws.map(widePathCalls);
+      const { result: viaWide, direct } = await timeDirectCalls(async () => wide(() => evaluate(e.name, m, dim, n)));
+      ws.forEach((W, k) => assert.ok(widePathCalls(W) > calls[k], `weight ${k} did not go through wideMatMulGather`));
+      // The hidden [8, 8] weight's xᵀ·dz always fits the SIMD kernel, the first layer's at d = 8.
+      assert.ok(callsOf(direct, 'wide_weight_gradient') >= (dim % 4 === 0 ? 2 : 1), `wide_weight_gradient ran ${callsOf(direct, 'wide_weight_gradient')} times`);
       assertClose(viaWide.value, plain.value, 1e-4, 'value');
       assertClose(viaWide.u, plain.u, 1e-5, 'u');
       plain.grads.forEach((g, k) => assertClose(viaWide.grads[k], g, 1e-4, `gradient ${k}`));
@@ -79,25 +96,36 @@ test('widths our kernels take: x·W and xᵀ·dz run whole, neither x nor W is s
   const plain = tf.variableGrads(() => tf.sum(tf.square(tf.concat([tf.matMul(x, W), tf.gather(W, idx)], 0))) as tf.Scalar, [W]);
   assertClose([wideRun.value.dataSync()[0]], [plain.value.dataSync()[0]], 1e-5, 'loss');
   assertClose(values(wideRun.grads[W.name]), values(plain.grads[W.name]), 1e-5, 'dW');
-  const profile = await tf.profile(() => wide(() => tf.variableGrads(loss, [W])));
+  const { result: profile, direct } = await timeDirectCalls(() => tf.profile(() => wide(() => tf.variableGrads(loss, [W]))));
+  assert.equal(callsOf(direct, 'wide_weight_gradient'), 1, 'xᵀ·dz by the SIMD kernel, written into dW in place');
   const sliced = profile.kernels.filter((k) => k.name === 'Slice' && k.inputShapes.some((s) => s?.[1] === dim || s?.[0] === dim));
   assert.equal(sliced.length, 0, `slices of x or W: ${sliced.map((k) => JSON.stringify(k.inputShapes))}`);
   tf.dispose([x, W, idx, wideRun.value, plain.value, ...Object.values(wideRun.grads), ...Object.values(plain.grads)]);
 });
 
-test('Adam with off-heap moments updates wide weights with the bits of the tensor implementation', { skip }, () => {
+test('Adam with off-heap moments updates wide weights with the bits of the tensor implementation', { skip }, async () => {
   const a = model();
   const b = model();
   const plain = new Adam(trainableVariables(a), undefined, { kernels: false });
-  const offHeap = wide(() => new Adam(trainableVariables(b)));
+  const params = trainableVariables(b);
+  const ws = wideWeights(b);
+  const tensors = tf.memory().numTensors;
+  const offHeap = wide(() => new Adam(params));
+  // Moment tensors (m and v) for the other parameters only; a wide weight gets its reserved gradient.
+  assert.equal(tf.memory().numTensors - tensors, 2 * (params.length - ws.length) + ws.length, 'tensors created by the off-heap Adam');
+  const ids = ws.map((W) => W.dataId);
   const staged = HOST_STAGING.chunk;
-  HOST_STAGING.chunk = 6; // the 56-entry first layer in nine chunks, the last of two entries (a scalar tail)
+  HOST_STAGING.chunk = 6; // the 56-entry first layer in ten chunks, the last of two entries (a scalar tail)
   try {
     for (let step = 0; step < 3; step++) {
       const g = trainableVariables(a).map((v, k) => tf.randomNormal(v.shape, 0, 1, 'float32', 100 * step + k));
       const named = (m: MLP) => Object.fromEntries(trainableVariables(m).map((v, k) => [v.name, g[k]]));
       plain.apply(named(a), 1e-2);
-      wide(() => offHeap.apply(named(b), 1e-2));
+      const { direct } = await timeDirectCalls(async () => wide(() => offHeap.apply(named(b), 1e-2)));
+      // The wide weights' moments staged through the heap a chunk at a time, the others one fused pass each.
+      const chunks = ws.reduce((sum, W) => sum + Math.ceil(W.size / HOST_STAGING.chunk), 0);
+      assert.equal(callsOf(direct, 'adam'), chunks + params.length - ws.length, `step ${step}: adam kernel calls`);
+      ws.forEach((W, k) => assert.equal(W.dataId, ids[k], `step ${step}: wide weight ${k} updated in place`));
       tf.dispose(g);
     }
   } finally {
@@ -109,10 +137,16 @@ test('Adam with off-heap moments updates wide weights with the bits of the tenso
 test('a wide weight whose buffer is shared is assigned a copy, and the sharer keeps its values', { skip }, () => {
   const m = model();
   const W = m.layers[0].W;
+  const tensors = tf.memory().numTensors;
   const adam = wide(() => new Adam([W]));
+  assert.equal(tf.memory().numTensors - tensors, 1, 'no moment tensors, only the reserved gradient');
+  const owned = W.dataId;
+  wide(() => adam.apply({ [W.name]: tf.onesLike(W) }, 0.1));
+  assert.equal(W.dataId, owned, 'a buffer of its own is updated in place');
   const alias = tf.reshape(W, W.shape); // WASM's Reshape shares the buffer
   const before = values(alias);
   wide(() => adam.apply({ [W.name]: tf.onesLike(W) }, 0.1));
+  assert.notEqual(W.dataId, owned, 'a shared buffer: assigned a copy');
   assert.deepEqual(values(alias), before);
   assert.ok(values(W).every((w, i) => Math.abs(w - (before[i] - 0.1)) < 1e-5));
 });

@@ -41,6 +41,11 @@ import { simd, type SimdKernels } from './simd.ts';
 
 let done = false;
 
+/** Calls of our SIMD kernels by the overrides below, by export; read-only outside: tests check which path a kernel took. */
+const overrideCalls = new Map<string, number>();
+export const simdOverrideCalls = (name: keyof SimdKernels): number => overrideCalls.get(name) ?? 0;
+const tally = (name: keyof SimdKernels): void => void overrideCalls.set(name, simdOverrideCalls(name) + 1);
+
 function share(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
   (backend as WasmBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
@@ -81,6 +86,7 @@ function sumLeading(x: tf.TensorInfo, lead: number, keepDims: boolean, backend: 
   const rest = x.shape.slice(lead);
   const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest, 'float32');
   const m = tf.util.sizeFromShape(rest);
+  tally('sum_rows');
   simd().sum_rows(heapOffset(x), heapOffset(out), tf.util.sizeFromShape(x.shape) / m, m);
   return out;
 }
@@ -110,7 +116,10 @@ function transposeRotated(x: tf.TensorInfo, perm: number[], backend: WasmBackend
   const rows = tf.util.sizeFromShape(reduced.shape.slice(0, k));
   const out = backend.makeOutput(outShape, x.dtype);
   const cols = tf.util.sizeFromShape(x.shape) / rows;
-  if (rows > 0 && cols > 0) simd().transpose2d(heapOffset(x), heapOffset(out), rows, cols, cols);
+  if (rows > 0 && cols > 0) {
+    tally('transpose2d');
+    simd().transpose2d(heapOffset(x), heapOffset(out), rows, cols, cols);
+  }
   return out;
 }
 
@@ -256,6 +265,7 @@ export function registerWasmKernelOverrides(): void {
     const [M, K] = a.shape;
     const N = b.shape[1];
     const out = (args.backend as unknown as WasmBackend).makeOutput([M, N], 'float32');
+    tally(N === 1 ? 'row_dots' : 'product');
     // A column b: the weight-sharing map's x [N·d/B, B]·w [B, 1] at d = 10⁶, B = 50 took 76 ms through
     // XNNPACK and takes 45 ms by row_dots (one read of x; standalone, interleaved runs).
     if (N === 1) simd().row_dots(heapOffset(a), heapOffset(b), heapOffset(out), M, K);
