@@ -66,7 +66,7 @@ test('targets rejects bad input with one line and exit 2, writing nothing', asyn
   // Each with the message it must give (matched against the one line).
   const cases: [string[], RegExp][] = [
     [['--speed-dims', '8'], /--speed-dims must be ≥ 16, got 8/],
-    [['--floor-dims', '0'], /--floor-dims must be ≥ 1, got 0/],
+    [['--floor-dims', '10'], /--floor-dims must be ≥ 16, got 10/],
     [['--floor-rounds', '0'], /--floor-rounds must be ≥ 1, got 0/],
     [['--steps', 'x'], /--steps must be an integer below 2⁵³, got 'x'/],
     [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],

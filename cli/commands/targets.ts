@@ -53,7 +53,7 @@ export function register(program: Command): void {
       .description('measure the scale-and-speed targets: floor ratio, speed-up over nested, kernel share, memory at 1e6'),
   )
     .option('--steps <n>', 'training steps per speed measurement (the first ones are warm-up)', int('steps', 5), 30)
-    .option('--floor-dims <list>', 'dimensions of the floor-ratio target', intList('floor-dims', 1), [10000, 100000])
+    .option('--floor-dims <list>', 'dimensions of the floor-ratio target (each ≥ 16: R = 16)', intList('floor-dims', 16), [10000, 100000])
     .option('--floor-rounds <n>', 'rounds of none / stde-sparse / stde-collapsed, taken in turn; each takes the median over rounds', int('floor-rounds', 1), 3)
     .option('--speed-dims <list>', 'dimensions of the speed-up target (1e4 is the target; smaller ones show the trend)', intList('speed-dims', 16), [1000, 10000])
     .option('--no-memory', 'skip the d = 1e6 / 5e6 memory runs')
