@@ -180,6 +180,11 @@ test('--resume continues the run a folder holds: a part, the whole or added grou
   assert.throws(resume(stored(part), resolveMatrix({ preset: 'ci', estimators: ['stde-sparse'], steps: 3 })), usage(/^OUT holds allen-cahn-two-body_d100_stde-sparse_R16_w128_L4_B1_p100_n2_wasm_s0 \(2 steps\), and --resume continues that run: .*_n3_wasm_s0 would add the same cell at 3 steps; /));
   assert.throws(resume(stored(ci), resolveMatrix({ preset: 'ci', steps: 2 })), /would add the same cell/); // the whole at other steps
   assert.throws(resume(stored(tiny), { ...tiny, groups: [tiny.groups[0], { ...tiny.groups[1], steps: 6 }] }), /would add the same cell/); // a file's group edited
+  // Edited in what the id leaves out (test points, evaluation, PDE options): the same id, another run.
+  for (const edit of [{ testPoints: 7 }, { evalEvery: 3 }, { args: ['--sync-steps'] }]) {
+    const edited = { ...tiny, groups: [{ ...tiny.groups[0], ...edit }, tiny.groups[1]] };
+    assert.throws(resume(stored(tiny), edited), usage(/^OUT holds .* run as `train .*`, and --resume continues that run: this matrix runs it as `train .*`; resume with the settings it ran with/), JSON.stringify(edit));
+  }
   assert.throws(resume(stored(ci), { ...ci, name: 'quick' }), usage(/holds a run of matrix 'ci'/));
   assert.throws(resume(stored(ci), ci, 'cpu'), usage(/^OUT holds a run on wasm, and --resume continues that one \(--backend wasm\); run cpu into another --out$/));
   // Command-line matrices are all named 'custom': told apart by their cells.

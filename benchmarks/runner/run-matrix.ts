@@ -68,14 +68,17 @@ function killStaleChild(runningPath: string, log: (s: string) => void): void {
   }
 }
 
-/** A matrix's cells with their train arguments, in a comparable form (undefined: it does not expand). */
-function plan(m: Matrix, backend: string): string | undefined {
+/** A stored matrix's cells, or none where it no longer expands (a PDE or option since renamed). */
+function expandOrNone(m: Matrix, backend: string): Cell[] {
   try {
-    return expandMatrix(m, backend).map((c) => trainArgs(c).join(' ')).sort().join('\n');
+    return expandMatrix(m, backend);
   } catch {
-    return undefined;
+    return [];
   }
 }
+
+/** A matrix's cells with their train arguments, in a comparable form. */
+const plan = (m: Matrix, backend: string): string => expandOrNone(m, backend).map((c) => trainArgs(c).join(' ')).sort().join('\n');
 
 /**
  * --resume continues the run a folder holds, never another, whose rows, title and paper table would
@@ -96,6 +99,14 @@ export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<s
   if (prev.matrix && (isCommandLine(prev.matrix) || isCommandLine(o.matrix)) && plan(prev.matrix, o.backend) !== plan(o.matrix, o.backend)) {
     const argv = prev.invocations?.at(-1)?.argv;
     throw new UsageError(`${outDir} holds a run of other cells, and --resume continues that one${argv ? ` (stde-bench ${argv.join(' ')})` : ''}; run these cells into another --out`);
+  }
+  // A cell of the same id must be the same run: the id leaves out test points, evaluation and PDE options.
+  const before = new Map((prev.matrix ? expandOrNone(prev.matrix, o.backend) : []).map((c) => [c.id, trainArgs(c).join(' ')]));
+  for (const c of o.cells) {
+    const was = before.get(c.id);
+    if (was !== undefined && was !== trainArgs(c).join(' ')) {
+      throw new UsageError(`${outDir} holds ${c.id} run as \`train ${was}\`, and --resume continues that run: this matrix runs it as \`train ${trainArgs(c).join(' ')}\`; resume with the settings it ran with, or run into another --out`);
+    }
   }
   const bySlot = new Map<string, { id: string; steps: number }[]>();
   for (const id of stored) {
