@@ -31,6 +31,8 @@ export interface MemoryPlan {
    * the off-heap Adam moments and the exact values of the test set, which evaluation keeps (4 B a point).
    */
   hostBytes: number;
+  /** Of those, the test set's exact values. */
+  testSetBytes: number;
 }
 
 /**
@@ -97,7 +99,7 @@ export function planMemory(cfg: RunConfig, backend = 'wasm'): MemoryPlan {
   const hostStateBytes = 4 * 2 * wide;
   const testSetBytes = cfg.pde.accuracy ? 4 * cfg.testPoints : 0;
   const hostBytes = hostStateBytes + testSetBytes + (backend === 'cpu' ? lowerBoundBytes : 0);
-  return { parameters, microBatches, parameterStateBytes, hostStateBytes, inputBytes, lowerBoundBytes, hostBytes };
+  return { parameters, microBatches, parameterStateBytes, hostStateBytes, inputBytes, lowerBoundBytes, hostBytes, testSetBytes };
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
@@ -117,7 +119,7 @@ export function assertFits(cfg: RunConfig, backend: string, ramBytes = totalmem(
     );
   }
   if (plan.hostBytes > ramBytes) {
-    const testSet = plan.hostBytes - plan.hostStateBytes - (backend === 'cpu' ? plan.lowerBoundBytes : 0);
+    const testSet = plan.testSetBytes;
     const parts = (
       [
         [backend === 'cpu' ? plan.lowerBoundBytes : 0, 'of parameter state and points (cpu tensors live there)'],
@@ -182,8 +184,7 @@ function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number): Whol
  */
 export function outOfMemoryRemedy(cfg: RunConfig, backend: string): string {
   const k = microBatchesFor(cfg, backend);
-  const more: number[] = [];
-  for (let j = k + 1; j <= cfg.points && more.length < 3; j++) if (cfg.points % j === 0 && cfg.boundaryPoints % j === 0) more.push(j);
+  const more = divisors(gcd(cfg.points, cfg.boundaryPoints)).filter((j) => j > k).slice(0, 3);
   const split = more.length
     ? `more --micro-batches (this run: ${k} of ${cfg.points / k} points${cfg.boundaryPoints ? ` and ${cfg.boundaryPoints / k} boundary points` : ''} each; ${more.join(', ')}${more.length === 3 ? ', …' : ''} divide ${cfg.boundaryPoints ? 'both counts' : 'the points'}), `
     : '';
