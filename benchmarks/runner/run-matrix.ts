@@ -77,15 +77,18 @@ function expandOrNone(m: Matrix, backend: string): Cell[] {
   }
 }
 
-/** A matrix's cells with their train arguments, in a comparable form. */
-const plan = (m: Matrix, backend: string): string => expandOrNone(m, backend).map((c) => trainArgs(c).join(' ')).sort().join('\n');
+/** A cell's train arguments, in a comparable form. */
+const argsOf = (c: Cell): string => trainArgs(c).join(' ');
+
+/** A set of cells as their train arguments, in a comparable form. */
+const cellSet = (args: Iterable<string>): string => [...args].sort().join('\n');
 
 /**
  * --resume continues the run a folder holds, never another, whose rows, title and paper table would
  * describe two runs as one. Same preset or file name (whole, a part, or a file with groups added), same
  * backend; a command-line matrix (all are named 'custom') with the same cells; and no cell beside a
- * stored one of its slot (same id but for steps and seed) with other steps. `stored`: the ids of the
- * folder's cells (planned or with a row).
+ * stored one of its slot (same id but for steps and seed) with other steps, nor of the same id with other
+ * settings than the stored matrix gave it. `stored`: the ids of the folder's cells (planned or with a row).
  */
 export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<string>, o: Pick<RunOptions, 'matrix' | 'cells' | 'backend'>): void {
   const prevName = prev.matrix?.name;
@@ -96,16 +99,17 @@ export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<s
     // machine.json describes one backend's device and flags.
     throw new UsageError(`${outDir} holds a run on ${prev.backend}, and --resume continues that one (--backend ${prev.backend}); run ${o.backend} into another --out`);
   }
-  if (prev.matrix && (isCommandLine(prev.matrix) || isCommandLine(o.matrix)) && plan(prev.matrix, o.backend) !== plan(o.matrix, o.backend)) {
+  // The stored matrix's cells, by id, as they ran (the cells given are o.matrix's).
+  const before = new Map((prev.matrix ? expandOrNone(prev.matrix, o.backend) : []).map((c) => [c.id, argsOf(c)]));
+  if (prev.matrix && (isCommandLine(prev.matrix) || isCommandLine(o.matrix)) && cellSet(before.values()) !== cellSet(o.cells.map(argsOf))) {
     const argv = prev.invocations?.at(-1)?.argv;
     throw new UsageError(`${outDir} holds a run of other cells, and --resume continues that one${argv ? ` (stde-bench ${argv.join(' ')})` : ''}; run these cells into another --out`);
   }
   // A cell of the same id must be the same run: the id leaves out test points, evaluation and PDE options.
-  const before = new Map((prev.matrix ? expandOrNone(prev.matrix, o.backend) : []).map((c) => [c.id, trainArgs(c).join(' ')]));
   for (const c of o.cells) {
     const was = before.get(c.id);
-    if (was !== undefined && was !== trainArgs(c).join(' ')) {
-      throw new UsageError(`${outDir} holds ${c.id} run as \`train ${was}\`, and --resume continues that run: this matrix runs it as \`train ${trainArgs(c).join(' ')}\`; resume with the settings it ran with, or run into another --out`);
+    if (was !== undefined && was !== argsOf(c)) {
+      throw new UsageError(`${outDir} holds ${c.id} run as \`train ${was}\`, and --resume continues that run: this matrix runs it as \`train ${argsOf(c)}\`; resume with the settings it ran with, or run into another --out`);
     }
   }
   const bySlot = new Map<string, { id: string; steps: number }[]>();
