@@ -36,11 +36,16 @@ export function readResultsFolder(dir: string): LoadedRun {
   const rows = readRows(csv);
   // A run killed before its first cell ended: an empty report would look like a result.
   if (!rows.length) throw new UsageError(`${csv} holds no finished cell yet (nothing to report)`);
+  // Each samples file read (and checked) once: the error charts ask for L2, then maybe for L1.
+  const evals = new Map<string, Eval[]>();
   return {
     dir,
     rows,
     machine: readMachine(dir),
     run: readRun(dir),
-    evals: (cell) => readSamples(dir, cell)?.evals ?? [],
+    evals(cell) {
+      if (!evals.has(cell)) evals.set(cell, readSamples(dir, cell)?.evals ?? []);
+      return evals.get(cell)!;
+    },
   };
 }

@@ -99,7 +99,8 @@ function withOverrides(m: Matrix, f: MatrixFlags): Matrix {
 
 export function resolveMatrix(f: MatrixFlags): Matrix {
   if (f.preset !== undefined && f.matrix !== undefined) throw new UsageError('give one of --preset or --matrix (not both)');
-  // `--dims ''` or `--dims ,,` parse to []: an empty list, not a matrix without groups.
+  // The command line's list parsers (nameList, intList) refuse an empty list already; flags built in
+  // code get the same answer here rather than a matrix without groups.
   for (const k of [...FILTERS, 'seeds'] as const) {
     if (f[k]?.length === 0) throw new UsageError(`${flagName(k)}: empty list (give one or more comma-separated values)`);
   }
