@@ -3,12 +3,15 @@
  * silent fallback to another backend (a benchmark number must say what produced it).
  */
 import * as tf from '@tensorflow/tfjs';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { registerHigherOrderGradients } from './gradients.ts';
-import { UsageError } from './errors.ts';
+import { forgetOutOfMemory, UsageError } from './errors.ts';
 import { registerWasmKernelOverrides } from './simd/kernel-overrides.ts';
 import './simd/tanh-jet.ts'; // the tanh 2-jet kernels of wasm and webgpu register as they load
 import './webgpu/tanh-jet.ts';
 import { guardWasmHeap } from './wasm-heap.ts';
+import { forgetReservedGradients } from './wide-layer.ts';
 import { setUpWebgpu } from './webgpu/webgpu.ts';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
@@ -83,6 +86,32 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
   }
   current = { name: backend, tfjsBackend: tfjsName, versions, adapter };
   return current;
+}
+
+/**
+ * Drops every tensor and variable and starts the wasm backend again on a new heap. After an
+ * allocation ran out of heap mid-step, tfjs's state cannot be trusted (the tape keeps what it saved,
+ * a profile stays open, a kernel's first output leaks) and WASM memory never shrinks; a trainer that
+ * wants to try a smaller step (benchmarks/training/train.ts) starts over here. Every tensor made
+ * before is invalid afterwards.
+ */
+export async function restartWasmEngine(): Promise<void> {
+  if (current?.name !== 'wasm') throw new Error(`restartWasmEngine: the engine runs ${current?.name ?? 'nothing'}, not wasm`);
+  tf.engine().reset(); // disposes the backend (its module and heap) and the engine's state; kernels stay registered
+  forgetReservedGradients();
+  forgetOutOfMemory();
+  current = undefined;
+  // The old heap (up to 2 GiB, written) is released only when V8 collects its module, which it may
+  // do long after the new heap has grown: collect it now, after a turn of the event loop.
+  await new Promise<void>((r) => setImmediate(r));
+  collectGarbage();
+  await initEngine('wasm');
+}
+
+/** V8's full collection, exposed at run time (Node has no API for it without --expose-gc at start). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 export function engineInfo(): BackendInfo | undefined {

@@ -8,7 +8,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { noteOutOfMemory } from './errors.ts';
 
-export const WASM_USABLE_HEAP_BYTES = 2 ** 31;
+const WASM_USABLE_HEAP_BYTES = 2 ** 31;
+
+/**
+ * The heap this process may use: WASM_USABLE_HEAP_BYTES, or less where a test asks for less (to run
+ * out of memory at a size a test can afford). It outlives engine restarts.
+ */
+let usableHeapBytes = WASM_USABLE_HEAP_BYTES;
+export const wasmUsableHeapBytes = (): number => usableHeapBytes;
+export function limitWasmHeapForTests(bytes: number): void {
+  if (!(bytes > GROWTH_SLACK_BYTES && bytes <= WASM_USABLE_HEAP_BYTES)) throw new Error(`limitWasmHeapForTests: ${bytes} B is outside (${GROWTH_SLACK_BYTES}, ${WASM_USABLE_HEAP_BYTES}]`);
+  usableHeapBytes = bytes;
+}
 
 /**
  * JS-side allocations must end this far below 2 GiB: when malloc grows the heap, Emscripten adds up
@@ -22,30 +33,41 @@ interface WasmModule {
   HEAPU8: Uint8Array;
 }
 
-let installed = false;
+/** The modules guarded so far (a restarted engine, engine/backend.ts, brings a new one). */
+const guarded = new WeakSet<WasmModule>();
 
 export function guardWasmHeap(): void {
-  if (installed) return;
   const wasm = (tf.backend() as unknown as { wasm?: WasmModule }).wasm;
-  if (!wasm) return;
-  installed = true;
+  if (!wasm || guarded.has(wasm)) return;
+  guarded.add(wasm);
   // Emscripten's `_malloc` export is a stub that replaces itself with the raw function on first
   // use; resolve it once, then pin our wrapper so that replacement cannot undo it.
   wasm._free(wasm._malloc(16));
   const malloc = wasm._malloc;
-  const guarded = (n: number) => {
+  const guardedMalloc = (n: number) => {
     const p = malloc(n);
     const end = (p >>> 0) + n;
-    if (p === 0 || end > WASM_USABLE_HEAP_BYTES - GROWTH_SLACK_BYTES) {
+    if (p === 0 || end > usableHeapBytes - GROWTH_SLACK_BYTES) {
       if (p !== 0) wasm._free(p);
-      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`;
+      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the ${heapText()} that tfjs-backend-wasm handles correctly`;
       noteOutOfMemory(message);
       throw new RangeError(message);
     }
     return p;
   };
-  Object.defineProperty(wasm, '_malloc', { get: () => guarded, set: () => {}, configurable: true });
+  Object.defineProperty(wasm, '_malloc', { get: () => guardedMalloc, set: () => {}, configurable: true });
+  // tf.profile runs each kernel inside the backend's async time(): a refusal there became a rejected
+  // promise nobody awaits (an unhandled rejection, fatal in Node) and a TypeError on the kernel's
+  // missing outputs. Timed synchronously, the refusal propagates as itself and can be caught.
+  const backend = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+  backend.time = (f) => {
+    const start = performance.now();
+    f();
+    return Promise.resolve({ kernelMs: performance.now() - start });
+  };
 }
+
+const heapText = () => (usableHeapBytes === WASM_USABLE_HEAP_BYTES ? '2 GiB' : `${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB (limited for a test)`);
 
 /** Bytes the WASM heap has grown to (its high-water mark: WASM memory never shrinks). */
 export function wasmHeapBytes(): number | null {
@@ -59,8 +81,8 @@ export function wasmHeapBytes(): number | null {
  */
 export function assertWasmHeapHealthy(): void {
   const bytes = wasmHeapBytes();
-  if (bytes !== null && bytes > WASM_USABLE_HEAP_BYTES) {
-    throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the 2 GiB that tfjs-backend-wasm handles correctly`);
+  if (bytes !== null && bytes > usableHeapBytes) {
+    throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the ${heapText()} that tfjs-backend-wasm handles correctly`);
   }
 }
 

@@ -69,6 +69,9 @@ export function releaseGradient(W: tf.Tensor): void {
   reserved.delete(W.dataId);
 }
 
+/** A restarted engine (engine/backend.ts) dropped every tensor: forget the reservations without disposing. */
+export const forgetReservedGradients = (): void => reserved.clear();
+
 /** wideMatMulGather's calls by the weight's data id; read-only outside: tests check that the wide path ran. */
 const wideCalls = new WeakMap<object, number>();
 export const widePathCalls = (W: tf.Tensor): number => wideCalls.get(W.dataId) ?? 0;

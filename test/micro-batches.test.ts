@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
-import { microBatchesFor, planMemory } from '../benchmarks/training/memory-plan.ts';
+import { microBatchCounts, microBatchesFor, planMemory } from '../benchmarks/training/memory-plan.ts';
 import { microBatchStream, runStreams, stepLossAndGrads, totalLoss } from '../benchmarks/training/train.ts';
 import { initMLP, trainableVariables } from '../model/mlp.ts';
 import { UsageError } from '../engine/errors.ts';
@@ -42,6 +42,17 @@ test('the memory plan splits d = 5e6 (B = 50) into 5 micro-batches of 20 points 
   assert.ok(plan.lowerBoundBytes < 2 ** 31);
   assert.equal(microBatchesFor(resolveRun({ pde: 'allen-cahn-two-body', dim: 1_000_000, estimator: 'stde-sparse' }), 'wasm'), 1);
   assert.equal(microBatchesFor(resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse', microBatches: 10 }), 'wasm'), 10);
+});
+
+test('left to the plan on wasm, a run may try each larger count that divides both batches, up to 4× the last; a given count, or another backend, is tried alone', () => {
+  const paperText = { pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', options: { preset: 'paper-text' } }; // 2000 and 100 points
+  assert.deepEqual(microBatchCounts(resolveRun(paperText), 'wasm'), [1, 2, 4, 5, 10, 20, 25, 50, 100]);
+  assert.deepEqual(microBatchCounts(resolveRun(paperText), 'webgpu'), [1]);
+  assert.deepEqual(microBatchCounts(resolveRun({ ...paperText, microBatches: 4 }), 'wasm'), [4]);
+  // The input batch's count first (d = 5·10⁶, B = 50: 5), then the larger divisors of the 100 points.
+  assert.deepEqual(microBatchCounts(resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse' }), 'wasm'), [5, 10, 20, 25, 50, 100]);
+  // No jump past 4×: 3·67 points try 1 and 3, not 67 micro-batches of 3 or 201 of 1.
+  assert.deepEqual(microBatchCounts(resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', points: 201 }), 'wasm'), [1, 3]);
 });
 
 test('a micro-batch count that does not divide the points is a usage error', () => {

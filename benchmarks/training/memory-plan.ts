@@ -9,7 +9,7 @@
  */
 import { parameterCount, featureDim } from '../../model/mlp.ts';
 import type { RunConfig } from './run-config.ts';
-import { WASM_USABLE_HEAP_BYTES } from '../../engine/wasm-heap.ts';
+import { wasmUsableHeapBytes } from '../../engine/wasm-heap.ts';
 import { wideOn } from '../../engine/wide-layer.ts';
 import { totalmem } from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
@@ -54,6 +54,25 @@ export function microBatchesFor(cfg: RunConfig, backend: string): number {
   if (backend !== 'wasm') return 1;
   const bytes = 4 * (cfg.points + cfg.boundaryPoints) * (cfg.model.dim + cfg.model.extraInputs);
   return fewestMicroBatches(cfg, (k) => bytes / k <= MICRO_BATCH_INPUT_BYTES) ?? gcd(cfg.points, cfg.boundaryPoints); // else as many as divide both
+}
+
+/**
+ * The micro-batch counts a run may try, in order: the user's count alone, or the plan's and then each
+ * larger count that divides the points and the boundary points (wasm), as long as a micro-batch keeps
+ * at least a quarter of the points of the one before: past such a jump (1 → 2000003 for a prime
+ * count) the run would crawl, and the user had better choose. The plan bounds the input batch only;
+ * the step's working memory (activations, jets, tape) is found by trying them (benchmarks/training/train.ts).
+ */
+export function microBatchCounts(cfg: RunConfig, backend: string): number[] {
+  const k = microBatchesFor(cfg, backend);
+  if (cfg.microBatches > 0 || backend !== 'wasm') return [k];
+  const counts = [k];
+  for (const j of divisors(gcd(cfg.points, cfg.boundaryPoints))) {
+    if (j <= counts[counts.length - 1]) continue;
+    if (j > 4 * counts[counts.length - 1]) break;
+    counts.push(j);
+  }
+  return counts;
 }
 
 /** The smallest n in 1…max with ok(n), if any. */
@@ -112,10 +131,11 @@ export function assertFits(cfg: RunConfig, backend: string, ramBytes = totalmem(
     const sharing = cfg.model.block === 1 && featureDim(cfg.model) > 10_000 ? 'weight sharing (--block), ' : '';
     return plan.parameterStateBytes > limit ? `use ${sharing}a smaller --width or --depth` : `use more --micro-batches or fewer --points`;
   };
-  if (backend === 'wasm' && plan.lowerBoundBytes > WASM_USABLE_HEAP_BYTES) {
+  const heapBytes = wasmUsableHeapBytes();
+  if (backend === 'wasm' && plan.lowerBoundBytes > heapBytes) {
     const offHeap = plan.hostStateBytes ? `, Adam moments of the first layer off the heap` : '';
     throw new UsageError(
-      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}) but it holds ${gib(WASM_USABLE_HEAP_BYTES)}; ${remedy(WASM_USABLE_HEAP_BYTES)} or --backend webgpu`,
+      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}) but it holds ${gib(heapBytes)}; ${remedy(heapBytes)} or --backend webgpu`,
     );
   }
   if (plan.hostBytes > ramBytes) {
@@ -182,8 +202,7 @@ function wholeBuffers(cfg: RunConfig, backend: string, limitBytes: number): Whol
  * micro-batch, the width and the estimator's jets. Names the next micro-batch counts that divide both
  * point counts.
  */
-export function outOfMemoryRemedy(cfg: RunConfig, backend: string): string {
-  const k = microBatchesFor(cfg, backend);
+export function outOfMemoryRemedy(cfg: RunConfig, backend: string, k = microBatchesFor(cfg, backend)): string {
   const more = divisors(gcd(cfg.points, cfg.boundaryPoints)).filter((j) => j > k).slice(0, 3);
   const split = more.length
     ? `more --micro-batches (this run: ${k} of ${cfg.points / k} points${cfg.boundaryPoints ? ` and ${cfg.boundaryPoints / k} boundary points` : ''} each; ${more.join(', ')}${more.length === 3 ? ', …' : ''} divide ${cfg.boundaryPoints ? 'both counts' : 'the points'}), `

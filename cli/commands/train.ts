@@ -98,7 +98,9 @@ export function register(program: Command): void {
     );
     bar.start(cfg.steps, 0, { loss: '-', err: '-' });
     let lastDraw = 0;
+    let microBatches: number | undefined;
     const record = await train(cfg, info.name, {
+      onMicroBatches: (k) => void (microBatches = k),
       onStep: (step, loss) => {
         const now = performance.now();
         if (now - lastDraw > 100 || step === cfg.steps) {
@@ -111,7 +113,7 @@ export function register(program: Command): void {
       .catch((e: unknown) => {
         // The plan's bound left out the step's working memory (activations, jets, tape): say what to change.
         const oom = outOfMemoryBehind(e);
-        throw oom ? new UsageError(`${oom}; ${outOfMemoryRemedy(cfg, info.name)}`) : e;
+        throw oom ? new UsageError(`${oom}; ${outOfMemoryRemedy(cfg, info.name, microBatches)}`) : e;
       })
       .finally(() => bar.stop());
     process.stdout.write((o.json ? JSON.stringify(record) : summary(record)) + '\n');

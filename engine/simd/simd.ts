@@ -37,6 +37,8 @@ export interface SimdKernels {
 }
 
 let kernels: SimdKernels | null = null;
+/** The memory `kernels` import: a restarted engine (engine/backend.ts) has a new one. */
+let kernelsMemory: WebAssembly.Memory | null = null;
 let multiplyAddsFused = false;
 
 /** wat text → a WebAssembly binary, SIMD and relaxed SIMD parsed (wabt; whether V8 runs relaxed SIMD is separate). */
@@ -66,13 +68,14 @@ export function instantiateKernels(binary: Uint8Array<ArrayBuffer>, memory = bac
 }
 
 export async function loadSimdKernels(): Promise<void> {
-  if (kernels) return;
   const memory = backendMemory();
+  if (kernels && kernelsMemory === memory) return;
   try {
     const toBinary = await watCompiler();
     const text = readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
     const fused = relaxedSimdAvailable(toBinary);
     kernels = instantiateKernels(toBinary(fused ? fuseMultiplyAdds(text) : text), memory);
+    kernelsMemory = memory;
     multiplyAddsFused = fused;
   } catch (e) {
     // Node ≥ 16.4 runs WebAssembly SIMD; a failure here is a broken install or a changed tfjs-backend-wasm.

@@ -1,0 +1,50 @@
+/**
+ * With micro-batches left to the plan on wasm, a first step that runs out of heap is tried again in
+ * more micro-batches on a restarted engine, and the run is then the one given that count. The heap is
+ * limited so that this small network runs out in one batch (heap high-water ~69 MB) and fits in two
+ * (~48 MB). Its own file: the engine restarts, which invalidates every tensor made before.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, TEST_BACKEND } from './helpers.ts';
+import { limitWasmHeapForTests, wasmHeapBytes } from '../engine/wasm-heap.ts';
+import { restartWasmEngine } from '../engine/backend.ts';
+import { outOfMemoryBehind } from '../engine/errors.ts';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { train } from '../benchmarks/training/train.ts';
+
+before(setup);
+
+const cfg = (microBatches: number) =>
+  resolveRun({ pde: 'allen-cahn-two-body', dim: 8, estimator: 'stde-sparse', R: 4, points: 256, width: 512, steps: 2, testPoints: 16, microBatches });
+/** Allocations end below the limit less 128 MiB of growth slack: ~58 MiB of heap here. */
+const LIMIT = (128 + 58) * 2 ** 20;
+
+test('a first step out of heap is retried in more micro-batches and gives the run of that count', { skip: TEST_BACKEND !== 'wasm' }, async () => {
+  limitWasmHeapForTests(LIMIT);
+  // One batch does not fit, given: the out-of-memory error, no retry.
+  const tried: number[] = [];
+  const failed = await train(cfg(1), 'wasm', { onMicroBatches: (k) => tried.push(k) }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  assert.match(outOfMemoryBehind(failed) ?? '', /^out of memory: WASM allocation of .* \(limited for a test\)/);
+  assert.deepEqual(tried, [1]);
+  await restartWasmEngine();
+
+  // Left to the plan: 1 runs out, the engine restarts, 2 fits.
+  tried.length = 0;
+  const auto = await train(cfg(0), 'wasm', { onMicroBatches: (k) => tried.push(k) });
+  assert.deepEqual(tried, [1, 2]);
+  assert.equal(auto.status, 'ok');
+  assert.equal(auto.micro_batches, 2);
+  assert.equal(auto.message, 'the first step ran out of WASM heap in 1 micro-batch; 2 fit');
+  assert.ok(wasmHeapBytes()! < LIMIT, `heap ${wasmHeapBytes()} B`);
+  assert.equal(tf.memory().numTensors, 0, 'the failed attempt left no tensor behind');
+
+  // The same run as one given 2 micro-batches: same initialisation, points and updates.
+  const given = await train(cfg(2), 'wasm');
+  for (const k of ['loss_final', 'rel_l2_initial', 'rel_l2_final', 'evals', 'micro_batches', 'params'] as const) assert.deepEqual(auto[k], given[k], k);
+  assert.equal(given.message, '');
+});
