@@ -13,11 +13,12 @@ import { restartWasmEngine } from '../engine/backend.ts';
 import { outOfMemoryBehind } from '../engine/errors.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { train } from '../benchmarks/training/train.ts';
+import { kernelSplit } from '../benchmarks/targets/measure.ts';
 
 before(setup);
 
-const cfg = (microBatches: number) =>
-  resolveRun({ pde: 'allen-cahn-two-body', dim: 8, estimator: 'stde-sparse', R: 4, points: 256, width: 512, steps: 2, testPoints: 16, microBatches });
+const request = { pde: 'allen-cahn-two-body', dim: 8, estimator: 'stde-sparse', R: 4, points: 256, width: 512 };
+const cfg = (microBatches: number) => resolveRun({ ...request, steps: 2, testPoints: 16, microBatches });
 /** Allocations end below the limit less 128 MiB of growth slack: ~58 MiB of heap here. */
 const LIMIT = (128 + 58) * 2 ** 20;
 
@@ -47,4 +48,13 @@ test('a first step out of heap is retried in more micro-batches and gives the ru
   const given = await train(cfg(2), 'wasm');
   for (const k of ['loss_final', 'rel_l2_initial', 'rel_l2_final', 'evals', 'micro_batches', 'params'] as const) assert.deepEqual(auto[k], given[k], k);
   assert.equal(given.message, '');
+});
+
+test('profile, its count left to the plan, profiles the micro-batches train would run', { skip: TEST_BACKEND !== 'wasm' }, async () => {
+  limitWasmHeapForTests(LIMIT);
+  await restartWasmEngine(); // whatever the test before left on the heap
+  const split = await kernelSplit(request, 'step');
+  assert.equal(split.micro_batches, 2);
+  assert.ok(split.kernels > 0);
+  await assert.rejects(kernelSplit({ ...request, microBatches: 1 }, 'step'), /out of memory/);
 });

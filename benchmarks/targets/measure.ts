@@ -6,10 +6,10 @@
  * `stde-bench targets` measures it as a child `profile --json`, and its other targets as child `train`s.
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveRun, type RunRequest } from '../training/run-config.ts';
+import { resolveRun, type RunConfig, type RunRequest } from '../training/run-config.ts';
 import { buildRun, dispatchStep, lossPass, stepLossAndGrads } from '../training/train.ts';
 import { Adam } from '../training/adam.ts';
-import { microBatchesFor } from '../training/memory-plan.ts';
+import { fitMicroBatches } from '../training/fit-micro-batches.ts';
 import { profileKernels, type KernelRow } from '../kernel-time.ts';
 import { dispatchStats } from '../../engine/webgpu/webgpu.ts';
 
@@ -39,12 +39,33 @@ export type ProfileScope = 'loss-and-gradient' | 'step';
  */
 export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient'): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
+  // The micro-batches train would run (on wasm, found by trying: the first call is the try).
+  const { value: prepared, microBatches: k } = await fitMicroBatches(cfg, tf.getBackend(), async (k) => {
+    const p = prepare(cfg, k, scope);
+    p.profiled(0)();
+    return p;
+  });
+  const { run, adam, profiled } = prepared;
+  profiled(1)(); // warm caches (XNNPACK operators, shader/kernel set-up)
+  const step = profiled(2);
+  const d0 = dispatchStats.dispatches;
+  const t0 = performance.now();
+  const { kernels, ms, byName, prof } = await profileKernels(step);
+  const wall = performance.now() - t0;
+  const dispatches = tf.getBackend() === 'webgpu' ? dispatchStats.dispatches - d0 : null;
+  const kernelMs = ms ?? 0;
+  adam?.dispose();
+  run.dispose();
+  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches, micro_batches: k, peak_bytes: prof.peakBytes };
+}
+
+/** The run and the profiled call of step s, with k micro-batches. */
+function prepare(cfg: RunConfig, k: number, scope: ProfileScope) {
   const run = buildRun(cfg);
   const { streams, lossProblem, target, vars } = run;
   // The points of a step are drawn before the profiled region: tfjs draws random numbers in JS
   // outside any kernel, and that is data generation, not the STDE step's dispatch or tape overhead.
   const pass = lossPass(cfg, lossProblem, target, vars);
-  const k = microBatchesFor(cfg, tf.getBackend()); // without the whole step: one micro-batch's loss and gradient
   const lossAndGrad = (s: number) => {
     const rng = streams.step(s);
     const data = pass.sample(rng, { points: cfg.points / k, boundaryPoints: cfg.boundaryPoints / k });
@@ -63,17 +84,5 @@ export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-a
       value.dispose();
     };
   };
-  const profiled = adam ? wholeStep(adam) : lossAndGrad;
-  profiled(0)();
-  profiled(1)(); // warm caches (XNNPACK operators, shader/kernel set-up)
-  const step = profiled(2);
-  const d0 = dispatchStats.dispatches;
-  const t0 = performance.now();
-  const { kernels, ms, byName, prof } = await profileKernels(step);
-  const wall = performance.now() - t0;
-  const dispatches = tf.getBackend() === 'webgpu' ? dispatchStats.dispatches - d0 : null;
-  const kernelMs = ms ?? 0;
-  adam?.dispose();
-  run.dispose();
-  return { wall_ms: wall, kernel_ms: kernelMs, kernel_share: kernelMs / wall, kernels, by_kernel: byName, dispatches, micro_batches: k, peak_bytes: prof.peakBytes };
+  return { run, adam, profiled: adam ? wholeStep(adam) : lossAndGrad };
 }

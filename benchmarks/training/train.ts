@@ -22,14 +22,12 @@ import { Adam } from './adam.ts';
 import { makeSchedule } from './schedule.ts';
 import { makeEvaluator, type Errors } from './evaluate.ts';
 import { dataFitProblem } from './data-fit.ts';
-import { microBatchCounts } from './memory-plan.ts';
+import { fitMicroBatches, outOfHeapNote } from './fit-micro-batches.ts';
 import { finite, STEP_MS_KEPT, stepStats, warmupSteps, type EvalPoint, type TrainRecord } from './record.ts';
 import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../model/mlp.ts';
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
-import { outOfMemoryBehind } from '../../engine/errors.ts';
-import { restartWasmEngine } from '../../engine/backend.ts';
 import { readLater } from '../../engine/webgpu/readback.ts';
 
 const heapMb = (): number | null => {
@@ -150,29 +148,9 @@ export function buildRun(cfg: RunConfig) {
 
 /**
  * The run built and its first, unapplied loss-and-gradient step profiled (the record's peak tensor
- * bytes). With micro-batches left to the plan on wasm, the plan's count bounds only the input batch;
- * whether the step's working memory (activations, jets, tape) fits is found here by trying: when the
- * step runs out of heap, the engine restarts on a fresh heap (tfjs's state after a failed allocation
- * cannot be trusted) and the run is built again with the next count that divides the points. By its
- * seeds it is then the same run as one given that count.
+ * bytes): the step that finds out, on wasm, how many micro-batches fit (fit-micro-batches.ts). By
+ * its seeds the run is then the same as one given that count.
  */
-async function firstStep(cfg: RunConfig, backend: string, hooks: TrainHooks) {
-  const counts = microBatchCounts(cfg, backend);
-  const outOfHeap: number[] = [];
-  for (const microBatches of counts) {
-    const last = microBatches === counts[counts.length - 1];
-    hooks.onMicroBatches?.(microBatches);
-    const built = await profiledFirstStep(cfg, microBatches).catch((e: unknown) => {
-      if (last || !outOfMemoryBehind(e)) throw e;
-      return null;
-    });
-    if (built) return { ...built, microBatches, outOfHeap };
-    outOfHeap.push(microBatches);
-    await restartWasmEngine(); // here the failed attempt is out of reach, so its heap can be collected
-  }
-  throw new Error('unreachable: the last micro-batch count returns or throws');
-}
-
 async function profiledFirstStep(cfg: RunConfig, microBatches: number) {
   const run = buildRun(cfg);
   const adam = new Adam(run.vars);
@@ -185,7 +163,12 @@ async function profiledFirstStep(cfg: RunConfig, microBatches: number) {
 
 export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks = {}): Promise<TrainRecord> {
   const t0 = performance.now();
-  const { run, adam, evaluator, microBatches, lossAndGrads, profile, outOfHeap } = await firstStep(cfg, backend, hooks);
+  const fitted = await fitMicroBatches(cfg, backend, (k) => {
+    hooks.onMicroBatches?.(k);
+    return profiledFirstStep(cfg, k);
+  });
+  const { run, adam, evaluator, lossAndGrads, profile } = fitted.value;
+  const { microBatches } = fitted;
   const { streams, problem, target } = run;
   const schedule = makeSchedule(cfg.schedule, cfg.lr, cfg.steps);
   const peakTensorMb = Math.round((profile.peakBytes / 2 ** 20) * 1000) / 1000;
@@ -329,7 +312,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     evals,
     status,
     wall_s: Math.round(performance.now() - t0) / 1000,
-    message: [outOfHeap.length ? `the first step ran out of WASM heap in ${outOfHeap.join(', then ')} micro-batch${outOfHeap.length > 1 || outOfHeap[0] > 1 ? 'es' : ''}; ${microBatches} fit` : '', message].filter(Boolean).join('; '),
+    message: [outOfHeapNote(fitted), message].filter(Boolean).join('; '),
     ...problem.labels,
   };
   adam.dispose();
