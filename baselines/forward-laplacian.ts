@@ -15,6 +15,7 @@ export const forwardLaplacian: Estimator = {
   family: 'baseline',
   summary: 'Forward Laplacian: exact Laplacian in one forward pass (R ignored)',
   sampling: 'exact',
+  perIndexTerms: false,
   laplacian(req) {
     const all = [...Array(req.d).keys()];
     const u = applyTarget(req.target, basisJet(req, all, 2, true));

@@ -32,6 +32,7 @@ export const forwardOverBackward: Estimator = {
   family: 'baseline',
   summary: 'forward-mode JVP of the explicit reverse-mode input gradient, per sampled dimension',
   sampling: 'indices',
+  perIndexTerms: true,
   laplacian(req) {
     const { model, ansatz } = req.target;
     const indices = drawIndices(req);

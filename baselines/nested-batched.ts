@@ -15,6 +15,7 @@ export const nestedBatched: Estimator = {
   family: 'baseline',
   summary: 'nested reverse mode, all sampled dimensions in one batched double-backward (parallel SDGD)',
   sampling: 'indices',
+  perIndexTerms: true,
   laplacian(req) {
     const indices = drawIndices(req);
     const R = indices.length;

@@ -16,6 +16,7 @@ export const nested: Estimator = {
   family: 'baseline',
   summary: 'nested reverse mode, one double-backward per sampled dimension (looped SDGD)',
   sampling: 'indices',
+  perIndexTerms: true,
   laplacian(req) {
     const indices = drawIndices(req);
     const f = (y: tf.Tensor) => tf.sum(evalTarget(req.target, y));

@@ -15,6 +15,7 @@ export const stdeCollapsed: Estimator = {
   family: 'stde',
   summary: 'collapsed Taylor mode with sampled basis directions (stochastic Forward Laplacian), ×d/R',
   sampling: 'indices',
+  perIndexTerms: false, // the directions' terms are summed inside the jet
   laplacian(req) {
     const indices = drawIndices(req);
     const u = applyTarget(req.target, basisJet(req, indices, 2, true));
@@ -28,6 +29,7 @@ export const stdeCollapsedDense: Estimator = {
   family: 'stde',
   summary: 'collapsed Taylor mode with dense Rademacher/Gaussian probes, ×1/R',
   sampling: 'probes',
+  perIndexTerms: false,
   laplacian(req) {
     const u = applyTarget(req.target, probeJet(req, 2, true));
     return { u: u.primal as tf.Tensor1D, value: tf.div(derivative(u, 2), req.R) as tf.Tensor1D };

@@ -10,6 +10,7 @@ export const stdeDense: Estimator = {
   family: 'stde',
   summary: 'STDE with dense Rademacher/Gaussian 2-jets (Hutchinson), factor 1/R',
   sampling: 'probes',
+  perIndexTerms: false,
   laplacian(req) {
     const u = applyTarget(req.target, probeJet(req));
     const terms = tf.div(derivative(u, 2), req.R) as tf.Tensor2D;

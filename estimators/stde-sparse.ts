@@ -11,6 +11,7 @@ export const stdeSparse: Estimator = {
   family: 'stde',
   summary: 'STDE with basis-vector 2-jets (e_i, 0), one batched pushforward; = SDGD estimator',
   sampling: 'indices',
+  perIndexTerms: true,
   laplacian(req) {
     const indices = drawIndices(req);
     const u = applyTarget(req.target, basisJet(req, indices));

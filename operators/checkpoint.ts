@@ -23,13 +23,14 @@ function chunksOf(indices: number[], size: number): number[][] {
 }
 
 export function checkpointed(base: Estimator, chunk: number): Estimator {
-  if (base.sampling !== 'indices') throw new Error(`checkpointed: ${base.name} does not sample dimensions`);
+  if (!base.perIndexTerms) throw new Error(`checkpointed: ${base.name} returns no per-index terms`);
   const per = chunk === 1 ? 'one sampled dimension' : `${chunk} sampled dimensions`;
   return {
     name: `${base.name}-checkpointed`,
     family: base.family,
     summary: `${base.summary}; ${per} at a time, recomputed in the parameter gradient (memory of one chunk)`,
     sampling: 'indices',
+    perIndexTerms: base.perIndexTerms,
     laplacian(req) {
       const indices = drawIndices(req);
       const parts = chunksOf(indices, chunk);

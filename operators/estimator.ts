@@ -47,5 +47,10 @@ export interface Estimator {
   summary: string;
   /** What R means: sampled basis directions, random probes, or nothing (exact). */
   sampling: 'indices' | 'probes' | 'exact';
+  /**
+   * Whether the result has `terms` ∂²u/∂x_i² and their `indices`, one per sampled dimension: what a
+   * PDE with per-index Hessian-diagonal terms (BSB, HJB) needs (benchmarks/pdes/methods.ts).
+   */
+  perIndexTerms: boolean;
   laplacian(req: LaplacianRequest): LaplacianResult;
 }

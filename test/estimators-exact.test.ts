@@ -1,5 +1,6 @@
 /** With R = 0 every estimator is exact: all agree with each other and with nested AD. */
 import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, randomModel, randomPoints, assertClose, values } from './helpers.ts';
 import { ESTIMATORS } from '../operators/registry.ts';
@@ -38,3 +39,20 @@ for (const c of cases) {
     }
   });
 }
+
+test('perIndexTerms is true exactly where an estimator returns one term per sampled index, and the terms agree with nested AD', () => {
+  const model = randomModel({ dim: 5, depth: 3 }, 3);
+  const x = randomPoints(4, 5, 11);
+  const req = { target: { model }, x, d: 5, R: 2, dist: 'rademacher' as const, rng: rngFromSeed(5), indices: [1, 3] };
+  const ref = tf.tidy(() => values(nested.laplacian(req).terms!));
+  for (const e of ESTIMATORS) {
+    tf.tidy(() => {
+      const r = e.laplacian(req);
+      const perIndex = r.indices !== undefined && r.terms !== undefined && r.terms.shape[0] === r.indices.length;
+      assert.equal(perIndex, e.perIndexTerms, `${e.name}: perIndexTerms ${e.perIndexTerms}, result ${r.terms?.shape} over ${r.indices}`);
+      if (!e.perIndexTerms) return;
+      assert.deepEqual(r.indices, [1, 3], e.name);
+      assertClose(values(r.terms!), ref, 1e-4, `${e.name} terms`);
+    });
+  }
+});

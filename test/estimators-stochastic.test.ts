@@ -30,7 +30,7 @@ for (const e of ESTIMATORS) {
 }
 
 for (const r of runs) {
-  test(`${r.name} (R = ${r.R}${r.name.includes('dense') ? `, ${r.dist}` : ''}) is unbiased`, async () => {
+  test(`${r.name} (R = ${r.R}${ESTIMATORS.find((x) => x.name === r.name)!.sampling === 'probes' ? `, ${r.dist}` : ''}) is unbiased`, async () => {
     const e = ESTIMATORS.find((x) => x.name === r.name)!;
     const rng = rngFromSeed(`unbiased-${r.name}-${r.dist}`);
     const sum = new Float64Array(x.shape[0]);

@@ -161,7 +161,7 @@ test('labels: the published three-body source and the 13-jet are marked in the r
 
 test('every PDE trains with every method it declares (2 steps, tiny network)', async () => {
   for (const pde of PDES) {
-    const dim = pde.fixedDim ?? (pde.name.includes('time') || pde.name === 'semilinear-heat' ? 10 : 4);
+    const dim = pde.fixedDim ?? pde.dims?.[0] ?? Math.max(4, pde.minDim);
     for (const estimator of pde.methods) {
       const cfg = resolveRun({
         pde: pde.name, dim, estimator, steps: 2, width: 6, depth: 2, points: 6, testPoints: 20, evalEvery: 1,

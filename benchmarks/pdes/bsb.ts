@@ -7,8 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
-import { hessianDiagonalMethods } from './methods.ts';
-import { estimatorOf } from './inseparable.ts';
+import { hessianDiagonalMethods, estimatorOf } from './methods.ts';
 import { spatial, time } from './inputs.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 import { UsageError } from '../../engine/errors.ts';

@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem } from './pde.ts';
 import { SAMPLER_OPTION } from './options.ts';
-import { DATA_FIT } from './methods.ts';
-import { estimatorOf, INSEPARABLE_DEFAULTS, inseparableSetup } from './inseparable.ts';
+import { DATA_FIT, estimatorOf } from './methods.ts';
+import { INSEPARABLE_DEFAULTS, inseparableSetup } from './inseparable.ts';
 import { plusN, type Nonlinearity } from './nonlinearity.ts';
 import { pairTermsByJets, pairTermsByJvpHvp, pairTermsByNestedReverse } from './terms/gpinn-terms.ts';
 import { byRowBlocks } from './row-blocks.ts';

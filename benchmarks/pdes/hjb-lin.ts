@@ -5,8 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
-import { laplacianMethods } from './methods.ts';
-import { estimatorOf } from './inseparable.ts';
+import { laplacianMethods, estimatorOf } from './methods.ts';
 import { spatial, time } from './inputs.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 

@@ -6,9 +6,9 @@
  * chain-rule-free version as an opt-in, D1).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PDE, Problem, TrainDefaults, SetupContext, LossContext } from './pde.ts';
+import type { PDE, Problem, TrainDefaults, SetupContext } from './pde.ts';
 import { SAMPLER_OPTION, SOURCE_OPTION } from './options.ts';
-import { laplacianMethods } from './methods.ts';
+import { estimatorOf, laplacianMethods } from './methods.ts';
 import { plusN, type Nonlinearity } from './nonlinearity.ts';
 import { twoBody } from './solutions/two-body.ts';
 import { threeBody, type ThreeBodySource } from './solutions/three-body.ts';
@@ -16,7 +16,6 @@ import { coefficients, type Solution } from './solutions/solution.ts';
 import { byRowBlocks } from './row-blocks.ts';
 import { unitBall, type BallSampler } from '../../sampling/domains.ts';
 import { zeroBoundaryBall } from '../../operators/target.ts';
-import type { Estimator } from '../../operators/estimator.ts';
 
 export type Body = 'two-body' | 'three-body';
 
@@ -75,13 +74,6 @@ export function inseparableSetup(body: Body, n: Nonlinearity, ctx: SetupContext)
       return plusN(n, laplacian, u) as tf.Tensor1D;
     });
   return { solution, source, sampler, labels, dispose: () => c.dispose() };
-}
-
-/** The Laplacian estimator a method names (training resolves it; a PDE never guesses). */
-export function estimatorOf(ctx: LossContext): Estimator {
-  const e = ctx.method.estimator;
-  if (!e) throw new Error(`method '${ctx.method.name}' has no Laplacian estimator`);
-  return e;
 }
 
 export function inseparable(spec: InseparableSpec): PDE {

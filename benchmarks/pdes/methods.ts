@@ -4,6 +4,8 @@
  * exact solution exists.
  */
 import { ESTIMATORS } from '../../operators/registry.ts';
+import type { Estimator } from '../../operators/estimator.ts';
+import type { LossContext } from './pde.ts';
 
 export const DATA_FIT = 'none';
 
@@ -13,5 +15,12 @@ export function laplacianMethods(exact: boolean): string[] {
 
 /** Estimators that return per-index Hessian-diagonal terms with their indices. */
 export function hessianDiagonalMethods(exact: boolean): string[] {
-  return [...ESTIMATORS.filter((e) => e.sampling === 'indices' && !e.name.includes('collapsed')).map((e) => e.name), ...(exact ? [DATA_FIT] : [])];
+  return [...ESTIMATORS.filter((e) => e.perIndexTerms).map((e) => e.name), ...(exact ? [DATA_FIT] : [])];
+}
+
+/** The Laplacian estimator a method names (training resolves it; a PDE never guesses). */
+export function estimatorOf(ctx: LossContext): Estimator {
+  const e = ctx.method.estimator;
+  if (!e) throw new Error(`method '${ctx.method.name}' has no Laplacian estimator`);
+  return e;
 }

@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import type { PDE, Problem } from './pde.ts';
-import { laplacianMethods } from './methods.ts';
-import { estimatorOf, INSEPARABLE_DEFAULTS } from './inseparable.ts';
+import { laplacianMethods, estimatorOf } from './methods.ts';
+import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { byRowBlocks } from './row-blocks.ts';
 import { unitCube } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';

@@ -14,8 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem, TrainDefaults } from './pde.ts';
 import { PRESET_OPTION } from './options.ts';
-import { laplacianMethods } from './methods.ts';
-import { estimatorOf } from './inseparable.ts';
+import { laplacianMethods, estimatorOf } from './methods.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 import { semilinear as semilinearDomain } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';
