@@ -151,12 +151,16 @@ test('semilinear runs report the relative L1 error at (0, 0) against the referen
   assert.deepEqual(r.evals.map((e) => e.step), [2, 4]);
 });
 
-test('labels: the published three-body source and the 13-jet are marked in the record', async () => {
+test('labels: the published three-body source and the 13-jet are marked in the record, the probe distribution only where probes are drawn', async () => {
   const p = await run({ pde: 'poisson-three-body', estimator: 'stde-sparse', steps: 2, options: { source: 'published-incorrect' } });
   assert.match(String(p.variant), /published-incorrect/);
   const k = await run({ pde: 'kdv-2d', dim: 2, R: 0, estimator: 'stde-13jet', steps: 2, width: 8 });
   assert.match(String(k.variant), /contaminated/);
   assert.equal(k.rel_l2_final, null);
+  // The probe distribution is a label of the estimators that draw probes only.
+  assert.equal(p.dist, null);
+  assert.equal(k.dist, null);
+  assert.equal((await run({ pde: 'poisson-two-body', estimator: 'stde-dense', R: 2, steps: 2, dist: 'gaussian' })).dist, 'gaussian');
 });
 
 test('every PDE trains with every method it declares (2 steps, tiny network)', async () => {

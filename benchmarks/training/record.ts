@@ -22,7 +22,8 @@ export interface TrainRecord {
   dim: number;
   estimator: string;
   R: number;
-  dist: string;
+  /** The probe distribution, for estimators that draw probes; null for the rest, which ignore it. */
+  dist: string | null;
   seed: number;
   experiment_seed: number;
   backend: string;

@@ -273,7 +273,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     dim: cfg.d,
     estimator: cfg.method,
     R: cfg.R,
-    dist: cfg.dist,
+    dist: cfg.estimator?.sampling === 'probes' ? cfg.dist : null,
     seed: cfg.seed,
     experiment_seed: cfg.experimentSeed,
     backend,
