@@ -13,7 +13,7 @@ import { resolveMatrix, type MatrixFlags } from '../benchmarks/runner/load-matri
 import { refuseOtherRun, runMatrix } from '../benchmarks/runner/run-matrix.ts';
 import { slotOf } from '../benchmarks/runner/cell-id.ts';
 import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
-import { validateCells } from '../benchmarks/runner/validate-cells.ts';
+import { requestOfCell, validateCells } from '../benchmarks/runner/validate-cells.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { UsageError } from '../engine/errors.ts';
 
@@ -56,13 +56,20 @@ test('impossible cells and malformed groups are usage errors', () => {
   );
 });
 
-test('matrix args: PDE options and train switches such as --sync-steps; anything else is a usage error', () => {
+test('matrix args: PDE options, --dist for probe estimators and train switches such as --sync-steps; anything else is a usage error', () => {
   const group = { pdes: ['allen-cahn-two-body'], dims: [20], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
-  const cells = (args: string[]) => expandMatrix({ name: 'x', description: '', groups: [{ ...group, args, variant: args.join(' ') }] }, 'wasm');
+  const cells = (args: string[], estimators = group.estimators) => expandMatrix({ name: 'x', description: '', groups: [{ ...group, estimators, args, variant: args.join(' ') }] }, 'wasm');
   validateCells(cells(['--sync-steps', '--sampler', 'volume-uniform']));
   assert.deepEqual(trainArgs(cells(['--sync-steps'])[0]).slice(-2), ['--sync-steps', '--json']);
-  assert.throws(() => validateCells(cells(['--sync-step'])), /has no option --sync-step \(options: --sampler, --sync-steps\)/);
+  assert.throws(() => validateCells(cells(['--sync-step'])), /has no option --sync-step \(options: --sampler, --dist, --sync-steps\)/);
   assert.throws(() => validateCells(cells(['--sampler', 'cube'])), /must be one of/);
+  // Gaussian probes for the dense estimators: the child gets the flag, the request the distribution.
+  const gaussian = cells(['--dist', 'gaussian'], ['stde-dense'])[0];
+  validateCells([gaussian]);
+  assert.equal(requestOfCell(gaussian).dist, 'gaussian');
+  assert.deepEqual(trainArgs(gaussian).slice(-3), ['--dist', 'gaussian', '--json']);
+  assert.throws(() => validateCells(cells(['--dist', 'uniform'], ['stde-dense'])), /--dist must be one of rademacher, gaussian, got 'uniform'/);
+  assert.throws(() => validateCells(cells(['--dist', 'gaussian'])), /: cell .*: --dist applies to the estimators that draw probes .*, not stde-sparse$/);
 });
 
 test("a matrix cell that train would refuse is refused before anything runs, with train's reason", () => {

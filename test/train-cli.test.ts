@@ -61,6 +61,7 @@ const BAD_CLI: [string, string[], RegExp][] = [
   ['d = 0', ['--pde', 'poisson-two-body', '--dim', '0'], /--dim must be ≥ 1/],
   ['d < 0', ['--pde', 'poisson-two-body', '--dim=-3'], /--dim must be ≥ 1/],
   ['block size not dividing d', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--block', '3'], /block size 3 does not divide the dimension 10/],
+  ['--dist for an estimator without probes', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'stde-sparse', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes \(stde-dense, stde-collapsed-dense\), not stde-sparse$/],
   ['R > d', ['--pde', 'allen-cahn-two-body', '--dim', '5', '--R', '6'], /R = 6 exceeds the dimension d = 5/],
   ['option of another PDE', ['--pde', 'poisson-two-body', '--dim', '5', '--source', 'published-incorrect'], /--source does not apply/],
   ['unknown option', ['--pde', 'poisson-two-body', '--dim', '5', '--bogus'], /unknown option '--bogus'/], // commander's error, printed once

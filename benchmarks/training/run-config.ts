@@ -115,6 +115,10 @@ export function resolveRun(req: RunRequest): RunConfig {
   usage(Number.isInteger(R) && R >= 0, `R must be a non-negative integer, got ${R}`);
   usage(R <= d, `R = ${R} exceeds the dimension d = ${d}`);
   if (estimator?.sampling === 'probes') usage(R > 0, `${estimator.name} needs R > 0 probe vectors`);
+  // A distribution given to an estimator that draws no probes would change nothing but the label.
+  if (req.dist !== undefined && estimator?.sampling !== 'probes') {
+    throw new UsageError(`--dist applies to the estimators that draw probes (${ESTIMATORS.filter((e) => e.sampling === 'probes').map((e) => e.name).join(', ')}), not ${req.estimator}`);
+  }
   pde.validate?.({ d, R, method: req.estimator });
   const model: MLPConfig = {
     dim: d,

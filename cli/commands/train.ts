@@ -16,7 +16,7 @@ import { int, num, oneOf, runChoiceOptions, runRequestOf, type RunChoiceOpts } f
 
 /** The run choice, train's own options, and the PDE options by flag. */
 type Opts = RunChoiceOpts & {
-  dist: ProbeDist;
+  dist?: ProbeDist;
   steps?: number;
   seed: number;
   experimentSeed: number;
@@ -56,7 +56,7 @@ export function register(program: Command): void {
   const cmd = runChoiceOptions(
     program.command('train').description('train a PDE with an estimator (PINN); prints a summary, or one JSON record with --json'),
   )
-    .option('--dist <dist>', 'probe distribution of dense estimators', oneOf('distribution', PROBE_DISTS), 'rademacher')
+    .option('--dist <dist>', 'probe distribution of the estimators that draw probes (default rademacher)', oneOf('distribution', PROBE_DISTS))
     .option('--steps <n>', "training steps; default: the PDE's", int('steps', 1))
     .option('--seed <s>', 'run seed: initialisation, points, index sets, test set (D16)', int('seed', 0), 0)
     .option('--experiment-seed <s>', "experiment seed: the PDE's random coefficients, shared by the runs of an experiment (D16)", int('experiment-seed', 0), 0)
