@@ -61,7 +61,7 @@ export function microBatchesFor(cfg: RunConfig, backend: string): number {
  * larger count that divides the points and the boundary points (wasm), as long as a micro-batch keeps
  * at least a quarter of the points of the one before: past such a jump (1 → 2000003 for a prime
  * count) the run would crawl, and the user had better choose. The plan bounds the input batch only;
- * the step's working memory (activations, jets, tape) is found by trying them (benchmarks/training/train.ts).
+ * the step's working memory (activations, jets, tape) is found by trying them (fit-micro-batches.ts).
  */
 export function microBatchCounts(cfg: RunConfig, backend: string): number[] {
   const k = microBatchesFor(cfg, backend);
