@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../engine/errors.ts';
 import { BACKENDS, DEFAULT_BACKEND, type BackendName } from '../engine/backend.ts';
 import type { RunRequest } from '../benchmarks/training/run-config.ts';
+import { PROBE_DISTS, type ProbeDist } from '../sampling/directions.ts';
 
 export function int(name: string, min = 0) {
   return (v: string): number => {
@@ -61,12 +62,13 @@ export function runChoiceOptions(cmd: Command): Command {
     .option('--dim <d>', 'spatial dimension', int('dim', 1))
     .option('--estimator <name>', 'estimator or scheme (see `stde-bench list`); none = data-fit floor', 'stde-sparse')
     .option('--R <r>', "sampled dimensions / probes (0 = all, exact); default: the PDE's", int('R', 0))
+    .option('--dist <dist>', 'probe distribution of the estimators that draw probes (default rademacher)', oneOf('distribution', PROBE_DISTS))
     .option('--width <w>', 'MLP width', int('width', 1))
     .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
     .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
-    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB', int('micro-batches', 0));
+    .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB, then more while the first step runs out of heap', int('micro-batches', 0));
   return backendOption(cmd);
 }
 
@@ -76,6 +78,7 @@ export interface RunChoiceOpts {
   dim?: number;
   estimator: string;
   R?: number;
+  dist?: ProbeDist;
   width?: number;
   depth?: number;
   block: number;
@@ -87,8 +90,8 @@ export interface RunChoiceOpts {
 
 /** The run request those options make; the command adds its own fields (seed, steps …). */
 export function runRequestOf(o: RunChoiceOpts): RunRequest {
-  const { pde, dim, estimator, R, width, depth, block, points, boundaryPoints, microBatches } = o;
-  return { pde, dim, estimator, R, width, depth, block, points, boundaryPoints, microBatches };
+  const { pde, dim, estimator, R, dist, width, depth, block, points, boundaryPoints, microBatches } = o;
+  return { pde, dim, estimator, R, dist, width, depth, block, points, boundaryPoints, microBatches };
 }
 
 /** --factor and --alpha, the thresholds of a regression verdict (compare, ab), checked as they are parsed. */

@@ -11,12 +11,10 @@ import { assertFits, assertFitsDevice, outOfMemoryRemedy } from '../../benchmark
 import { outOfMemoryBehind, UsageError } from '../../engine/errors.ts';
 import { train } from '../../benchmarks/training/train.ts';
 import type { TrainRecord } from '../../benchmarks/training/record.ts';
-import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
-import { int, num, oneOf, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../options.ts';
+import { int, num, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../options.ts';
 
 /** The run choice, train's own options, and the PDE options by flag. */
 type Opts = RunChoiceOpts & {
-  dist?: ProbeDist;
   steps?: number;
   seed: number;
   experimentSeed: number;
@@ -56,7 +54,6 @@ export function register(program: Command): void {
   const cmd = runChoiceOptions(
     program.command('train').description('train a PDE with an estimator (PINN); prints a summary, or one JSON record with --json'),
   )
-    .option('--dist <dist>', 'probe distribution of the estimators that draw probes (default rademacher)', oneOf('distribution', PROBE_DISTS))
     .option('--steps <n>', "training steps; default: the PDE's", int('steps', 1))
     .option('--seed <s>', 'run seed: initialisation, points, index sets, test set (D16)', int('seed', 0), 0)
     .option('--experiment-seed <s>', "experiment seed: the PDE's random coefficients, shared by the runs of an experiment (D16)", int('experiment-seed', 0), 0)
@@ -77,7 +74,6 @@ export function register(program: Command): void {
     }
     const req: RunRequest = {
       ...runRequestOf(o),
-      dist: o.dist,
       steps: o.steps,
       seed: o.seed,
       experimentSeed: o.experimentSeed,
