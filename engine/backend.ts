@@ -92,7 +92,7 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
  * Drops every tensor and variable and starts the wasm backend again on a new heap. After an
  * allocation ran out of heap mid-step, tfjs's state cannot be trusted (the tape keeps what it saved,
  * a profile stays open, a kernel's first output leaks) and WASM memory never shrinks; a trainer that
- * wants to try a smaller step (benchmarks/training/train.ts) starts over here. Every tensor made
+ * wants to try a smaller step (benchmarks/training/fit-micro-batches.ts) starts over here. Every tensor made
  * before is invalid afterwards.
  */
 export async function restartWasmEngine(): Promise<void> {

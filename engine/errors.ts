@@ -29,3 +29,27 @@ export function byName<T extends { name: string }>(items: readonly T[], name: st
   if (!found) throw new UsageError(`unknown ${what} '${name}' (expected one of: ${items.map((x) => x.name).join(', ')})`);
   return found;
 }
+
+/**
+ * A backend's `time(f)` (what tf.profile times each kernel with) that throws f's error synchronously.
+ * tfjs's backends make `time` async, so a kernel's throw became a rejected promise nobody awaits (in
+ * Node, a fatal unhandled rejection) and tf.profile failed on the kernel's missing outputs instead.
+ */
+export function timeRethrows(time: (f: () => void) => Promise<unknown>): (f: () => void) => Promise<unknown> {
+  return function (this: unknown, f: () => void) {
+    let thrown: { error: unknown } | undefined;
+    const timing = time.call(this, () => {
+      try {
+        f();
+      } catch (error) {
+        thrown = { error };
+        throw error;
+      }
+    });
+    if (thrown) {
+      timing.catch(() => {}); // the same error, already on its way up
+      throw thrown.error;
+    }
+    return timing;
+  };
+}

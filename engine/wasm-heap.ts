@@ -6,7 +6,7 @@
  * an out-of-memory error instead, which the runners report as status `oom`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { noteOutOfMemory } from './errors.ts';
+import { noteOutOfMemory, timeRethrows } from './errors.ts';
 
 const WASM_USABLE_HEAP_BYTES = 2 ** 31;
 
@@ -56,15 +56,10 @@ export function guardWasmHeap(): void {
     return p;
   };
   Object.defineProperty(wasm, '_malloc', { get: () => guardedMalloc, set: () => {}, configurable: true });
-  // tf.profile runs each kernel inside the backend's async time(): a refusal there became a rejected
-  // promise nobody awaits (an unhandled rejection, fatal in Node) and a TypeError on the kernel's
-  // missing outputs. Timed synchronously, the refusal propagates as itself and can be caught.
-  const backend = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
-  backend.time = (f) => {
-    const start = performance.now();
-    f();
-    return Promise.resolve({ kernelMs: performance.now() - start });
-  };
+  // So that a refusal inside tf.profile propagates as itself and can be caught (the first step's
+  // micro-batch retry, benchmarks/training/fit-micro-batches.ts).
+  const backend = tf.backend() as unknown as { time: (f: () => void) => Promise<unknown> };
+  backend.time = timeRethrows(backend.time);
 }
 
 const heapText = () => (usableHeapBytes === WASM_USABLE_HEAP_BYTES ? '2 GiB' : `${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB (limited for a test)`);

@@ -31,11 +31,11 @@
  * Errors under tf.profile. The backend's `time` (what tf.profile and a DEBUG run time kernels with)
  * is async and calls the kernel inside, so a kernel's throw became a rejected promise nobody awaits
  * and tf.profile failed later with "Cannot read properties of undefined (reading 'map')". Here the
- * kernel's own error is thrown where it happened (see `timeRethrows`).
+ * kernel's own error is thrown where it happened (`timeRethrows`, engine/errors.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.ts';
+import { timeRethrows, UsageError } from '../errors.ts';
 import { captureDawnPump, readSyncNode, type Fn, type WebGPUBackendLike } from './readback.ts';
 import { throwIfGpuFailed, watchDevice } from './errors.ts';
 
@@ -145,26 +145,6 @@ function uploadByWriteBuffer(upload: (this: WebGPUBackendLike, id: object) => vo
     this.queue.writeBuffer(buffer, 0, words);
     data.resource = buffer;
     data.values = null; // as tfjs: once uploaded, the values live on the GPU only
-  };
-}
-
-/** `time(f)` that throws f's error synchronously instead of returning it as a rejected promise. */
-function timeRethrows(time: (f: () => void) => Promise<unknown>): (f: () => void) => Promise<unknown> {
-  return function (this: unknown, f: () => void) {
-    let thrown: { error: unknown } | undefined;
-    const timing = time.call(this, () => {
-      try {
-        f();
-      } catch (error) {
-        thrown = { error };
-        throw error;
-      }
-    });
-    if (thrown) {
-      timing.catch(() => {}); // the same error, already on its way up
-      throw thrown.error;
-    }
-    return timing;
   };
 }
 
