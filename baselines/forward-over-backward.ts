@@ -11,6 +11,7 @@ import { basisJet, drawIndices } from '../operators/input-jets.ts';
 import { firstLayerDelta, forwardMLP, type MLP } from '../model/mlp.ts';
 import { derivative, oneHotFloat, type Jet } from '../taylor/jet.ts';
 import { samplingFactor } from '../sampling/directions.ts';
+import { networkOf } from '../operators/target.ts';
 
 /** Per direction r, Σ_k t[r, n, k]·rows[r, k] (t may lack the direction axis). */
 export function contract(t: tf.Tensor, rows: tf.Tensor2D): tf.Tensor2D {
@@ -34,7 +35,8 @@ export const forwardOverBackward: Estimator = {
   sampling: 'indices',
   perIndexTerms: true,
   laplacian(req) {
-    const { model, ansatz } = req.target;
+    const { ansatz } = req.target;
+    const model = networkOf(req.target, 'forward-over-backward');
     const indices = drawIndices(req);
     const idx = tf.tensor1d(indices, 'int32');
     const delta = firstLayerDelta(model, basisJet(req, indices, 1));

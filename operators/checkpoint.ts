@@ -39,8 +39,9 @@ export function checkpointed(base: Estimator, chunk: number): Estimator {
         if (!terms) throw new Error(`checkpointed: ${base.name} returns no per-direction terms`);
         return terms;
       };
-      // Gradients flow to the points and every model parameter.
-      const inputs: tf.Tensor[] = [req.x, ...trainableVariables(req.target.model)];
+      // Gradients flow to the points and every model parameter (a closed-form target has none).
+      const { model } = req.target;
+      const inputs: tf.Tensor[] = [req.x, ...(typeof model === 'function' ? [] : trainableVariables(model))];
       const run = tf.customGrad((...args: unknown[]) => {
         void args; // the inputs are captured; customGrad only needs them to place the node on the tape
         const value = untaped(() => tf.concat(parts.map((part) => tf.tidy(() => termsOf(part))), 0));

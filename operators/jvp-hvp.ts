@@ -16,7 +16,7 @@ import { UsageError } from '../engine/errors.ts';
 import { firstLayerDelta, forwardMLP } from '../model/mlp.ts';
 import { contract, firstLayerRows } from '../baselines/forward-over-backward.ts';
 import { derivative, inputJet, oneHotFloat } from '../taylor/jet.ts';
-import type { Target } from './target.ts';
+import { networkOf, type Target } from './target.ts';
 import { formatPartial, key, lowerIndices, multiIndex, subtract, totalOrder, variables, type MultiIndex } from '../planner/multi-index.ts';
 import { cachedPlan } from '../planner/plan.ts';
 import { evaluatePlan } from '../planner/evaluate.ts';
@@ -42,7 +42,8 @@ export function thirdOrderRoles(t: MultiIndex): { i: string; j: string } {
 
 /** ∂³u/∂x_i²∂x_j and its lower partials for the R pairs (I[r], J[r]) at points x. */
 export function jvpHvp(target: Target, x: tf.Tensor2D, I: number[], J: number[]): JvpHvpResult {
-  const { model, ansatz } = target;
+  const { ansatz } = target;
+  const model = networkOf(target, 'jvp-hvp');
   const R = I.length;
   const width = x.shape[1];
   const idxI = tf.tensor1d(I, 'int32');
@@ -113,7 +114,7 @@ export const jvpHvpPartials: PartialEstimator = {
       const sampled = bind && [i, j].some((v) => bind[v] !== undefined && typeof bind[v] !== 'number');
       return sampled ? r.uiij : tf.reshape(r.uiij, [-1]);
     });
-    return { u: u ?? (forwardMLP(target.model, x) as tf.Tensor1D), values };
+    return { u: u ?? (forwardMLP(networkOf(target, 'jvp-hvp'), x) as tf.Tensor1D), values };
   },
   explain(terms) {
     const lines = terms.map((t) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, randomModel, randomPoints, assertClose, values } from './helpers.ts';
 import { getEstimator } from '../operators/registry.ts';
-import { zeroBoundaryBall, type Target } from '../operators/target.ts';
+import { networkOf, zeroBoundaryBall, type Target } from '../operators/target.ts';
 import { trainableVariables } from '../model/mlp.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import type { Estimator } from '../operators/estimator.ts';
@@ -20,7 +20,7 @@ const target = (): Target => ({ model: randomModel({ dim: d, width: 8, depth: 3 
 
 /** Terms, and the gradient of a PINN-like loss w.r.t. every parameter and the points. */
 function evaluate(e: Estimator, t: Target, x: tf.Tensor2D, R: number) {
-  const vars = trainableVariables(t.model);
+  const vars = trainableVariables(networkOf(t, 'test'));
   const loss = () => {
     const r = e.laplacian({ target: t, x, d, R, dist: 'rademacher', rng: rngFromSeed(3) });
     // A weighted sum of the terms exercises every row of the incoming gradient, not only their sum.
@@ -55,7 +55,7 @@ async function peakBytes(name: string, R: number, dim: number): Promise<number> 
   const before = tf.memory().numBytes;
   const prof = await tf.profile(() =>
     tf.tidy(() => {
-      const { value } = tf.variableGrads(() => tf.mean(e.laplacian({ target: t, x, d: dim, R, dist: 'rademacher', rng: rngFromSeed(1) }).value) as tf.Scalar, trainableVariables(t.model));
+      const { value } = tf.variableGrads(() => tf.mean(e.laplacian({ target: t, x, d: dim, R, dist: 'rademacher', rng: rngFromSeed(1) }).value) as tf.Scalar, trainableVariables(networkOf(t, 'test')));
       value.dataSync();
     }),
   );
@@ -77,7 +77,7 @@ test('a checkpointed step leaves no tensor behind', () => {
   const e = getEstimator('nested-batched-checkpointed');
   const step = () =>
     tf.tidy(() => {
-      const { value } = tf.variableGrads(() => tf.mean(e.laplacian({ target: t, x, d, R: 6, dist: 'rademacher', rng: rngFromSeed(4) }).value) as tf.Scalar, trainableVariables(t.model));
+      const { value } = tf.variableGrads(() => tf.mean(e.laplacian({ target: t, x, d, R: 6, dist: 'rademacher', rng: rngFromSeed(4) }).value) as tf.Scalar, trainableVariables(networkOf(t, 'test')));
       value.dataSync();
     });
   step();
