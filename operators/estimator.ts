@@ -25,6 +25,8 @@ export interface LaplacianRequest {
    * an index set in chunks); the d/R correction still uses R.
    */
   indices?: number[];
+  /** A fixed subset of the probes, [R', d], drawn by the caller in the same way; the 1/R factor still uses R. */
+  probes?: tf.Tensor2D;
 }
 
 export interface LaplacianResult {

@@ -23,12 +23,13 @@ export function basisJet(req: LaplacianRequest, indices: number[], order = 2, co
   return inputJet(req.x, tangents, collapsed);
 }
 
-/** R probe vectors as a [R, 1, d+extra] tangent (shared by all points). */
+/** R probe vectors (or the subset the caller fixed) as a [R, 1, d+extra] tangent (shared by all points). */
 export function probeTangent(req: LaplacianRequest): tf.Tensor3D {
-  const V = sampleProbes(req.d, req.R, req.dist, req.rng);
+  const V = req.probes ?? sampleProbes(req.d, req.R, req.dist, req.rng);
+  const [count] = V.shape;
   const extra = inputWidth(req) - req.d;
-  const full = extra ? tf.concat([V, tf.zeros([req.R, extra])], 1) : V;
-  return tf.reshape(full, [req.R, 1, inputWidth(req)]);
+  const full = extra ? tf.concat([V, tf.zeros([count, extra])], 1) : V;
+  return tf.reshape(full, [count, 1, inputWidth(req)]);
 }
 
 export function probeJet(req: LaplacianRequest, order = 2, collapsed = false): Jet {
