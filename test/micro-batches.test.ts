@@ -15,23 +15,27 @@ import { UsageError } from '../engine/errors.ts';
 
 before(setup);
 
-test('3 micro-batches give the loss and gradient of one batch of all their points', () => {
-  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 6, estimator: 'stde-sparse', R: 3, points: 12, width: 8, microBatches: 3 });
-  const streams = runStreams(0, 0);
-  const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
-  const model = initMLP(cfg.model, streams.init);
-  const vars = trainableVariables(model);
-  const target = { model, ansatz: problem.ansatz };
-  const step = streams.step(0);
-  const got = stepLossAndGrads(cfg, 3, problem, target, vars)(step);
-  // The same points as one batch: each micro-batch's draw, concatenated.
-  const parts = [0, 1, 2].map((b) => problem.sample(microBatchStream(step, b), { points: 4, boundaryPoints: 0 }) as { x: tf.Tensor; f: tf.Tensor });
-  const data = { x: tf.concat(parts.map((p) => p.x)), f: tf.concat(parts.map((p) => p.f)) };
-  const ctx = { target, method: { name: cfg.method, estimator: cfg.estimator }, R: 3, dist: cfg.dist, rng: step.child('directions') };
-  const want = tf.variableGrads(() => totalLoss(problem.residuals(data as never, ctx)), vars);
-  assertClose(values(got.value), values(want.value), 1e-5, 'loss');
-  for (const v of vars) assertClose(values(got.grads[v.name]), values(want.grads[v.name]), 1e-4, v.name);
-});
+// The second case draws its source per step (O4), so the micro-batches must share that draw too.
+for (const [pde, options] of [['allen-cahn-two-body', {}], ['poisson-houman', { source: 'estimated' }]] as const) {
+  const label = 'source' in options ? `${pde} (estimated source)` : pde;
+  test(`3 micro-batches give the loss and gradient of one batch of all their points: ${label}`, () => {
+    const cfg = resolveRun({ pde, dim: 6, estimator: 'stde-sparse', R: 3, points: 12, width: 8, microBatches: 3, options });
+    const streams = runStreams(0, 0);
+    const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
+    const model = initMLP(cfg.model, streams.init);
+    const vars = trainableVariables(model);
+    const target = { model, ansatz: problem.ansatz };
+    const step = streams.step(0);
+    const got = stepLossAndGrads(cfg, 3, problem, target, vars)(step);
+    // The same points as one batch: each micro-batch's draw, concatenated.
+    const parts = [0, 1, 2].map((b) => problem.sample(microBatchStream(step, b), { points: 4, boundaryPoints: 0 }) as Record<string, tf.Tensor | undefined>);
+    const data = Object.fromEntries(Object.keys(parts[0]).map((k) => [k, parts[0][k] && tf.concat(parts.map((p) => p[k]!))]));
+    const ctx = { target, method: { name: cfg.method, estimator: cfg.estimator }, R: 3, dist: cfg.dist, rng: step.child('directions') };
+    const want = tf.variableGrads(() => totalLoss(problem.residuals(data as never, ctx)), vars);
+    assertClose(values(got.value), values(want.value), 1e-5, 'loss');
+    for (const v of vars) assertClose(values(got.grads[v.name]), values(want.grads[v.name]), 1e-4, v.name);
+  });
+}
 
 test('the memory plan splits d = 5e6 (B = 50) into 5 micro-batches of 20 points on wasm, none elsewhere', () => {
   const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse' });

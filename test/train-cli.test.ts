@@ -125,6 +125,8 @@ const BAD_CONFIG: [string, Parameters<typeof resolveRun>[0], RegExp][] = [
   ['dense probes with R = 0', { pde: 'allen-cahn-two-body', dim: 5, R: 0, estimator: 'stde-dense' }, /needs R > 0 probe vectors/],
   ['dimension below the PDE minimum', { pde: 'poisson-three-body', dim: 2, estimator: 'nested' }, /needs d ≥ 3/],
   ['unknown option value', { pde: 'poisson-three-body', dim: 5, estimator: 'nested', options: { source: 'guess' } }, /unknown --source 'guess'/],
+  ["another PDE's value of a shared option", { pde: 'poisson-cube', dim: 5, estimator: 'nested', options: { source: 'published-incorrect' } }, /unknown --source 'published-incorrect' \(expected one of: exact, estimated\)/],
+  ["another PDE's value of a shared option (the other way)", { pde: 'poisson-three-body', dim: 5, estimator: 'nested', options: { source: 'estimated' } }, /unknown --source 'estimated'/],
   ['no points', { pde: 'poisson-two-body', dim: 5, estimator: 'nested', points: 0 }, /points must be a positive integer/],
   ['boundary points for a PDE without a boundary loss', { pde: 'allen-cahn-two-body', dim: 5, estimator: 'stde-sparse', boundaryPoints: 3 }, /allen-cahn-two-body has no boundary or terminal loss, so it takes no boundary points \(got 3\)/],
   ['no boundary points for a PDE with a terminal loss', { pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', boundaryPoints: 0 }, /boundary points must be ≥ 1, got 0/],

@@ -16,6 +16,14 @@ export const SOURCE_OPTION: PdeOption = {
   default: 'exact',
 };
 
+export const POISSON_SOURCE_OPTION: PdeOption = {
+  flag: 'source',
+  description:
+    "Poisson source: exact Δu* (default) or estimated (the published code's: the method's estimator applied to u* with its own independent index set or probes; O4)",
+  choices: ['exact', 'estimated'],
+  default: 'exact',
+};
+
 export const PRESET_OPTION: PdeOption = {
   flag: 'preset',
   description: 'semilinear setup: published-tables (100/20 points, lr 1e-3·0.9995^(s/S)) or paper-text (2000/100, 1e-3·0.9995^s); D6, D7',

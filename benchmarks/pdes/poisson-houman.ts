@@ -3,13 +3,15 @@
  * ball with u = 0 on the sphere (the zero-boundary ansatz, always), exact
  *   u* = (1 − ‖x‖²)·h,  h = Σ_{k<d−1} c_k sin φ_k,  c_k = tanh(4k/(d−1) − 2),
  *   φ_k = x_k + 3 cos x_{k+1} + x_{k+1} cos x_k   (0-based k; the spec's i = k + 1),
- * and f = Δu* in closed form (below). R = 0 (exact) by default, as §6 says. The published code forms
- * f by applying the stochastic estimator to u* (O4); here f is analytic.
+ * and f = Δu* in closed form (below). R = 0 (exact) by default, as §6 says. `--source estimated`
+ * forms f as the published code does, by the method's estimator applied to u* with its own draw (O4,
+ * estimated-source.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import type { PDE, Problem } from './pde.ts';
-import { SAMPLER_OPTION } from './options.ts';
+import { SAMPLER_OPTION, POISSON_SOURCE_OPTION } from './options.ts';
+import { ESTIMATED_SOURCE, estimatedSource } from './estimated-source.ts';
 import { laplacianMethods, estimatorOf } from './methods.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { byRowBlocks } from './row-blocks.ts';
@@ -52,32 +54,36 @@ const poissonHouman: PDE = {
   terms: ['laplacian'],
   minDim: 2,
   timeDependent: false,
-  options: [SAMPLER_OPTION],
+  options: [SAMPLER_OPTION, POISSON_SOURCE_OPTION],
   methods: laplacianMethods(true),
   accuracy: true,
   defaults: () => ({ ...INSEPARABLE_DEFAULTS, R: 0 }),
-  setup({ d, options }): Problem<{ x: tf.Tensor2D; f: tf.Tensor1D }> {
+  setup({ d, options }): Problem<{ x: tf.Tensor2D; f?: tf.Tensor1D }> {
     const sampler = (options.sampler ?? SAMPLER_OPTION.default) as BallSampler;
+    const source = options.source ?? POISSON_SOURCE_OPTION.default;
     const domain = unitBall(d, sampler);
     const c = weights(d);
+    const exact = (x: J.Operand) => {
+      const a = J.sliceLast(x, 0, d - 1);
+      const b = J.sliceLast(x, 1, d - 1);
+      const phi = J.add(J.add(a, J.scale(J.cos(b), 3)), J.mul(b, J.cos(a)));
+      return J.mul(J.scaleShift(J.sumSquares(x), -1, 1), J.dotConst(J.sin(phi), c));
+    };
+    const analytic = (x: tf.Tensor2D) => byRowBlocks(x, (rows) => laplacian(rows, c, d));
     return {
       domain,
       ansatz: zeroBoundaryBall(d),
-      exact: (x) => {
-        const a = J.sliceLast(x, 0, d - 1);
-        const b = J.sliceLast(x, 1, d - 1);
-        const phi = J.add(J.add(a, J.scale(J.cos(b), 3)), J.mul(b, J.cos(a)));
-        return J.mul(J.scaleShift(J.sumSquares(x), -1, 1), J.dotConst(J.sin(phi), c));
-      },
-      labels: { sampler },
+      exact,
+      labels: { sampler, source },
       dispose: () => c.dispose(),
       sample(rng, { points }) {
         const x = domain.interior(points, rng.child('points'));
-        return { x, f: byRowBlocks(x, (rows) => laplacian(rows, c, d)) };
+        return { x, f: source === ESTIMATED_SOURCE ? undefined : analytic(x) }; // else drawn with the step's directions
       },
       residuals({ x, f }, ctx) {
         const est = estimatorOf(ctx).laplacian({ target: ctx.target, x, d, R: ctx.R, dist: ctx.dist, rng: ctx.rng });
-        return [{ name: 'pde', weight: 1, r: tf.sub(est.value, f) }];
+        const rhs = f ?? estimatedSource(exact, x, d, ctx, analytic);
+        return [{ name: 'pde', weight: 1, r: tf.sub(est.value, rhs) }];
       },
     };
   },

@@ -27,16 +27,23 @@ type Opts = RunChoiceOpts & {
   [pdeOption: string]: unknown;
 };
 
-/** The PDE-specific options of every PDE, one flag each (a flag shared by several PDEs appears once). */
+/**
+ * The PDE-specific options of every PDE, one flag each: a flag shared by several PDEs appears once,
+ * with each distinct description (--source means one thing for three-body PDEs, another for Poisson).
+ */
 function pdeOptions() {
-  const byFlag = new Map<string, { flag: string; description: string; choices: string[] }>();
+  const byFlag = new Map<string, { flag: string; descriptions: string[]; choices: string[] }>();
   for (const p of PDES) {
     for (const o of p.options) {
-      const seen = byFlag.get(o.flag);
-      byFlag.set(o.flag, { flag: o.flag, description: seen?.description ?? o.description, choices: [...new Set([...(seen?.choices ?? []), ...o.choices])] });
+      const seen = byFlag.get(o.flag) ?? { flag: o.flag, descriptions: [], choices: [] };
+      byFlag.set(o.flag, {
+        flag: o.flag,
+        descriptions: [...new Set([...seen.descriptions, o.description])],
+        choices: [...new Set([...seen.choices, ...o.choices])],
+      });
     }
   }
-  return [...byFlag.values()];
+  return [...byFlag.values()].map(({ flag, descriptions, choices }) => ({ flag, description: descriptions.join('; '), choices }));
 }
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

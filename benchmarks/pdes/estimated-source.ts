@@ -1,0 +1,55 @@
+/**
+ * The published code's source term for Poisson and PoissonHouman (pdes.md §1.1, §6; O4): f̂ is the
+ * training method's estimate of Δu* for the exact solution u*, with its own index set or probes,
+ * drawn independently of the draw the network's operator uses (one per step, shared by the step's
+ * micro-batches). The estimate depends only on the draw; how a method differentiates changes its
+ * rounding, not its value. So it is computed by the STDE estimator of the method's sampling law on
+ * u*'s jet function, off the tape (u* has no parameters). A method that samples nothing, or R = 0,
+ * estimates Δu* exactly: the analytic source.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LossContext } from './pde.ts';
+import type { JetFunction } from '../../operators/target.ts';
+import type { LaplacianRequest } from '../../operators/estimator.ts';
+import { estimatorOf } from './methods.ts';
+import { byRowBlocks } from './row-blocks.ts';
+import { stdeSparse } from '../../estimators/stde-sparse.ts';
+import { stdeDense } from '../../estimators/stde-dense.ts';
+import { sampleIndices, sampleProbes } from '../../sampling/directions.ts';
+import { blocks, perBlock, rowBlockFloats } from '../../engine/row-blocks.ts';
+import { untaped } from '../../engine/untaped.ts';
+
+export const ESTIMATED_SOURCE = 'estimated';
+
+/** The stream of the source's draw: a child of the step's direction stream, so independent of it. */
+export const sourceStream = (ctx: LossContext) => ctx.rng.child('source');
+
+/** f̂ at points x [N, d]; `analytic` computes Δu* where the estimate is exact. */
+export function estimatedSource(exact: JetFunction, x: tf.Tensor2D, d: number, ctx: LossContext, analytic: (x: tf.Tensor2D) => tf.Tensor1D): tf.Tensor1D {
+  const law = estimatorOf(ctx).sampling;
+  const { R } = ctx;
+  return tf.tidy(() =>
+    untaped(() => {
+      if (law === 'exact' || R === 0) return analytic(x);
+      // u*'s jets keep every input per direction ([R, rows, w] once a direction meets a point-dependent
+      // factor), so a block holds rows × directions × w floats within the row-block budget: fewer rows
+      // first, then, where one row of all R directions is already too many (d = 10⁶), fewer directions.
+      const w = x.shape[1];
+      const budget = rowBlockFloats();
+      const directions = Math.min(R, perBlock(w, budget));
+      const stream = sourceStream(ctx);
+      const estimator = law === 'indices' ? stdeSparse : stdeDense;
+      let chunks: Partial<LaplacianRequest>[];
+      if (law === 'indices') {
+        const indices = sampleIndices(d, R, stream);
+        chunks = blocks(R, directions).map(([start, k]) => ({ indices: indices.slice(start, start + k) }));
+      } else {
+        const probes = sampleProbes(d, R, ctx.dist, stream);
+        chunks = blocks(R, directions).map(([start, k]) => ({ probes: tf.slice(probes, [start, 0], [k, d]) }));
+      }
+      const estimate = (rows: tf.Tensor2D) =>
+        tf.addN(chunks.map((chunk) => tf.tidy(() => estimator.laplacian({ target: { model: exact }, x: rows, d, R, dist: ctx.dist, rng: stream, ...chunk }).value))) as tf.Tensor1D;
+      return byRowBlocks(x, estimate, perBlock(w * directions, budget) * w);
+    }),
+  );
+}
