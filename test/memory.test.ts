@@ -15,6 +15,7 @@ import { setup, randomModel } from './helpers.ts';
 import { stdeSparse } from '../estimators/stde-sparse.ts';
 import { trainableVariables } from '../model/mlp.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
+import { profilePeakBytes } from '../engine/profile-peak.ts';
 
 before(setup);
 
@@ -41,4 +42,19 @@ test('stde-sparse at d = 1e5: peak bytes ≈ input + first layer, no [R, d] tens
       assert.ok(!perDirection, `${k.name} produced a per-direction input-sized tensor ${JSON.stringify(shape)}`);
     }
   }
+});
+
+test('the profiled peak of a call past ~10⁵ kernels, where tf.profile itself overflows the stack', async () => {
+  let atEnd = 0;
+  // Inside the tidy every result stays alive, so the peak is the memory after the last kernel (± its scalar).
+  const f = () =>
+    void tf.tidy(() => {
+      let a = tf.ones([4]);
+      for (let i = 0; i < 140_000; i++) a = tf.add(a, 1);
+      atEnd = tf.memory().numBytes;
+    });
+  await assert.rejects(tf.profile(f), RangeError);
+  const peak = await profilePeakBytes(f);
+  assert.ok(Math.abs(peak - atEnd) <= 4, `peak ${peak} vs ${atEnd} after the last kernel`);
+  assert.equal(await profilePeakBytes(() => void tf.tidy(() => void tf.add(tf.ones([4]), 1))), (await tf.profile(() => void tf.tidy(() => void tf.add(tf.ones([4]), 1)))).peakBytes);
 });

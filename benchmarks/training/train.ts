@@ -29,6 +29,7 @@ import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
 import { readLater } from '../../engine/webgpu/readback.ts';
+import { profilePeakBytes } from '../../engine/profile-peak.ts';
 
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();
@@ -156,9 +157,9 @@ async function profiledFirstStep(cfg: RunConfig, microBatches: number) {
   const adam = new Adam(run.vars);
   const evaluator = cfg.pde.accuracy ? makeEvaluator(run.problem, run.streams.test, cfg.testPoints) : null;
   const lossAndGrads = stepLossAndGrads(cfg, microBatches, run.lossProblem, run.target, run.vars);
-  const profile = await tf.profile(() => void tf.tidy(() => void lossAndGrads(run.streams.profile)));
+  const peakBytes = await profilePeakBytes(() => void tf.tidy(() => void lossAndGrads(run.streams.profile)));
   assertWasmHeapHealthy();
-  return { run, adam, evaluator, lossAndGrads, profile };
+  return { run, adam, evaluator, lossAndGrads, peakBytes };
 }
 
 export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks = {}): Promise<TrainRecord> {
@@ -167,11 +168,11 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     hooks.onMicroBatches?.(k);
     return profiledFirstStep(cfg, k);
   });
-  const { run, adam, evaluator, lossAndGrads, profile } = fitted.value;
+  const { run, adam, evaluator, lossAndGrads, peakBytes } = fitted.value;
   const { microBatches } = fitted;
   const { streams, problem, target } = run;
   const schedule = makeSchedule(cfg.schedule, cfg.lr, cfg.steps);
-  const peakTensorMb = Math.round((profile.peakBytes / 2 ** 20) * 1000) / 1000;
+  const peakTensorMb = Math.round((peakBytes / 2 ** 20) * 1000) / 1000;
 
   const evals: EvalPoint[] = [];
   const evaluate = (step: number, loss: number | null): Errors | null => {
