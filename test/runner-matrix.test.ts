@@ -194,7 +194,7 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     [['run', '--preset', 'no-such-preset'], /unknown preset 'no-such-preset' \(expected one of: quick, ci, /],
     [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--R', '20'], /R = 20 exceeds d = 10 \(allen-cahn-two-body, stde-sparse\)/],
     [['run', '--pdes', 'no-such-pde', '--dims', '10', '--estimators', 'stde-sparse'], /unknown PDE 'no-such-pde' \(expected one of: /],
-    [['run', '--pdes', 'kdv-2d', '--dims', '2', '--estimators', 'stde-dense'], /kdv-2d cannot be trained with 'stde-dense' \(expected one of: stde-sparse, /],
+    [['run', '--pdes', 'kdv-2d', '--dims', '2', '--estimators', 'stde-dense'], /cell [^:]+: estimator 'stde-dense' cannot train kdv-2d \(it needs .*; supported: stde-sparse, /],
     [['run', '--pdes', 'allen-cahn-two-body', '--dims', '0', '--estimators', 'stde-sparse'], /--dims must be ≥ 1, got 0/],
     [['run', '--preset', 'quick', '--dims', '5'], /--dims 5: not in quick \(it has 100, 1000\)/],
     [['run', '--preset', 'quick', '--backend', 'no-such-backend'], /unknown backend 'no-such-backend' \(expected one of: wasm, /],

@@ -1,7 +1,7 @@
 /**
- * Checks every cell against the PDE registry before anything runs — PDE name, method, dimension, R
- * and PDE-specific options, then all of train's own checks (resolveRun) — so a typo in a matrix is a
- * usage error (exit 2), not a column of `error` rows hours later.
+ * Checks every cell before anything runs — its args against the PDE's options, then all of train's
+ * own checks (resolveRun: PDE, method, dimension, R …) — so a typo in a matrix is a usage error
+ * (exit 2), not a column of `error` rows hours later.
  */
 import { UsageError } from '../../engine/errors.ts';
 import { getPde } from '../pdes/registry.ts';
@@ -36,20 +36,12 @@ export function requestOfCell(c: Cell): RunRequest {
 
 export function validateCells(cells: Cell[]): void {
   for (const c of cells) {
-    const pde = getPde(c.pde);
-    const where = `cell ${c.id}`;
-    if (!pde.methods.includes(c.estimator)) {
-      throw new UsageError(`${where}: ${c.pde} cannot be trained with '${c.estimator}' (expected one of: ${pde.methods.join(', ')})`);
-    }
-    if (pde.fixedDim !== undefined && c.dim !== pde.fixedDim) throw new UsageError(`${where}: ${c.pde} has dimension ${pde.fixedDim}, not ${c.dim}`);
-    if (c.dim < pde.minDim) throw new UsageError(`${where}: ${c.pde} needs d ≥ ${pde.minDim}`);
-    pde.validate?.({ d: c.dim, R: c.R, method: c.estimator });
     const request = requestOfCell(c);
-    // And every other check train makes of its settings (e.g. dense probes need R > 0).
+    // Every check train makes of its settings (method, dimension, R, the PDE's own), named by the cell.
     try {
       resolveRun(request);
     } catch (e) {
-      throw e instanceof UsageError ? new UsageError(`${where}: ${e.message}`) : e;
+      throw e instanceof UsageError ? new UsageError(`cell ${c.id}: ${e.message}`) : e;
     }
   }
 }
