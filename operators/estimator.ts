@@ -51,7 +51,7 @@ export interface Estimator {
   sampling: 'indices' | 'probes' | 'exact';
   /**
    * Whether the result has `terms` ∂²u/∂x_i² and their `indices`, one per sampled dimension: what a
-   * PDE with per-index Hessian-diagonal terms (BSB, HJB) needs (benchmarks/pdes/methods.ts).
+   * PDE with per-index Hessian-diagonal terms (BSB) needs (benchmarks/pdes/methods.ts).
    */
   perIndexTerms: boolean;
   laplacian(req: LaplacianRequest): LaplacianResult;
