@@ -30,12 +30,13 @@
  *   app/src/…            files the code finds relative to its own source path (the launcher that
  *                        child processes run, the paper's reference CSV, the SIMD kernels' text)
  *
- * The source is bundled as it is, with two build-time rewrites (checked, loud if they stop
- * matching): `import.meta.url` in project files becomes the file's path under app/src/, so paths
- * such as `new URL('../../bin/stde-bench.mjs', import.meta.url)` land on files the bundle provides;
- * and cli/main.ts's directory scan of cli/commands/*.ts becomes a static table of those modules.
+ * The source is bundled as bin/cli-build.mjs bundles it for every command, with its two rewrites:
+ * here `import.meta.url` in project files becomes the file's path under app/src/, so paths such as
+ * `new URL('../../bin/stde-bench.mjs', import.meta.url)` land on files the bundle provides; and
+ * cli/main.ts's directory scan of cli/commands/*.ts becomes a static table of those modules.
  */
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { projectSources } from '../bin/cli-build.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,72 +76,9 @@ const say = (s: string) => process.stdout.write(`make-gpu-bundle: ${s}\n`);
 const NM = join(ROOT, 'node_modules');
 
 // ---- the CLI, one ESM file --------------------------------------------------------------------
-const commandsDir = join(ROOT, 'cli', 'commands');
-const commandFiles = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort();
 const rewritten = new Set<string>();
-
-const projectSources: Plugin = {
-  name: 'stde-project-sources',
-  setup(b) {
-    b.onResolve({ filter: /^stde-bundle:/ }, (a) => ({ path: a.path, namespace: 'stde-bundle' }));
-    b.onLoad({ filter: /.*/, namespace: 'stde-bundle' }, (a) => {
-      if (a.path === 'stde-bundle:paths') {
-        return {
-          resolveDir: ROOT,
-          loader: 'js',
-          contents: [
-            "import { fileURLToPath } from 'node:url';",
-            "const SRC = new URL('./src/', import.meta.url);",
-            'export const sourceUrl = (rel) => new URL(rel, SRC).href;',
-            "export const sourceDir = (rel) => fileURLToPath(new URL('.', new URL(rel, SRC)));",
-          ].join('\n'),
-        };
-      }
-      if (a.path === 'stde-bundle:commands') {
-        const table = commandFiles.map((f) => `  ${JSON.stringify(f)}: () => import(${JSON.stringify(join(commandsDir, f))}),`);
-        return {
-          resolveDir: ROOT,
-          loader: 'js',
-          contents: [
-            "import { basename } from 'node:path';",
-            `const table = {\n${table.join('\n')}\n};`,
-            'export const commandFiles = () => Object.keys(table);',
-            'export const importCommand = (f) => table[basename(f)]();',
-          ].join('\n'),
-        };
-      }
-      return undefined;
-    });
-    b.onLoad({ filter: /\.ts$/ }, (a) => {
-      if (a.path.startsWith(NM) || !a.path.startsWith(ROOT + '/')) return undefined;
-      const rel = relative(ROOT, a.path);
-      let src = readFileSync(a.path, 'utf8');
-      const header: string[] = [];
-      if (rel === join('cli', 'main.ts')) {
-        const scans = src.split('readdirSync(dir)').length - 1;
-        const imports = src.split('import(join(dir, f))').length - 1;
-        if (scans !== 1 || imports !== 1) {
-          fail("cli/main.ts no longer discovers commands with readdirSync(dir) … import(join(dir, f)); update the rewrite in scripts/make-gpu-bundle.ts");
-        }
-        src = src.replace('readdirSync(dir)', '__stdeCommandFiles()').replace('import(join(dir, f))', '__stdeImportCommand(f)');
-        header.push("import { commandFiles as __stdeCommandFiles, importCommand as __stdeImportCommand } from 'stde-bundle:commands';");
-      }
-      if (/import\.meta\.(url|dirname|filename)/.test(src)) {
-        src = src
-          .replaceAll('import.meta.url', `__stdeSourceUrl(${JSON.stringify(rel)})`)
-          .replaceAll('import.meta.dirname', `__stdeSourceDir(${JSON.stringify(rel)})`)
-          .replaceAll('import.meta.filename', `__stdeSourceFile(${JSON.stringify(rel)})`);
-        header.push(
-          "import { sourceUrl as __stdeSourceUrl, sourceDir as __stdeSourceDir } from 'stde-bundle:paths';",
-          "import { fileURLToPath as __stdeToPath } from 'node:url';",
-          'const __stdeSourceFile = (rel) => __stdeToPath(__stdeSourceUrl(rel));',
-        );
-        rewritten.add(rel);
-      }
-      return header.length ? { contents: header.join('\n') + '\n' + src, loader: 'ts' } : undefined;
-    });
-  },
-};
+// The project's sources as bin/cli-build.mjs bundles them, with import.meta.url under app/src/.
+const projectSourcesPlugin = projectSources({ root: ROOT, sourceBase: "new URL('./src/', import.meta.url)", rewritten });
 
 // Packages with native code stay outside the single file, copied as packages beside it.
 const NATIVE_EXTERNALS = ['@resvg/resvg-js', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
@@ -153,7 +91,7 @@ const result = await build({
   format: 'esm',
   target: 'node20',
   external: NATIVE_EXTERNALS,
-  plugins: [projectSources],
+  plugins: [projectSourcesPlugin],
   // CommonJS dependencies (tfjs, the WASM glue) expect require, __dirname and __filename.
   banner: {
     js: [

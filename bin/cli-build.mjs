@@ -1,0 +1,156 @@
+/**
+ * The CLI as one ESM file, built by esbuild from the TypeScript sources. bin/stde-bench.mjs runs it
+ * from a cache (node_modules/.cache/stde-bench), keyed by the path, size and modification time of
+ * every source file, so an edit is picked up by the next command. It starts about a second sooner
+ * than through tsx, whose loader hooks hand each of the ~150 modules to a worker thread, and the
+ * runner starts one process per cell. scripts/make-gpu-bundle.ts relocates the same build.
+ *
+ * Two rewrites make the sources bundle as they are (each checked, and loud if it stops matching):
+ * `import.meta.url` in a project file becomes that file's own URL (in place, or under the GPU
+ * bundle's app/src/), and cli/main.ts's scan of cli/commands/ becomes a static table of its modules.
+ * Plain JavaScript, so that starting it needs no TypeScript loader.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+/** The folders the CLI's sources live in (bin/ holds this file, whose rewrites shape the build). */
+const SOURCE_DIRS = ['cli', 'engine', 'taylor', 'model', 'sampling', 'operators', 'estimators', 'baselines', 'planner', 'benchmarks', 'report', 'bin'];
+
+/**
+ * esbuild plugin: project .ts files with their two rewrites. `sourceBase` is a JavaScript expression
+ * for the URL of the folder that stands for the project root at run time.
+ */
+export function projectSources({ root = ROOT, sourceBase, rewritten = new Set() }) {
+  const commandsDir = join(root, 'cli', 'commands');
+  const nodeModules = join(root, 'node_modules');
+  return {
+    name: 'stde-project-sources',
+    setup(b) {
+      b.onResolve({ filter: /^stde-bundle:/ }, (a) => ({ path: a.path, namespace: 'stde-bundle' }));
+      b.onLoad({ filter: /.*/, namespace: 'stde-bundle' }, (a) => {
+        if (a.path === 'stde-bundle:paths') {
+          return {
+            resolveDir: root,
+            loader: 'js',
+            contents: [
+              "import { fileURLToPath } from 'node:url';",
+              `const SRC = ${sourceBase};`,
+              'export const sourceUrl = (rel) => new URL(rel, SRC).href;',
+              "export const sourceDir = (rel) => fileURLToPath(new URL('.', new URL(rel, SRC)));",
+            ].join('\n'),
+          };
+        }
+        if (a.path === 'stde-bundle:commands') {
+          const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort();
+          const table = files.map((f) => `  ${JSON.stringify(f)}: () => import(${JSON.stringify(join(commandsDir, f))}),`);
+          return {
+            resolveDir: root,
+            loader: 'js',
+            contents: [
+              "import { basename } from 'node:path';",
+              `const table = {\n${table.join('\n')}\n};`,
+              'export const commandFiles = () => Object.keys(table);',
+              'export const importCommand = (f) => table[basename(f)]();',
+            ].join('\n'),
+          };
+        }
+        return undefined;
+      });
+      b.onLoad({ filter: /\.ts$/ }, (a) => {
+        if (a.path.startsWith(nodeModules) || !a.path.startsWith(root + '/')) return undefined;
+        const rel = relative(root, a.path);
+        let src = readFileSync(a.path, 'utf8');
+        const header = [];
+        if (rel === join('cli', 'main.ts')) {
+          const scans = src.split('readdirSync(dir)').length - 1;
+          const imports = src.split('import(join(dir, f))').length - 1;
+          if (scans !== 1 || imports !== 1) {
+            throw new Error('cli/main.ts no longer discovers commands with readdirSync(dir) … import(join(dir, f)); update the rewrite in bin/cli-build.mjs');
+          }
+          src = src.replace('readdirSync(dir)', '__stdeCommandFiles()').replace('import(join(dir, f))', '__stdeImportCommand(f)');
+          header.push("import { commandFiles as __stdeCommandFiles, importCommand as __stdeImportCommand } from 'stde-bundle:commands';");
+        }
+        if (/import\.meta\.(url|dirname|filename)/.test(src)) {
+          src = src
+            .replaceAll('import.meta.url', `__stdeSourceUrl(${JSON.stringify(rel)})`)
+            .replaceAll('import.meta.dirname', `__stdeSourceDir(${JSON.stringify(rel)})`)
+            .replaceAll('import.meta.filename', `__stdeSourceFile(${JSON.stringify(rel)})`);
+          header.push(
+            "import { sourceUrl as __stdeSourceUrl, sourceDir as __stdeSourceDir } from 'stde-bundle:paths';",
+            "import { fileURLToPath as __stdeToPath } from 'node:url';",
+            'const __stdeSourceFile = (rel) => __stdeToPath(__stdeSourceUrl(rel));',
+          );
+          rewritten.add(rel);
+        }
+        return header.length ? { contents: header.join('\n') + '\n' + src, loader: 'ts' } : undefined;
+      });
+    },
+  };
+}
+
+/** Every source file's path, size and mtime, with the root and Node's version: what a build depends on. */
+function sourceKey(root) {
+  const hash = createHash('sha256').update(`${root}\n${process.version}\n`);
+  const walk = (dir) => {
+    for (const e of readdirSync(join(root, dir), { withFileTypes: true }).sort((p, q) => (p.name < q.name ? -1 : 1))) {
+      const rel = join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (/\.(ts|mjs|json|wat)$/.test(e.name)) {
+        const s = statSync(join(root, rel));
+        hash.update(`${rel}\t${s.size}\t${Math.trunc(s.mtimeMs)}\n`);
+      }
+    }
+  };
+  for (const dir of SOURCE_DIRS) walk(dir);
+  const pkg = statSync(join(root, 'package.json'));
+  hash.update(`package.json\t${pkg.size}\t${Math.trunc(pkg.mtimeMs)}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The cached build of this checkout's CLI, built first if a source changed: its path. Throws where
+ * no build can be made (esbuild missing, a source that does not compile, an unwritable cache);
+ * the caller then runs the sources through tsx, which reports a compile error as usual.
+ */
+export async function cachedCli(root = ROOT) {
+  const dir = join(root, 'node_modules', '.cache', 'stde-bench');
+  const prefix = `cli-${createHash('sha256').update(root).digest('hex').slice(0, 8)}-`;
+  const file = join(dir, `${prefix}${sourceKey(root)}.mjs`);
+  try {
+    statSync(file);
+    return file;
+  } catch {
+    // not built yet
+  }
+  const { build } = await import('esbuild');
+  mkdirSync(dir, { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  try {
+    await build({
+      entryPoints: [join(root, 'cli', 'main.ts')],
+      outfile: partial,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external', // resolved from node_modules at run time, as tsx does
+      plugins: [projectSources({ root, sourceBase: `new URL(${JSON.stringify(pathToFileURL(root + '/').href)})` })],
+      logLevel: 'silent',
+    });
+    renameSync(partial, file); // whole or not there at all: a concurrent process may build the same file
+  } finally {
+    rmSync(partial, { force: true });
+  }
+  // Earlier builds of this checkout once no process can still be about to load them, and any build
+  // a week old (of checkouts that share these node_modules, such as `ab`'s worktrees, since removed).
+  for (const f of readdirSync(dir)) {
+    const path = join(dir, f);
+    const age = Date.now() - statSync(path).mtimeMs;
+    if (path !== file && ((f.startsWith(prefix) && age > 10 * 60_000) || age > 7 * 24 * 3600_000)) rmSync(path, { force: true });
+  }
+  return file;
+}
