@@ -42,7 +42,7 @@ const poissonCube: PDE = {
       labels: { boundary: `loss (weight ${BOUNDARY_WEIGHT})`, source },
       sample(rng, { points, boundaryPoints }) {
         const x = domain.interior(points, rng.child('points'));
-        const f = source === ESTIMATED_SOURCE ? undefined : meanExp(x); // else drawn with the step's directions
+        const f = source === ESTIMATED_SOURCE ? undefined : meanExp(x); // estimated: in residuals, with the step's draw
         if (boundaryPoints === 0) return { x, f };
         const xb = domain.boundary(boundaryPoints, rng.child('boundary'));
         return { x, f, xb, gb: meanExp(xb) };

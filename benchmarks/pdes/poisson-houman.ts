@@ -78,7 +78,7 @@ const poissonHouman: PDE = {
       dispose: () => c.dispose(),
       sample(rng, { points }) {
         const x = domain.interior(points, rng.child('points'));
-        return { x, f: source === ESTIMATED_SOURCE ? undefined : analytic(x) }; // else drawn with the step's directions
+        return { x, f: source === ESTIMATED_SOURCE ? undefined : analytic(x) }; // estimated: in residuals, with the step's draw
       },
       residuals({ x, f }, ctx) {
         const est = estimatorOf(ctx).laplacian({ target: ctx.target, x, d, R: ctx.R, dist: ctx.dist, rng: ctx.rng });
