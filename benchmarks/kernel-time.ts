@@ -8,8 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { timeDirectCalls } from '../engine/simd/simd.ts';
-
-type Profile = Awaited<ReturnType<typeof tf.profile>>;
+import { profile, type Profile } from '../engine/profile.ts';
 
 export interface KernelRow {
   kernel: string;
@@ -31,9 +30,9 @@ export interface KernelProfile {
 
 const total = (ms: (number | null)[]) => (ms.every((t) => t !== null) ? (ms as number[]).reduce((a, b) => a + b, 0) : null);
 
-/** Runs f under tf.profile, with the direct SIMD calls timed too. */
+/** Runs f under tf.profile (of any length), with the direct SIMD calls timed too. */
 export async function profileKernels(f: () => void): Promise<KernelProfile> {
-  const { result: prof, direct } = await timeDirectCalls(() => tf.profile(f));
+  const { result: prof, direct } = await timeDirectCalls(() => profile(f));
   const registered = prof.kernels.filter((k) => tf.getKernel(k.name, tf.getBackend()) !== undefined);
   const times = await Promise.all(registered.map((k) => Promise.resolve(k.kernelTimeMs)));
   const groups = new Map<string, (number | null)[]>();

@@ -15,7 +15,7 @@ import { setup, randomModel } from './helpers.ts';
 import { stdeSparse } from '../estimators/stde-sparse.ts';
 import { trainableVariables } from '../model/mlp.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
-import { profilePeakBytes } from '../engine/profile-peak.ts';
+import { profile } from '../engine/profile.ts';
 
 before(setup);
 
@@ -44,17 +44,21 @@ test('stde-sparse at d = 1e5: peak bytes ≈ input + first layer, no [R, d] tens
   }
 });
 
-test('the profiled peak of a call past ~10⁵ kernels, where tf.profile itself overflows the stack', async () => {
+test('the profile of a call past ~10⁵ kernels, where tf.profile itself overflows the stack: its peak and its kernels', async () => {
+  const n = 140_000;
   let atEnd = 0;
   // Inside the tidy every result stays alive, so the peak is the memory after the last kernel (± its scalar).
   const f = () =>
     void tf.tidy(() => {
       let a = tf.ones([4]);
-      for (let i = 0; i < 140_000; i++) a = tf.add(a, 1);
+      for (let i = 0; i < n; i++) a = tf.add(a, 1);
       atEnd = tf.memory().numBytes;
     });
   await assert.rejects(tf.profile(f), RangeError);
-  const peak = await profilePeakBytes(f);
-  assert.ok(Math.abs(peak - atEnd) <= 4, `peak ${peak} vs ${atEnd} after the last kernel`);
-  assert.equal(await profilePeakBytes(() => void tf.tidy(() => void tf.add(tf.ones([4]), 1))), (await tf.profile(() => void tf.tidy(() => void tf.add(tf.ones([4]), 1)))).peakBytes);
+  const prof = await profile(f);
+  assert.ok(Math.abs(prof.peakBytes - atEnd) <= 4, `peak ${prof.peakBytes} vs ${atEnd} after the last kernel`);
+  assert.equal(prof.kernels.filter((k) => k.name === 'Add').length, n);
+  assert.ok(prof.kernels.every((k) => typeof k.kernelTimeMs !== 'object'), 'kernel times are awaited');
+  const small = () => void tf.tidy(() => void tf.add(tf.ones([4]), 1));
+  assert.equal((await profile(small)).peakBytes, (await tf.profile(small)).peakBytes);
 });

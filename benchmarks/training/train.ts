@@ -29,7 +29,7 @@ import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
 import { readLater } from '../../engine/webgpu/readback.ts';
-import { profilePeakBytes } from '../../engine/profile-peak.ts';
+import { profile } from '../../engine/profile.ts';
 
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();
@@ -157,7 +157,7 @@ async function profiledFirstStep(cfg: RunConfig, microBatches: number) {
   const adam = new Adam(run.vars);
   const evaluator = cfg.pde.accuracy ? makeEvaluator(run.problem, run.streams.test, cfg.testPoints) : null;
   const lossAndGrads = stepLossAndGrads(cfg, microBatches, run.lossProblem, run.target, run.vars);
-  const peakBytes = await profilePeakBytes(() => void tf.tidy(() => void lossAndGrads(run.streams.profile)));
+  const { peakBytes } = await profile(() => void tf.tidy(() => void lossAndGrads(run.streams.profile)));
   assertWasmHeapHealthy();
   return { run, adam, evaluator, lossAndGrads, peakBytes };
 }
