@@ -15,7 +15,7 @@ import { getEstimator } from '../operators/registry.ts';
 import { networkOf, type Target } from '../operators/target.ts';
 import { sampleIndices, sampleProbes, type ProbeDist } from '../sampling/directions.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
-import { perBlock, rowBlockFloats } from '../engine/row-blocks.ts';
+import { perBlock, ROW_BLOCK_FLOATS } from '../engine/row-blocks.ts';
 import { UsageError } from '../engine/errors.ts';
 
 before(setup);
@@ -111,7 +111,7 @@ test('the estimated source in blocks of rows and of directions (large d): the bl
     // u* = (1/d)·Σ exp(x_i) has ∇²u* = diag(exp(x)/d): f̂ = (1/R)·Σ_{i∈J} exp(x_i), or (1/(R·d))·Σ_r Σ_i v_ri²·exp(x_i).
     const d = 2 ** 17;
     const R = 16;
-    const budget = rowBlockFloats();
+    const budget = ROW_BLOCK_FLOATS; // the source's block budget on every backend
     assert.ok(perBlock(d, budget) < R, 'one row of all R directions should exceed the block budget');
     const own = () => rngFromSeed(STEP_SEED).child('source');
     for (const method of ['stde-sparse', 'stde-dense']) {

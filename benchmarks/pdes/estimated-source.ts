@@ -16,7 +16,7 @@ import { byRowBlocks } from './row-blocks.ts';
 import { stdeSparse } from '../../estimators/stde-sparse.ts';
 import { stdeDense } from '../../estimators/stde-dense.ts';
 import { sampleIndices, sampleProbes } from '../../sampling/directions.ts';
-import { blocks, perBlock, rowBlockFloats } from '../../engine/row-blocks.ts';
+import { blocks, perBlock, ROW_BLOCK_FLOATS } from '../../engine/row-blocks.ts';
 import { untaped } from '../../engine/untaped.ts';
 
 export const ESTIMATED_SOURCE = 'estimated';
@@ -32,23 +32,25 @@ export function estimatedSource(exact: JetFunction, x: tf.Tensor2D, d: number, c
     untaped(() => {
       if (law === 'exact' || R === 0) return analytic(x);
       // u*'s jets keep every input per direction ([R, rows, w] once a direction meets a point-dependent
-      // factor), so a block holds rows × directions × w floats within the row-block budget: fewer rows
-      // first, then, where one row of all R directions is already too many (d = 10⁶), fewer directions.
+      // factor), and a pushforward holds some 40 such temporaries at once, so a block holds rows ×
+      // directions × w floats within the wasm row-block budget on every backend (the larger off-heap
+      // one would let them reach gigabytes): fewer rows first, then, where one row of all R directions
+      // is already too many (w > 2¹⁶ at R = 16), fewer directions.
       const w = x.shape[1];
-      const budget = rowBlockFloats();
+      const budget = ROW_BLOCK_FLOATS;
       const directions = Math.min(R, perBlock(w, budget));
       const stream = sourceStream(ctx);
       const estimator = law === 'indices' ? stdeSparse : stdeDense;
-      let chunks: Partial<LaplacianRequest>[];
-      if (law === 'indices') {
-        const indices = sampleIndices(d, R, stream);
-        chunks = blocks(R, directions).map(([start, k]) => ({ indices: indices.slice(start, start + k) }));
-      } else {
-        const probes = sampleProbes(d, R, ctx.dist, stream);
-        chunks = blocks(R, directions).map(([start, k]) => ({ probes: tf.slice(probes, [start, 0], [k, d]) }));
-      }
+      const indices = law === 'indices' ? sampleIndices(d, R, stream) : undefined;
+      const probes = law === 'probes' ? sampleProbes(d, R, ctx.dist, stream) : undefined;
+      const chunk = (start: number, k: number): Partial<LaplacianRequest> =>
+        indices ? { indices: indices.slice(start, start + k) } : { probes: tf.slice(probes!, [start, 0], [k, d]) };
       const estimate = (rows: tf.Tensor2D) =>
-        tf.addN(chunks.map((chunk) => tf.tidy(() => estimator.laplacian({ target: { model: exact }, x: rows, d, R, dist: ctx.dist, rng: stream, ...chunk }).value))) as tf.Tensor1D;
+        tf.addN(
+          blocks(R, directions).map(([start, k]) =>
+            tf.tidy(() => estimator.laplacian({ target: { model: exact }, x: rows, d, R, dist: ctx.dist, rng: stream, ...chunk(start, k) }).value),
+          ),
+        ) as tf.Tensor1D;
       return byRowBlocks(x, estimate, perBlock(w * directions, budget) * w);
     }),
   );
