@@ -1,5 +1,6 @@
 import type { Plugin } from 'esbuild';
 
 export declare const ROOT: string;
+export declare const SOURCE_DIRS: string[];
 export declare function projectSources(o: { root?: string; sourceBase: string; rewritten?: Set<string> }): Plugin;
 export declare function cachedCli(root?: string): Promise<string>;

@@ -11,14 +11,15 @@
  * Plain JavaScript, so that starting it needs no TypeScript loader.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** The folders the CLI's sources live in (bin/ holds this file, whose rewrites shape the build). */
-const SOURCE_DIRS = ['cli', 'engine', 'taylor', 'model', 'sampling', 'operators', 'estimators', 'baselines', 'planner', 'benchmarks', 'report', 'bin'];
+export const SOURCE_DIRS = ['cli', 'engine', 'taylor', 'model', 'sampling', 'operators', 'estimators', 'baselines', 'planner', 'benchmarks', 'report', 'bin'];
 
 /**
  * esbuild plugin: project .ts files with their two rewrites. `sourceBase` is a JavaScript expression
@@ -92,9 +93,13 @@ export function projectSources({ root = ROOT, sourceBase, rewritten = new Set() 
   };
 }
 
-/** Every source file's path, size and mtime, with the root and Node's version: what a build depends on. */
+/**
+ * Every source file's path, size and mtime, with the root, Node's and esbuild's versions and the
+ * files esbuild reads besides the sources: what a build depends on.
+ */
 function sourceKey(root) {
-  const hash = createHash('sha256').update(`${root}\n${process.version}\n`);
+  const esbuildVersion = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
+  const hash = createHash('sha256').update(`${root}\n${process.version}\n${esbuildVersion}\n`);
   const walk = (dir) => {
     for (const e of readdirSync(join(root, dir), { withFileTypes: true }).sort((p, q) => (p.name < q.name ? -1 : 1))) {
       const rel = join(dir, e.name);
@@ -106,8 +111,10 @@ function sourceKey(root) {
     }
   };
   for (const dir of SOURCE_DIRS) walk(dir);
-  const pkg = statSync(join(root, 'package.json'));
-  hash.update(`package.json\t${pkg.size}\t${Math.trunc(pkg.mtimeMs)}\n`);
+  for (const file of ['package.json', 'tsconfig.json']) {
+    const s = statSync(join(root, file));
+    hash.update(`${file}\t${s.size}\t${Math.trunc(s.mtimeMs)}\n`);
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -121,17 +128,19 @@ export async function cachedCli(root = ROOT) {
   const prefix = `cli-${createHash('sha256').update(root).digest('hex').slice(0, 8)}-`;
   const file = join(dir, `${prefix}${sourceKey(root)}.mjs`);
   try {
-    statSync(file);
+    const now = new Date();
+    utimesSync(file, now, now); // its age is its last use: the clean-up below leaves it alone
     return file;
   } catch {
     // not built yet
   }
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   mkdirSync(dir, { recursive: true });
   const partial = `${file}.${process.pid}.tmp`;
   try {
     await build({
       entryPoints: [join(root, 'cli', 'main.ts')],
+      absWorkingDir: root, // the bundle's comments name sources relative to the root, whoever builds it
       outfile: partial,
       bundle: true,
       platform: 'node',
@@ -144,13 +153,19 @@ export async function cachedCli(root = ROOT) {
     renameSync(partial, file); // whole or not there at all: a concurrent process may build the same file
   } finally {
     rmSync(partial, { force: true });
+    await stop(); // esbuild's service process would stay for the command's life (and in its memory)
   }
-  // Earlier builds of this checkout once no process can still be about to load them, and any build
-  // a week old (of checkouts that share these node_modules, such as `ab`'s worktrees, since removed).
+  // Builds of this checkout unused for 10 minutes (no process is about to load them; one that lost
+  // the race falls back to tsx), and any build unused for a week (of checkouts that share these
+  // node_modules, such as `ab`'s worktrees, since removed).
   for (const f of readdirSync(dir)) {
     const path = join(dir, f);
-    const age = Date.now() - statSync(path).mtimeMs;
-    if (path !== file && ((f.startsWith(prefix) && age > 10 * 60_000) || age > 7 * 24 * 3600_000)) rmSync(path, { force: true });
+    try {
+      const age = Date.now() - statSync(path).mtimeMs;
+      if (path !== file && ((f.startsWith(prefix) && age > 10 * 60_000) || age > 7 * 24 * 3600_000)) rmSync(path, { force: true });
+    } catch {
+      // another process removed or renamed it first
+    }
   }
   return file;
 }

@@ -4,44 +4,59 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { cachedCli, ROOT } from '../bin/cli-build.mjs';
+import { cachedCli, ROOT, SOURCE_DIRS } from '../bin/cli-build.mjs';
 import pkg from '../package.json' with { type: 'json' };
 
 const BIN = join(ROOT, 'bin', 'stde-bench.mjs');
 
-test('the cached build is reused while the sources stand still and rebuilt when one changes', async () => {
-  const first = await cachedCli();
-  assert.equal(await cachedCli(), first);
-  const source = join(ROOT, 'engine', 'errors.ts');
+test('the cached build is reused while the sources stand still and rebuilt when one changes', async (t) => {
+  // A copy of the sources (node_modules linked), so that the real tree's files keep their times.
+  const root = mkdtempSync(join(tmpdir(), 'cli-build-'));
+  const builds = new Set<string>();
+  t.after(() => {
+    for (const f of builds) rmSync(f, { force: true });
+    rmSync(root, { recursive: true, force: true });
+  });
+  for (const dir of SOURCE_DIRS) cpSync(join(ROOT, dir), join(root, dir), { recursive: true, preserveTimestamps: true });
+  for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(root, file), { preserveTimestamps: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  const first = await cachedCli(root);
+  builds.add(first);
+  assert.equal(await cachedCli(root), first);
+  const source = join(root, 'engine', 'errors.ts');
   const { atimeMs, mtimeMs } = statSync(source);
-  try {
-    utimesSync(source, atimeMs / 1000, mtimeMs / 1000 + 2);
-    const rebuilt = await cachedCli();
-    assert.notEqual(rebuilt, first);
-    assert.ok(existsSync(rebuilt));
-  } finally {
-    utimesSync(source, atimeMs / 1000, mtimeMs / 1000);
-  }
-  assert.equal(await cachedCli(), first);
-  // Both rewrites took: the command table replaces the folder scan, and no project file's import.meta.url is the build's own.
+  utimesSync(source, atimeMs / 1000, mtimeMs / 1000 + 2);
+  const rebuilt = await cachedCli(root);
+  builds.add(rebuilt);
+  assert.notEqual(rebuilt, first);
+  assert.ok(existsSync(rebuilt));
+  utimesSync(source, atimeMs / 1000, mtimeMs / 1000);
+  assert.equal(await cachedCli(root), first);
+  // Both rewrites took: the command table replaces the folder scan, and no import.meta is left to name the build's own path.
   const text = readFileSync(first, 'utf8');
   assert.match(text, /"train\.ts": \(\) => Promise\.resolve\(\)/);
   assert.doesNotMatch(text, /readdirSync\(dir\)/);
+  assert.doesNotMatch(text, /import\.meta/);
+  // The copy's build runs as the command, from the copy.
+  const version = await execa('node', [first, '--version'], { reject: false });
+  assert.equal(version.stdout.trim(), pkg.version, version.stderr);
 });
 
 test('the command gives the same output from the build and through tsx', async () => {
+  const outputs: Record<string, unknown>[] = [];
   for (const env of [{}, { STDE_BENCH_TSX: '1' }]) {
     const version = await execa('node', [BIN, '--version'], { env, reject: false });
     assert.equal(version.stdout.trim(), pkg.version, JSON.stringify(env));
     const list = await execa('node', [BIN, 'list', '--json'], { env, reject: false });
     assert.equal(list.exitCode, 0, list.stderr);
-    const listed = JSON.parse(list.stdout) as { pdes: unknown[]; estimators: unknown[] };
-    assert.ok(listed.pdes.length > 10 && listed.estimators.length > 5, JSON.stringify(env));
     const bad = await execa('node', [BIN, 'train', '--pde', 'no-such-pde', '--dim', '5'], { env, reject: false });
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /^stde-bench: unknown PDE 'no-such-pde'[^\n]*$/);
+    outputs.push({ list: JSON.parse(list.stdout), bad: bad.stderr });
   }
+  assert.deepEqual(outputs[0], outputs[1]);
 });
