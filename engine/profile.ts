@@ -15,14 +15,15 @@ interface ProfileState {
 }
 
 export async function profile(f: () => void): Promise<Profile> {
+  const state = (tf.engine() as unknown as { state: ProfileState }).state;
   const before = tf.memory();
+  let prof: Profile;
   try {
-    return await tf.profile(f);
+    prof = await tf.profile(f);
   } catch (e) {
-    const state = (tf.engine() as unknown as { state: ProfileState }).state;
     if (!(e instanceof RangeError) || state.profiling) throw e;
-    // What tf.profile would return: its own record, finished (kernelNames is a getter on it).
-    const prof = state.activeProfile;
+    // What tf.profile would return: its own record, finished.
+    prof = state.activeProfile;
     prof.peakBytes = 0;
     for (const k of prof.kernels) {
       prof.peakBytes = Math.max(prof.peakBytes, k.totalBytesSnapshot);
@@ -32,6 +33,10 @@ export async function profile(f: () => void): Promise<Profile> {
     const after = tf.memory();
     prof.newBytes = after.numBytes - before.numBytes;
     prof.newTensors = after.numTensors - before.numTensors;
-    return prof;
   }
+  // The engine keeps its record until the next profile: a copy goes to the caller, and the engine lets
+  // go of the kernels (10⁵ of them after a long step, for the rest of a run).
+  const out = { ...prof, kernels: prof.kernels, kernelNames: prof.kernelNames };
+  state.activeProfile.kernels = [];
+  return out;
 }

@@ -44,7 +44,7 @@ test('stde-sparse at d = 1e5: peak bytes ≈ input + first layer, no [R, d] tens
   }
 });
 
-test('the profile of a call past ~10⁵ kernels, where tf.profile itself overflows the stack: its peak and its kernels', async () => {
+test('the profile of a call past ~10⁵ kernels, where tf.profile itself overflows the stack: its peak and its kernels', async (t) => {
   const n = 140_000;
   let atEnd = 0;
   // Inside the tidy every result stays alive, so the peak is the memory after the last kernel (± its scalar).
@@ -54,11 +54,22 @@ test('the profile of a call past ~10⁵ kernels, where tf.profile itself overflo
       for (let i = 0; i < n; i++) a = tf.add(a, 1);
       atEnd = tf.memory().numBytes;
     });
-  await assert.rejects(tf.profile(f), RangeError);
+  // Math.max(...a) overflows between 1.25·10⁵ and 1.3·10⁵ arguments with Node 20's default stack.
+  const raw = await tf.profile(f).then(
+    (p) => p.peakBytes,
+    (e: unknown) => e,
+  );
+  if (typeof raw === 'number') t.diagnostic(`tf.profile did not overflow at ${n} kernels here; only the agreement with it is checked`);
+  else assert.ok(raw instanceof RangeError, String(raw));
   const prof = await profile(f);
   assert.ok(Math.abs(prof.peakBytes - atEnd) <= 4, `peak ${prof.peakBytes} vs ${atEnd} after the last kernel`);
+  if (typeof raw === 'number') assert.equal(prof.peakBytes, raw);
   assert.equal(prof.kernels.filter((k) => k.name === 'Add').length, n);
   assert.ok(prof.kernels.every((k) => typeof k.kernelTimeMs !== 'object'), 'kernel times are awaited');
+  assert.deepEqual(prof.kernelNames, ['Add']);
+  const engine = (tf.engine() as unknown as { state: { activeProfile: { kernels: unknown[] } } }).state;
+  assert.equal(engine.activeProfile.kernels.length, 0, 'the engine let go of the kernel records');
   const small = () => void tf.tidy(() => void tf.add(tf.ones([4]), 1));
-  assert.equal((await profile(small)).peakBytes, (await tf.profile(small)).peakBytes);
+  const smallPeak = (await tf.profile(small)).peakBytes;
+  assert.equal((await profile(small)).peakBytes, smallPeak);
 });
