@@ -11,6 +11,7 @@ async function runBuilt() {
   const built = process.env.STDE_BENCH_TSX === '1' ? null : await cachedCli().catch(() => null);
   if (!built) return false;
   const url = pathToFileURL(built).href;
+  process.env.STDE_BENCH_LAUNCHER = 'build'; // machine.json says how the command ran
   try {
     await import(url);
     return true;
@@ -21,6 +22,7 @@ async function runBuilt() {
 }
 
 if (!(await runBuilt())) {
+  process.env.STDE_BENCH_LAUNCHER = 'tsx';
   const { register } = await import('tsx/esm/api');
   register();
   await import('../cli/main.ts');

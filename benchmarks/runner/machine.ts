@@ -25,6 +25,11 @@ export interface MachineInfo {
   os: { platform: string; release: string; arch: string; version: string };
   hostname: string;
   git: GitState;
+  /**
+   * How the command ran (bin/stde-bench.mjs): 'build', its cached one-file build, or 'tsx', whose loader
+   * adds ~100 MB to each process's RSS; null outside the command (tests, scripts).
+   */
+  launcher: string | null;
 }
 
 /** The checkout's commit, and whether tracked files differ from it; null where git cannot say (no checkout). */
@@ -80,5 +85,6 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
     os: { platform: os.platform(), release: os.release(), arch: os.arch(), version: os.version() },
     hostname: os.hostname(),
     git: await gitState(),
+    launcher: process.env.STDE_BENCH_LAUNCHER ?? null,
   };
 }
