@@ -41,12 +41,12 @@ export function projectSources({ root = ROOT, sourceBase, rewritten = new Set() 
               "import { fileURLToPath } from 'node:url';",
               `const SRC = ${sourceBase};`,
               'export const sourceUrl = (rel) => new URL(rel, SRC).href;',
-              "export const sourceDir = (rel) => fileURLToPath(new URL('.', new URL(rel, SRC)));",
+              "export const sourceDir = (rel) => fileURLToPath(new URL('.', new URL(rel, SRC))).replace(/\\/$/, '');",
             ].join('\n'),
           };
         }
         if (a.path === 'stde-bundle:commands') {
-          const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort();
+          const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort(); // as cli/main.ts
           const table = files.map((f) => `  ${JSON.stringify(f)}: () => import(${JSON.stringify(join(commandsDir, f))}),`);
           return {
             resolveDir: root,
