@@ -6,9 +6,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import * as J from '../taylor/ops.ts';
-import { setup, assertClose, values, randomModel } from './helpers.ts';
-import { setupPde } from './pdes-helpers.ts';
+import { setup, assertClose, values } from './helpers.ts';
+import { setupPde, zeroTarget } from './pdes-helpers.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 import type { LossContext, Problem } from '../benchmarks/pdes/pde.ts';
 import { getEstimator } from '../operators/registry.ts';
@@ -22,14 +21,9 @@ before(setup);
 
 const pdeNamed = (name: string) => PDES.find((p) => p.name === name)!;
 
-/** u = 0·N: its Laplacian estimate is 0 for every method, so the PDE residual is −f. */
-const zeroTarget = (d: number): Target => ({
-  model: randomModel({ dim: d, width: 4, depth: 2 }),
-  ansatz: { name: 'zero', scale: (x) => J.scale(J.sum(J.sliceLast(x, 0, 1), -1), 0) },
-});
-
 const STEP_SEED = 31;
 
+/** On u = 0·N (zeroTarget) every method's Laplacian estimate is 0, so the PDE residual is −f. */
 function context(d: number, method: string, R: number, dist: ProbeDist = 'rademacher'): LossContext {
   return { target: zeroTarget(d), method: { name: method, estimator: getEstimator(method) }, R, dist, rng: rngFromSeed(STEP_SEED) };
 }

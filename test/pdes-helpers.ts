@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../taylor/ops.ts';
 import type { PDE, Problem } from '../benchmarks/pdes/pde.ts';
-import type { Target } from '../operators/target.ts';
+import type { JetFunction, Target } from '../operators/target.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { randomModel } from './helpers.ts';
 
@@ -11,14 +11,17 @@ export function setupPde(pde: PDE, d: number, options: Record<string, string> = 
   return pde.setup({ d, options: opts, coefficients: rngFromSeed(seed).child('coefficients'), method });
 }
 
-/** u = 0·NN + u*: every estimator then differentiates the exact solution itself. */
-export function exactTarget(problem: Problem, d: number): Target {
-  const exact = problem.exact!;
-  const extra = problem.domain.extraInputs;
+/** u = 0·N (+ shift): a tiny network scaled by 0, so every derivative of it is 0 for every method. */
+export function zeroTarget(d: number, extraInputs = 0, shift?: JetFunction): Target {
   return {
-    model: randomModel({ dim: d, extraInputs: extra, width: 4, depth: 2 }),
-    ansatz: { name: 'exact', scale: (x) => J.scale(J.sum(J.sliceLast(x, 0, 1), -1), 0), shift: exact },
+    model: randomModel({ dim: d, extraInputs, width: 4, depth: 2 }),
+    ansatz: { name: shift ? 'exact' : 'zero', scale: (x) => J.scale(J.sum(J.sliceLast(x, 0, 1), -1), 0), shift },
   };
+}
+
+/** u = 0·N + u*: every estimator then differentiates the exact solution itself. */
+export function exactTarget(problem: Problem, d: number): Target {
+  return zeroTarget(d, problem.domain.extraInputs, problem.exact!);
 }
 
 /** Δ of a plain function over the first d inputs by nested reverse mode, one coordinate at a time. */

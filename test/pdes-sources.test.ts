@@ -5,9 +5,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import * as J from '../taylor/ops.ts';
-import { setup, assertClose, values, randomModel } from './helpers.ts';
-import { setupPde, exactTarget, nestedLaplacian } from './pdes-helpers.ts';
+import { setup, assertClose, values } from './helpers.ts';
+import { setupPde, exactTarget, zeroTarget, nestedLaplacian } from './pdes-helpers.ts';
 import { twoBody } from '../benchmarks/pdes/solutions/two-body.ts';
 import { threeBody } from '../benchmarks/pdes/solutions/three-body.ts';
 import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
@@ -102,10 +101,7 @@ for (const pde of withExact) {
       const label = `${pde.name}${'source' in options ? ` (${options.source} source)` : ''}`;
       test(`${label}: the PDE residual vanishes on the exact solution (${method}, d = 4)`, () => {
         const d = 4;
-        const zero = (p: ReturnType<typeof setupPde>): Target => ({
-          model: randomModel({ dim: d, extraInputs: p.domain.extraInputs, width: 4, depth: 2 }),
-          ansatz: { name: 'zero', scale: (x) => J.scale(J.sum(J.sliceLast(x, 0, 1), -1), 0) },
-        });
+        const zero = (p: ReturnType<typeof setupPde>) => zeroTarget(d, p.domain.extraInputs);
         const onExact = residualSizes(pde.name, d, (p) => exactTarget(p, d), method, options);
         const onZero = residualSizes(pde.name, d, zero, method, options);
         const tol = 1e-4 * Math.max(10, onZero.pde);
