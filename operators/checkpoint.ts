@@ -15,12 +15,7 @@ import { drawIndices } from './input-jets.ts';
 import { evalTarget } from './target.ts';
 import { trainableVariables } from '../model/mlp.ts';
 import { untaped } from '../engine/untaped.ts';
-
-function chunksOf(indices: number[], size: number): number[][] {
-  const out: number[][] = [];
-  for (let k = 0; k < indices.length; k += size) out.push(indices.slice(k, k + size));
-  return out;
-}
+import { blocks } from '../engine/row-blocks.ts';
 
 export function checkpointed(base: Estimator, chunk: number): Estimator {
   if (!base.perIndexTerms) throw new Error(`checkpointed: ${base.name} returns no per-index terms`);
@@ -33,7 +28,7 @@ export function checkpointed(base: Estimator, chunk: number): Estimator {
     perIndexTerms: base.perIndexTerms,
     laplacian(req) {
       const indices = drawIndices(req);
-      const parts = chunksOf(indices, chunk);
+      const parts = blocks(indices.length, chunk).map(([start, k]) => indices.slice(start, start + k));
       const termsOf = (part: number[]): tf.Tensor2D => {
         const { terms } = base.laplacian({ ...req, indices: part } satisfies LaplacianRequest);
         if (!terms) throw new Error(`checkpointed: ${base.name} returns no per-direction terms`);
