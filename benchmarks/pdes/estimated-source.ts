@@ -22,7 +22,7 @@ import { untaped } from '../../engine/untaped.ts';
 export const ESTIMATED_SOURCE = 'estimated';
 
 /** The stream of the source's draw: a child of the step's direction stream, so independent of it. */
-export const sourceStream = (ctx: LossContext) => ctx.rng.child('source');
+const sourceStream = (ctx: LossContext) => ctx.rng.child('source');
 
 /** f̂ at points x [N, d]; `analytic` computes Δu* where the estimate is exact. */
 export function estimatedSource(exact: JetFunction, x: tf.Tensor2D, d: number, ctx: LossContext, analytic: (x: tf.Tensor2D) => tf.Tensor1D): tf.Tensor1D {
