@@ -4,6 +4,7 @@ import { UsageError } from '../engine/errors.ts';
 import { BACKENDS, DEFAULT_BACKEND, type BackendName } from '../engine/backend.ts';
 import type { RunRequest } from '../benchmarks/training/run-config.ts';
 import { PROBE_DISTS, type ProbeDist } from '../sampling/directions.ts';
+import { SHARINGS, type Sharing } from '../model/mlp.ts';
 
 export function int(name: string, min = 0) {
   return (v: string): number => {
@@ -66,6 +67,7 @@ export function runChoiceOptions(cmd: Command): Command {
     .option('--width <w>', 'MLP width', int('width', 1))
     .option('--depth <L>', 'MLP depth (affine layers)', int('depth', 1))
     .option('--block <B>', 'weight-sharing block size (1 = none)', int('block', 1), 1)
+    .option('--sharing <map>', `weight-sharing map with --block > 1: ${SHARINGS.join(' or ')} (affine-tanh: the published code's shared affine map + tanh; conv: the paper's 1-D convolution, no activation; default affine-tanh)`, oneOf('weight-sharing map', SHARINGS))
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
     .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB, then more while the first step runs out of heap', int('micro-batches', 0));
@@ -82,6 +84,7 @@ export interface RunChoiceOpts {
   width?: number;
   depth?: number;
   block: number;
+  sharing?: Sharing;
   points?: number;
   boundaryPoints?: number;
   microBatches?: number;
@@ -90,8 +93,8 @@ export interface RunChoiceOpts {
 
 /** The run request those options make; the command adds its own fields (seed, steps …). */
 export function runRequestOf(o: RunChoiceOpts): RunRequest {
-  const { pde, dim, estimator, R, dist, width, depth, block, points, boundaryPoints, microBatches } = o;
-  return { pde, dim, estimator, R, dist, width, depth, block, points, boundaryPoints, microBatches };
+  const { pde, dim, estimator, R, dist, width, depth, block, sharing, points, boundaryPoints, microBatches } = o;
+  return { pde, dim, estimator, R, dist, width, depth, block, sharing, points, boundaryPoints, microBatches };
 }
 
 /** --factor and --alpha, the thresholds of a regression verdict (compare, ab), checked as they are parsed. */

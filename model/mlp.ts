@@ -2,9 +2,10 @@
  * The MLP of pdes.md §7, written once over the jet algebra so that the same code evaluates plain
  * tensors (constant jets), Taylor jets and collapsed jets.
  *
- * Layout: optional weight-sharing first layer (a shared map ℝ^B → ℝ plus tanh applied to each of
- * the d/B blocks of the spatial input), then `depth` affine layers with tanh between them and a
- * scalar output. Extra (time) inputs come after the d spatial coordinates and bypass the sharing.
+ * Layout: optional weight-sharing first layer (a shared map ℝ^B → ℝ applied to each of the d/B
+ * blocks of the spatial input, followed by tanh as in the published code, or without it: the
+ * paper's 1-D convolution, O3), then `depth` affine layers with tanh between them and a scalar
+ * output. Extra (time) inputs come after the d spatial coordinates and bypass the sharing.
  * Initialisation (D20): weights U(±1/√fan_in), biases U(±1/√fan_out).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -24,7 +25,18 @@ export interface MLPConfig {
   depth: number;
   /** Weight-sharing block size B (1 = none). */
   block: number;
+  /** The shared map's activation (block > 1 only); absent = the published default, 'affine-tanh'. */
+  sharing?: Sharing;
 }
+
+/**
+ * The weight-sharing map (O3): the published code's shared affine map followed by tanh, or the
+ * paper's 1-D convolution (kernel and stride B, one channel) with no activation. Both have B + 1
+ * parameters.
+ */
+export const SHARINGS = ['affine-tanh', 'conv'] as const;
+export type Sharing = (typeof SHARINGS)[number];
+export const DEFAULT_SHARING: Sharing = 'affine-tanh';
 
 export interface Dense {
   W: tf.Variable; // [in, out]
@@ -44,7 +56,13 @@ export function validateConfig(c: MLPConfig): void {
   if (!Number.isInteger(c.depth) || c.depth < 1) throw new UsageError(`depth must be an integer ≥ 1, got ${c.depth}`);
   if (!Number.isInteger(c.block) || c.block < 1) throw new UsageError(`block size must be a positive integer, got ${c.block}`);
   if (c.dim % c.block !== 0) throw new UsageError(`block size ${c.block} does not divide the dimension ${c.dim}`);
+  const sharing = c.sharing ?? DEFAULT_SHARING;
+  if (!SHARINGS.includes(sharing)) throw new UsageError(`unknown weight-sharing map '${sharing}' (expected one of: ${SHARINGS.join(', ')})`);
+  if (sharing !== DEFAULT_SHARING && c.block === 1) throw new UsageError(`the weight-sharing map '${sharing}' needs weight sharing (a block size B > 1)`);
 }
+
+/** The shared map's activation is the identity (the paper's convolution). */
+const linearSharing = (c: MLPConfig) => c.sharing === 'conv';
 
 /** Width of the input to the first dense layer. */
 export function featureDim(c: MLPConfig): number {
@@ -110,9 +128,10 @@ function sharedPreActivation(m: MLP, x: Operand): Jet {
   return J.blockAffine(spatial, m.share!.W, m.share!.b, block);
 }
 
-/** The shared layer's activation a = tanh(z) [N, d/B], and the features of the dense layers (a, then t). */
+/** The shared layer's output a [N, d/B] (tanh(z), or z itself), and the features of the dense layers (a, then t). */
 function sharedFeatures(m: MLP, x: Operand): { a: Jet; h: Operand } {
-  const a = J.tanh(sharedPreActivation(m, x));
+  const z = sharedPreActivation(m, x);
+  const a = linearSharing(m.config) ? z : J.tanh(z);
   const h = m.config.extraInputs ? J.concatLast(a, J.sliceLast(x, m.config.dim, m.config.extraInputs)) : a;
   return { a, h };
 }
@@ -159,7 +178,7 @@ export function firstLayerDelta(m: MLP, x: Operand): Jet {
     if (i === 0) {
       const blocks = m.config.dim / m.config.block;
       const gShared = m.config.extraInputs ? J.sliceLast(g, 0, blocks) : g;
-      return J.mul(gShared, J.scaleShift(J.square(shared!.a), -1, 1));
+      return linearSharing(m.config) ? gShared : J.mul(gShared, J.scaleShift(J.square(shared!.a), -1, 1));
     }
     delta = J.mul(g, J.scaleShift(J.square(acts[i - 1]), -1, 1));
   }

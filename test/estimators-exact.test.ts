@@ -16,6 +16,7 @@ const cases = [
   { name: 'time input + ansatz', cfg: { dim: 4, depth: 3, extraInputs: 1 }, ansatz: true },
   { name: 'weight sharing B=3', cfg: { dim: 6, depth: 3, block: 3 }, ansatz: false },
   { name: 'weight sharing B=2 + time + ansatz', cfg: { dim: 4, depth: 3, block: 2, extraInputs: 1 }, ansatz: true },
+  { name: 'convolution sharing B=3 + time + ansatz', cfg: { dim: 6, depth: 3, block: 3, extraInputs: 1, sharing: 'conv' as const }, ansatz: true },
 ];
 
 for (const c of cases) {

@@ -21,10 +21,10 @@ const LOSSES = {
 };
 
 for (const e of ESTIMATORS) {
-  for (const [block, lossName] of [[1, 'estimate² + u'], [2, 'estimate² + u'], [1, 'estimate alone']] as const) {
-    test(`parameter gradient through ${e.name} matches finite differences (block ${block}, loss ${lossName})`, () => {
+  for (const [block, lossName, sharing] of [[1, 'estimate² + u'], [2, 'estimate² + u'], [2, 'estimate² + u', 'conv'], [1, 'estimate alone']] as const) {
+    test(`parameter gradient through ${e.name} matches finite differences (block ${block}${sharing ? ` ${sharing}` : ''}, loss ${lossName})`, () => {
       const d = 4;
-      const model = randomModel({ dim: d, width: 8, depth: 3, block }, 31);
+      const model = randomModel({ dim: d, width: 8, depth: 3, block, sharing }, 31);
       const target: Target = { model, ansatz: zeroBoundaryBall(d) };
       // For the estimate alone, points spread wider: tanh far from linear, so every second-order term counts.
       const x = randomPoints(3, d, 5, lossName === 'estimate alone' ? 2 : 0.5);

@@ -44,6 +44,10 @@ const cases: { name: string; f: (x: J.Operand) => Jet; d: number }[] = [
     const m = randomModel({ dim: 4, width: 8, depth: 2, block: 2 }, 6);
     return { name: 'tanh MLP with weight sharing', f: (x: J.Operand) => applyMLP(m, x), d: 4 };
   })(),
+  (() => {
+    const m = randomModel({ dim: 4, width: 8, depth: 2, block: 2, sharing: 'conv' }, 6);
+    return { name: 'tanh MLP with convolution sharing', f: (x: J.Operand) => applyMLP(m, x), d: 4 };
+  })(),
   { name: 'exp/log/div/sin/cos/pow composite', f: zoo, d: 3 },
 ];
 

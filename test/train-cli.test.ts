@@ -61,6 +61,7 @@ const BAD_CLI: [string, string[], RegExp][] = [
   ['d = 0', ['--pde', 'poisson-two-body', '--dim', '0'], /--dim must be ≥ 1/],
   ['d < 0', ['--pde', 'poisson-two-body', '--dim=-3'], /--dim must be ≥ 1/],
   ['block size not dividing d', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--block', '3'], /block size 3 does not divide the dimension 10/],
+  ['the convolution map without weight sharing', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--sharing', 'conv'], /the weight-sharing map 'conv' needs weight sharing \(a block size B > 1\)$/],
   ['--dist for an estimator without probes', ['--pde', 'allen-cahn-two-body', '--dim', '10', '--estimator', 'stde-sparse', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes \(stde-dense, stde-collapsed-dense\), not stde-sparse$/],
   ['R > d', ['--pde', 'allen-cahn-two-body', '--dim', '5', '--R', '6'], /R = 6 exceeds the dimension d = 5/],
   ['option of another PDE', ['--pde', 'poisson-two-body', '--dim', '5', '--source', 'published-incorrect'], /--source does not apply/],
@@ -140,9 +141,10 @@ for (const [what, req, message] of BAD_CONFIG) {
 
 test('the run choice train and profile share: its options make the run request, the backend checked as it is parsed', () => {
   const parse = (...args: string[]) => runChoiceOptions(new Command('t').exitOverride()).parse(args, { from: 'user' }).opts<RunChoiceOpts>();
-  const o = parse('--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '4', '--block', '2', '--micro-batches', '2', '--backend', 'cpu');
+  const o = parse('--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '4', '--block', '2', '--sharing', 'conv', '--micro-batches', '2', '--backend', 'cpu');
   const given = Object.fromEntries(Object.entries(runRequestOf(o)).filter(([, v]) => v !== undefined));
-  assert.deepEqual(given, { pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', R: 4, block: 2, microBatches: 2 });
+  assert.deepEqual(given, { pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', R: 4, block: 2, sharing: 'conv', microBatches: 2 });
+  assert.throws(() => parse('--pde', 'allen-cahn-two-body', '--sharing', 'tanh'), UsageError);
   assert.equal(o.backend, 'cpu');
   assert.equal(parse('--pde', 'allen-cahn-two-body').backend, 'wasm');
   assert.throws(() => parse('--pde', 'allen-cahn-two-body', '--backend', 'nope'), UsageError);

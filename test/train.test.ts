@@ -151,7 +151,7 @@ test('semilinear runs report the relative L1 error at (0, 0) against the referen
   assert.deepEqual(r.evals.map((e) => e.step), [2, 4]);
 });
 
-test('labels: the published three-body source and the 13-jet are marked in the record, the probe distribution only where probes are drawn', async () => {
+test('labels: the published three-body source and the 13-jet are marked in the record, the probe distribution only where probes are drawn, the sharing map only where weights are shared', async () => {
   const p = await run({ pde: 'poisson-three-body', estimator: 'stde-sparse', steps: 2, options: { source: 'published-incorrect' } });
   assert.match(String(p.variant), /published-incorrect/);
   const k = await run({ pde: 'kdv-2d', dim: 2, R: 0, estimator: 'stde-13jet', steps: 2, width: 8 });
@@ -161,6 +161,12 @@ test('labels: the published three-body source and the 13-jet are marked in the r
   assert.equal(p.dist, null);
   assert.equal(k.dist, null);
   assert.equal((await run({ pde: 'poisson-two-body', estimator: 'stde-dense', R: 2, steps: 2, dist: 'gaussian' })).dist, 'gaussian');
+  // The weight-sharing map, where there is weight sharing: the same parameters, another network.
+  const shared = (sharing?: 'conv') => run({ pde: 'allen-cahn-two-body', estimator: 'stde-sparse', dim: 6, block: 3, sharing, steps: 2 });
+  const [tanh, conv] = [await shared(), await shared('conv')];
+  assert.deepEqual([tanh.sharing, conv.sharing, p.sharing], ['affine-tanh', 'conv', null]);
+  assert.equal(conv.params, tanh.params);
+  assert.notEqual(conv.loss_final, tanh.loss_final);
 });
 
 test('every PDE trains with every method it declares (2 steps, tiny network)', async () => {

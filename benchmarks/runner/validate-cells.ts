@@ -8,30 +8,34 @@ import { getPde } from '../pdes/registry.ts';
 import { resolveRun, type RunRequest } from '../training/run-config.ts';
 import type { Cell } from './matrix.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
+import { SHARINGS, type Sharing } from '../../model/mlp.ts';
 
 /** `train` switches (no value) a matrix group's args may carry besides the PDE's options. */
 const TRAIN_SWITCHES = ['--sync-steps'];
-/** `train` options with a value a matrix group's args may carry, and their choices. */
-const TRAIN_OPTIONS: Record<string, readonly string[]> = { '--dist': PROBE_DISTS };
+/** `train` options with a value a matrix group's args may carry: their choices, and the request field each sets. */
+const TRAIN_OPTIONS: Record<string, { choices: readonly string[]; set(r: RunRequest, value: string): void }> = {
+  '--dist': { choices: PROBE_DISTS, set: (r, v) => (r.dist = v as ProbeDist) },
+  '--sharing': { choices: SHARINGS, set: (r, v) => (r.sharing = v as Sharing) },
+};
 
 /** The train request a cell makes: its PDE options parsed from its args (checked against the PDE's). */
 export function requestOfCell(c: Cell): RunRequest {
   const pde = getPde(c.pde);
   const where = `cell ${c.id}`;
   const options: Record<string, string> = {};
-  let dist: ProbeDist | undefined;
+  const request: RunRequest = { pde: c.pde, dim: c.dim, estimator: c.estimator, R: c.R, seed: c.seed, steps: c.steps, width: c.width, depth: c.depth, block: c.block, points: c.points, evalEvery: c.evalEvery, testPoints: c.testPoints, options };
   for (let i = 0; i < c.args.length; i++) {
     const flag = c.args[i];
     if (TRAIN_SWITCHES.includes(flag)) continue;
     const opt = pde.options.find((o) => `--${o.flag}` === flag);
-    const choices = opt?.choices ?? TRAIN_OPTIONS[flag];
+    const choices = opt?.choices ?? TRAIN_OPTIONS[flag]?.choices;
     if (!choices) throw new UsageError(`${where}: ${c.pde} has no option ${flag} (options: ${[...pde.options.map((o) => `--${o.flag}`), ...Object.keys(TRAIN_OPTIONS), ...TRAIN_SWITCHES].join(', ')})`);
     const value = c.args[++i];
     if (!choices.includes(value)) throw new UsageError(`${where}: ${flag} must be one of ${choices.join(', ')}, got '${value}'`);
     if (opt) options[opt.flag] = value;
-    else dist = value as ProbeDist;
+    else TRAIN_OPTIONS[flag].set(request, value);
   }
-  return { pde: c.pde, dim: c.dim, estimator: c.estimator, R: c.R, seed: c.seed, steps: c.steps, width: c.width, depth: c.depth, block: c.block, points: c.points, evalEvery: c.evalEvery, testPoints: c.testPoints, dist, options };
+  return request;
 }
 
 export function validateCells(cells: Cell[]): void {

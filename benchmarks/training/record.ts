@@ -32,6 +32,8 @@ export interface TrainRecord {
   width: number;
   depth: number;
   block: number;
+  /** The weight-sharing map when block > 1 ('affine-tanh' or 'conv'); null without weight sharing. */
+  sharing: string | null;
   points: number;
   boundary_points: number;
   /** Equal micro-batches per step (gradient accumulation; the memory plan's choice unless given). */

@@ -8,7 +8,7 @@ import type { PDE, TrainDefaults } from '../pdes/pde.ts';
 import { DATA_FIT } from '../pdes/methods.ts';
 import { ESTIMATORS } from '../../operators/registry.ts';
 import type { Estimator } from '../../operators/estimator.ts';
-import { validateConfig, type MLPConfig } from '../../model/mlp.ts';
+import { DEFAULT_SHARING, validateConfig, type MLPConfig, type Sharing } from '../../model/mlp.ts';
 import type { ProbeDist } from '../../sampling/directions.ts';
 import { UsageError, usage } from '../../engine/errors.ts';
 
@@ -24,6 +24,8 @@ export interface RunRequest {
   width?: number;
   depth?: number;
   block?: number;
+  /** The weight-sharing map (block > 1): the published affine map + tanh, or the paper's convolution. */
+  sharing?: Sharing;
   points?: number;
   boundaryPoints?: number;
   evalEvery?: number;
@@ -126,6 +128,7 @@ export function resolveRun(req: RunRequest): RunConfig {
     width: req.width ?? def.width,
     depth: req.depth ?? def.depth,
     block: req.block ?? 1,
+    sharing: req.sharing ?? DEFAULT_SHARING,
   };
   validateConfig(model);
   const positive = (v: number, what: string) => usage(Number.isInteger(v) && v >= 1, `${what} must be a positive integer, got ${v}`);

@@ -283,6 +283,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     width: cfg.model.width,
     depth: cfg.model.depth,
     block: cfg.model.block,
+    sharing: cfg.model.block > 1 ? cfg.model.sharing! : null,
     points: cfg.points,
     boundary_points: cfg.boundaryPoints,
     micro_batches: microBatches,
