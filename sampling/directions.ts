@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.ts';
 import { UsageError } from '../engine/errors.ts';
 
-export type ProbeDist = 'rademacher' | 'gaussian';
-export const PROBE_DISTS: ProbeDist[] = ['rademacher', 'gaussian'];
+/** The probe laws (E[vvᵀ] = I); `sampleProbes` draws each. A law added here is every probe estimator's `--dist`. */
+export const PROBE_DISTS = ['rademacher', 'gaussian'] as const;
+export type ProbeDist = (typeof PROBE_DISTS)[number];
 
 /** R indices from {0…d−1}, uniform without replacement; R = 0 means all d (exact). */
 export function sampleIndices(d: number, R: number, rng: Rng): number[] {
@@ -48,5 +49,5 @@ export function sampleProbes(d: number, R: number, dist: ProbeDist, rng: Rng): t
   if (dist === 'rademacher') {
     return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.less(tf.randomUniform([R, d], 0, 1, 'float32', seed), 0.5), 'float32'), 2), 1));
   }
-  throw new UsageError(`unknown probe distribution '${dist}' (expected rademacher or gaussian)`);
+  throw new UsageError(`unknown probe distribution '${dist}' (expected one of: ${PROBE_DISTS.join(', ')})`);
 }

@@ -10,7 +10,7 @@ import { ESTIMATORS } from '../operators/registry.ts';
 import { forwardLaplacian } from '../baselines/forward-laplacian.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
-import type { ProbeDist } from '../sampling/directions.ts';
+import { PROBE_DISTS, type ProbeDist } from '../sampling/directions.ts';
 
 before(setup);
 
@@ -25,7 +25,7 @@ const exact = values(forwardLaplacian.laplacian({ ...base, R: 0, dist: 'rademach
 const runs: { name: string; R: number; dist: ProbeDist }[] = [];
 for (const e of ESTIMATORS) {
   if (e.sampling === 'exact') continue;
-  if (e.sampling === 'probes') for (const dist of ['rademacher', 'gaussian'] as const) runs.push({ name: e.name, R: 2, dist });
+  if (e.sampling === 'probes') for (const dist of PROBE_DISTS) runs.push({ name: e.name, R: 2, dist });
   else runs.push({ name: e.name, R: 2, dist: 'rademacher' });
 }
 

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem } from './pde.ts';
 import { SAMPLER_OPTION } from './options.ts';
-import { DATA_FIT, estimatorOf } from './methods.ts';
+import { DATA_FIT, estimateLaplacian } from './methods.ts';
 import { INSEPARABLE_DEFAULTS, inseparableSetup } from './inseparable.ts';
 import { plusN, type Nonlinearity } from './nonlinearity.ts';
 import { pairTermsByJets, pairTermsByJvpHvp, pairTermsByNestedReverse } from './terms/gpinn-terms.ts';
@@ -84,7 +84,7 @@ export function gpinn(spec: GpinnSpec): PDE {
           // STDE reads the Laplacian terms off the same 7-jets; a baseline asks its estimator (its own index set).
           const laplacian = uii
             ? tf.mul(tf.sum(uii, 0), samplingFactor(d, c.R))
-            : estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng.child('laplacian') }).value;
+            : estimateLaplacian(c, x, d, c.rng.child('laplacian')).value;
           const r = tf.sub(plusN(spec.nonlinearity, laplacian, u), f);
           const dN = spec.nonlinearity.dN(u);
           const fJ = tf.transpose(tf.gather(gradF, J, 1)); // [R, N]

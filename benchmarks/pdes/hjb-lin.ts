@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
-import { laplacianMethods, estimatorOf } from './methods.ts';
+import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { spatial, time } from './inputs.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 
@@ -23,7 +23,7 @@ export default terminalValue({
   ansatz: (d) => ({ name: '(T − t)·NN + g', scale: (x) => J.scaleShift(time(x, d), -1, TERMINAL_T), shift: (x) => g(x, d) }),
   exact: (x, d) => J.add(g(x, d), J.scaleShift(time(x, d), -1, TERMINAL_T)),
   residual(x, d, c) {
-    const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+    const est = estimateLaplacian(c, x, d);
     const grad = inputGradient(c.target, x);
     const hamiltonian = tf.div(tf.sum(tf.pow(tf.abs(columns(grad, 0, d)), C), -1), d);
     return tf.add(tf.sub(tf.add(column(grad, d), est.value), hamiltonian), 2);

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
-import { laplacianMethods, estimatorOf } from './methods.ts';
+import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { spatial, time } from './inputs.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 import { rngFromSeed } from '../../sampling/rng.ts';
@@ -61,7 +61,7 @@ export default terminalValue({
   reference: lqgReference,
   testPoints: 1000,
   residual(x, d, c) {
-    const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+    const est = estimateLaplacian(c, x, d);
     const grad = inputGradient(c.target, x);
     return tf.sub(tf.add(column(grad, d), est.value), tf.mul(tf.sum(tf.square(columns(grad, 0, d)), -1), MU));
   },

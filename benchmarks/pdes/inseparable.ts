@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem, TrainDefaults, SetupContext } from './pde.ts';
 import { SAMPLER_OPTION, SOURCE_OPTION } from './options.ts';
-import { estimatorOf, laplacianMethods } from './methods.ts';
+import { estimateLaplacian, laplacianMethods } from './methods.ts';
 import { plusN, type Nonlinearity } from './nonlinearity.ts';
 import { twoBody } from './solutions/two-body.ts';
 import { threeBody, type ThreeBodySource } from './solutions/three-body.ts';
@@ -104,7 +104,7 @@ export function inseparable(spec: InseparableSpec): PDE {
           return { x, f: s.source(x) };
         },
         residuals({ x, f }, c) {
-          const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+          const est = estimateLaplacian(c, x, d);
           return [{ name: 'pde', weight: 1, r: tf.sub(plusN(spec.nonlinearity, est.value, est.u), f) }];
         },
       };

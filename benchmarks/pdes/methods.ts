@@ -4,7 +4,8 @@
  * exact solution exists.
  */
 import { ESTIMATORS } from '../../operators/registry.ts';
-import type { Estimator } from '../../operators/estimator.ts';
+import type * as tf from '@tensorflow/tfjs';
+import type { Estimator, LaplacianResult } from '../../operators/estimator.ts';
 import type { LossContext } from './pde.ts';
 
 export const DATA_FIT = 'none';
@@ -23,4 +24,9 @@ export function estimatorOf(ctx: LossContext): Estimator {
   const e = ctx.method.estimator;
   if (!e) throw new Error(`method '${ctx.method.name}' has no Laplacian estimator`);
   return e;
+}
+
+/** The network's Laplacian over the first d inputs of x, estimated by the step's method and draw (`rng`: the step's stream unless given). */
+export function estimateLaplacian(ctx: LossContext, x: tf.Tensor2D, d: number, rng = ctx.rng): LaplacianResult {
+  return estimatorOf(ctx).laplacian({ target: ctx.target, x, d, R: ctx.R, dist: ctx.dist, rng });
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import type { PDE, Problem } from './pde.ts';
-import { laplacianMethods, estimatorOf } from './methods.ts';
+import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { POISSON_SOURCE_OPTION } from './options.ts';
 import { ESTIMATED_SOURCE, estimatedSource } from './estimated-source.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
@@ -48,7 +48,7 @@ const poissonCube: PDE = {
         return { x, f, xb, gb: meanExp(xb) };
       },
       residuals({ x, f, xb, gb }, c) {
-        const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+        const est = estimateLaplacian(c, x, d);
         const rhs = f ?? estimatedSource(exact, x, d, c, meanExp);
         const parts = [{ name: 'pde', weight: 1, r: tf.sub(est.value, rhs) }];
         if (xb && gb) parts.push({ name: 'boundary', weight: BOUNDARY_WEIGHT, r: tf.sub(evalTarget(c.target, xb), gb) });

@@ -12,7 +12,7 @@ import * as J from '../../taylor/ops.ts';
 import type { PDE, Problem } from './pde.ts';
 import { SAMPLER_OPTION, POISSON_SOURCE_OPTION } from './options.ts';
 import { ESTIMATED_SOURCE, estimatedSource } from './estimated-source.ts';
-import { laplacianMethods, estimatorOf } from './methods.ts';
+import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { byRowBlocks } from './row-blocks.ts';
 import { unitBall, type BallSampler } from '../../sampling/domains.ts';
@@ -81,7 +81,7 @@ const poissonHouman: PDE = {
         return { x, f: source === ESTIMATED_SOURCE ? undefined : analytic(x) }; // estimated: in residuals, with the step's draw
       },
       residuals({ x, f }, ctx) {
-        const est = estimatorOf(ctx).laplacian({ target: ctx.target, x, d, R: ctx.R, dist: ctx.dist, rng: ctx.rng });
+        const est = estimateLaplacian(ctx, x, d);
         const rhs = f ?? estimatedSource(exact, x, d, ctx, analytic);
         return [{ name: 'pde', weight: 1, r: tf.sub(est.value, rhs) }];
       },

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem, TrainDefaults } from './pde.ts';
 import { PRESET_OPTION } from './options.ts';
-import { laplacianMethods, estimatorOf } from './methods.ts';
+import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 import { semilinear as semilinearDomain } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';
@@ -110,7 +110,7 @@ export function semilinear(spec: SemilinearSpec): PDE {
           return { x, xb, gb: scaledG(spatial), gradGb: tf.grad((y: tf.Tensor) => tf.sum(scaledG(y)))(spatial) as tf.Tensor2D };
         },
         residuals({ x, xb, gb, gradGb }, c) {
-          const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+          const est = estimateLaplacian(c, x, d);
           const ut = column(inputGradient(c.target, x), d);
           const r = tf.add(tf.add(ut, est.value), N(est.u));
           const gradUb = columns(inputGradient(c.target, xb), 0, d);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import type { PDE, Problem } from './pde.ts';
 import { SAMPLER_OPTION } from './options.ts';
-import { laplacianMethods, estimatorOf } from './methods.ts';
+import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { sumSinh, time } from './inputs.ts';
 import { nestedPartials } from './terms/nested-partials.ts';
@@ -39,7 +39,7 @@ const wave: PDE = {
       labels: { sampler },
       sample: (rng, { points }) => ({ x: domain.interior(points, rng.child('points')) }),
       residuals({ x }, c) {
-        const est = estimatorOf(c).laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
+        const est = estimateLaplacian(c, x, d);
         const [utt] = nestedPartials((y) => evalTarget(c.target, y), x, [[d, d]]);
         return [{ name: 'pde', weight: 1, r: tf.sub(utt, est.value) }];
       },
