@@ -5,6 +5,7 @@ import { BACKENDS, DEFAULT_BACKEND, type BackendName } from '../engine/backend.t
 import type { RunRequest } from '../benchmarks/training/run-config.ts';
 import { PROBE_DISTS, type ProbeDist } from '../sampling/directions.ts';
 import { SHARINGS, type Sharing } from '../model/mlp.ts';
+import { LOSS_FORMS, type LossForm } from '../benchmarks/training/loss.ts';
 
 export function int(name: string, min = 0) {
   return (v: string): number => {
@@ -70,6 +71,7 @@ export function runChoiceOptions(cmd: Command): Command {
     .option('--sharing <map>', `weight-sharing map with --block > 1: ${SHARINGS.join(' or ')} (affine-tanh: the published code's shared affine map + tanh; conv: the paper's 1-D convolution, no activation; default affine-tanh)`, oneOf('weight-sharing map', SHARINGS))
     .option('--points <n>', 'residual points per step', int('points', 1))
     .option('--boundary-points <n>', 'boundary / terminal points per step', int('boundary-points', 0))
+    .option('--loss <form>', `loss form: ${LOSS_FORMS.join(' or ')} (biased, the paper's: mean (L̃u − f)²; unbiased, Eq. 25: two independent draws, mean (L̃_J u − f)(L̃_K u − f); default biased)`, oneOf('loss form', LOSS_FORMS))
     .option('--micro-batches <k>', 'split each step into k equal micro-batches of points (gradient accumulation); 0 = auto: on wasm, the fewest that keep the points of each micro-batch within 400 MiB, then more while the first step runs out of heap', int('micro-batches', 0));
   return backendOption(cmd);
 }
@@ -85,6 +87,7 @@ export interface RunChoiceOpts {
   depth?: number;
   block: number;
   sharing?: Sharing;
+  loss?: LossForm;
   points?: number;
   boundaryPoints?: number;
   microBatches?: number;
@@ -93,8 +96,8 @@ export interface RunChoiceOpts {
 
 /** The run request those options make; the command adds its own fields (seed, steps …). */
 export function runRequestOf(o: RunChoiceOpts): RunRequest {
-  const { pde, dim, estimator, R, dist, width, depth, block, sharing, points, boundaryPoints, microBatches } = o;
-  return { pde, dim, estimator, R, dist, width, depth, block, sharing, points, boundaryPoints, microBatches };
+  const { pde, dim, estimator, R, dist, width, depth, block, sharing, loss, points, boundaryPoints, microBatches } = o;
+  return { pde, dim, estimator, R, dist, width, depth, block, sharing, loss, points, boundaryPoints, microBatches };
 }
 
 /** --factor and --alpha, the thresholds of a regression verdict (compare, ab), checked as they are parsed. */

@@ -56,12 +56,12 @@ test('impossible cells and malformed groups are usage errors', () => {
   );
 });
 
-test('matrix args: PDE options, --dist for probe estimators, --sharing and train switches such as --sync-steps; anything else is a usage error', () => {
+test('matrix args: PDE options, --dist for probe estimators, --sharing, --loss and train switches such as --sync-steps; anything else is a usage error', () => {
   const group = { pdes: ['allen-cahn-two-body'], dims: [20], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
   const cells = (args: string[], estimators = group.estimators) => expandMatrix({ name: 'x', description: '', groups: [{ ...group, estimators, args, variant: args.join(' ') }] }, 'wasm');
   validateCells(cells(['--sync-steps', '--sampler', 'volume-uniform']));
   assert.deepEqual(trainArgs(cells(['--sync-steps'])[0]).slice(-2), ['--sync-steps', '--json']);
-  assert.throws(() => validateCells(cells(['--sync-step'])), /has no option --sync-step \(options: --sampler, --dist, --sharing, --sync-steps\)/);
+  assert.throws(() => validateCells(cells(['--sync-step'])), /has no option --sync-step \(options: --sampler, --dist, --sharing, --loss, --sync-steps\)/);
   assert.throws(() => validateCells(cells(['--sampler', 'cube'])), /must be one of/);
   // Gaussian probes for the dense estimators: the child gets the flag, the request the distribution.
   const gaussian = cells(['--dist', 'gaussian'], ['stde-dense'])[0];
@@ -77,6 +77,11 @@ test('matrix args: PDE options, --dist for probe estimators, --sharing and train
   assert.deepEqual(trainArgs(conv).slice(-3), ['--sharing', 'conv', '--json']);
   assert.throws(() => validateCells(cells(['--sharing', 'conv'])), /: cell .*: the weight-sharing map 'conv' needs weight sharing \(a block size B > 1\)$/);
   assert.throws(() => validateCells(cells(['--sharing', 'tanh'])), /--sharing must be one of affine-tanh, conv, got 'tanh'/);
+  // The unbiased loss (Eq. 25), for a method that samples.
+  const unbiased = cells(['--loss', 'unbiased'])[0];
+  validateCells([unbiased]);
+  assert.equal(requestOfCell(unbiased).loss, 'unbiased');
+  assert.throws(() => validateCells(expandMatrix({ name: 'x', description: '', groups: [{ ...group, R: [0], args: ['--loss', 'unbiased'], variant: 'u' }] }, 'wasm')), /: cell .*: --loss unbiased needs two independent estimates, and R = 0 draws nothing/);
 });
 
 test("a matrix cell that train would refuse is refused before anything runs, with train's reason", () => {

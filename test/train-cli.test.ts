@@ -141,9 +141,9 @@ for (const [what, req, message] of BAD_CONFIG) {
 
 test('the run choice train and profile share: its options make the run request, the backend checked as it is parsed', () => {
   const parse = (...args: string[]) => runChoiceOptions(new Command('t').exitOverride()).parse(args, { from: 'user' }).opts<RunChoiceOpts>();
-  const o = parse('--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '4', '--block', '2', '--sharing', 'conv', '--micro-batches', '2', '--backend', 'cpu');
+  const o = parse('--pde', 'allen-cahn-two-body', '--dim', '10', '--R', '4', '--block', '2', '--sharing', 'conv', '--loss', 'unbiased', '--micro-batches', '2', '--backend', 'cpu');
   const given = Object.fromEntries(Object.entries(runRequestOf(o)).filter(([, v]) => v !== undefined));
-  assert.deepEqual(given, { pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', R: 4, block: 2, sharing: 'conv', microBatches: 2 });
+  assert.deepEqual(given, { pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', R: 4, block: 2, sharing: 'conv', loss: 'unbiased', microBatches: 2 });
   assert.throws(() => parse('--pde', 'allen-cahn-two-body', '--sharing', 'tanh'), UsageError);
   assert.equal(o.backend, 'cpu');
   assert.equal(parse('--pde', 'allen-cahn-two-body').backend, 'wasm');

@@ -9,6 +9,7 @@ import { resolveRun, type RunRequest } from '../training/run-config.ts';
 import type { Cell } from './matrix.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
 import { SHARINGS, type Sharing } from '../../model/mlp.ts';
+import { LOSS_FORMS, type LossForm } from '../training/loss.ts';
 
 /** `train` switches (no value) a matrix group's args may carry besides the PDE's options. */
 const TRAIN_SWITCHES = ['--sync-steps'];
@@ -16,6 +17,7 @@ const TRAIN_SWITCHES = ['--sync-steps'];
 const TRAIN_OPTIONS: Record<string, { choices: readonly string[]; set(r: RunRequest, value: string): void }> = {
   '--dist': { choices: PROBE_DISTS, set: (r, v) => (r.dist = v as ProbeDist) },
   '--sharing': { choices: SHARINGS, set: (r, v) => (r.sharing = v as Sharing) },
+  '--loss': { choices: LOSS_FORMS, set: (r, v) => (r.loss = v as LossForm) },
 };
 
 /** The train request a cell makes: its PDE options parsed from its args (checked against the PDE's). */

@@ -40,6 +40,8 @@ export interface TrainRecord {
   micro_batches: number;
   params: number;
   lr: number;
+  /** The loss form, 'biased' (the paper's) or 'unbiased' (two independent draws, Eq. 25). */
+  loss: string;
   schedule: string;
   eval_every: number;
   test_points: number;

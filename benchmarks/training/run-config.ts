@@ -10,6 +10,7 @@ import { ESTIMATORS } from '../../operators/registry.ts';
 import type { Estimator } from '../../operators/estimator.ts';
 import { DEFAULT_SHARING, validateConfig, type MLPConfig, type Sharing } from '../../model/mlp.ts';
 import type { ProbeDist } from '../../sampling/directions.ts';
+import type { LossForm } from './loss.ts';
 import { UsageError, usage } from '../../engine/errors.ts';
 
 export interface RunRequest {
@@ -37,6 +38,8 @@ export interface RunRequest {
   syncSteps?: boolean;
   /** Stop before a step that would end past this many seconds of training (0 or absent: no limit). */
   timeLimitS?: number;
+  /** The loss form (method.md §4): 'biased' (the paper's, default) or 'unbiased' (Eq. 25). */
+  loss?: LossForm;
   /** PDE-specific options by flag name (e.g. { source: 'published-incorrect' }). */
   options?: Record<string, string>;
 }
@@ -64,6 +67,7 @@ export interface RunConfig {
   syncSteps: boolean;
   /** Seconds of training after which no further step starts (0 = no limit): the run ends as `timeout`. */
   timeLimitS: number;
+  loss: LossForm;
   schedule: TrainDefaults['schedule'];
   options: Record<string, string>;
 }
@@ -151,6 +155,7 @@ export function resolveRun(req: RunRequest): RunConfig {
     lr: req.lr ?? DEFAULT_LR,
     syncSteps: req.syncSteps ?? false,
     timeLimitS: req.timeLimitS ?? 0,
+    loss: req.loss ?? 'biased',
     schedule: def.schedule,
     options,
   };
@@ -165,6 +170,11 @@ export function resolveRun(req: RunRequest): RunConfig {
   usage(Number.isInteger(cfg.testPoints) && cfg.testPoints >= 0, `test points must be ≥ 0, got ${cfg.testPoints}`);
   usage(Number.isFinite(cfg.lr) && cfg.lr > 0, `learning rate must be positive, got ${cfg.lr}`);
   usage(Number.isFinite(cfg.timeLimitS) && cfg.timeLimitS >= 0, `time limit must be ≥ 0 seconds, got ${cfg.timeLimitS}`);
+  // Two draws of a method that draws nothing are one estimate twice: the biased loss at twice the cost.
+  if (cfg.loss === 'unbiased') {
+    const exact = req.estimator === DATA_FIT || estimator?.sampling === 'exact';
+    usage(!exact && R > 0, `--loss unbiased needs two independent estimates, and ${exact ? `${req.estimator} draws nothing` : 'R = 0 draws nothing'}: both would be the same`);
+  }
   const k = cfg.microBatches;
   usage(Number.isInteger(k) && k >= 0, `micro-batches must be a non-negative integer (0 = auto), got ${k}`);
   usage(k === 0 || (cfg.points % k === 0 && cfg.boundaryPoints % k === 0), `${k} micro-batches must divide the points (${cfg.points}) and boundary points (${cfg.boundaryPoints}) evenly`);

@@ -15,7 +15,8 @@
  * before training and never applied, because profiling slows kernels and must not change the run.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossContext, Problem, ResidualPart } from '../pdes/pde.ts';
+import type { LossContext, Problem } from '../pdes/pde.ts';
+import { biasedLoss, unbiasedLoss } from './loss.ts';
 import { DATA_FIT } from '../pdes/methods.ts';
 import type { RunConfig } from './run-config.ts';
 import { Adam } from './adam.ts';
@@ -44,10 +45,6 @@ export interface TrainHooks {
   onMicroBatches?(k: number): void;
 }
 
-export function totalLoss(parts: ResidualPart[]): tf.Scalar {
-  return tf.addN(parts.map((p) => tf.mul(tf.mean(tf.square(p.r)), p.weight))) as tf.Scalar;
-}
-
 /** The run's random streams (D16). */
 export function runStreams(experimentSeed: number, seed: number) {
   const experiment = rngFromSeed(experimentSeed);
@@ -64,15 +61,22 @@ export function runStreams(experimentSeed: number, seed: number) {
 /**
  * One loss pass in its two stages: drawing the points (with their source term), then the loss on
  * them and its parameter gradient, whose index sets / probes come from the step's stream. Apart so
- * that a profile can leave the drawing out (benchmarks/targets/measure.ts).
+ * that a profile can leave the drawing out (benchmarks/targets/measure.ts). The unbiased loss takes
+ * its second draw K from a stream of its own, its residuals computed before the taped pass.
  */
 export function lossPass(cfg: RunConfig, lossProblem: Problem, target: Target, vars: tf.Variable[]) {
   const method = { name: cfg.method, estimator: cfg.estimator };
+  const context = (rng: Rng): LossContext => ({ target, method, R: cfg.R, dist: cfg.dist, rng });
   return {
     sample: (pointsRng: Rng, sizes: { points: number; boundaryPoints: number }) => lossProblem.sample(pointsRng, sizes),
     lossAndGrads: (data: ReturnType<Problem['sample']>, step: Rng) => {
-      const ctx: LossContext = { target, method, R: cfg.R, dist: cfg.dist, rng: step.child('directions') };
-      return tf.variableGrads(() => totalLoss(lossProblem.residuals(data, ctx)), vars);
+      const ctx = context(step.child('directions'));
+      if (cfg.loss === 'biased') return tf.variableGrads(() => biasedLoss(lossProblem.residuals(data, ctx)), vars);
+      // No tape is open here, so K's residuals carry no gradient path (clones: a residual may be data).
+      const second = tf.tidy(() => lossProblem.residuals(data, context(step.child('directions-K'))).map((p) => tf.clone(p.r)));
+      const result = tf.variableGrads(() => unbiasedLoss(lossProblem.residuals(data, ctx), second), vars);
+      tf.dispose(second);
+      return result;
     },
   };
 }
@@ -289,6 +293,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     micro_batches: microBatches,
     params: parameterCount(cfg.model),
     lr: cfg.lr,
+    loss: cfg.loss,
     schedule: schedule.name,
     eval_every: cfg.evalEvery,
     test_points: evaluator ? (problem.pointReference ? 1 : cfg.testPoints) : 0,
