@@ -158,3 +158,26 @@ export function semilinear(d: number, T: number): Domain {
       tf.tidy(() => withTime(tf.mul(normal([n, d], rng), Math.sqrt(2 * T)) as tf.Tensor2D, tf.fill([n], T))),
   };
 }
+
+/**
+ * The semilinear PDEs' optional sampler (pdes.md §4.1, not used in the paper): residual points along
+ * discretized paths of √2·W from x = 0, `steps` increments of dt = T/steps, each path's positions at
+ * t_k = k·dt for k = 0 … steps − 1 (the terminal time belongs to the terminal points). n points are the
+ * first n positions of ⌈n/steps⌉ paths, so a multiple of `steps` gives whole paths. At each t_k the
+ * points have the marginal law of `semilinear` (N(0, 2t_k·I)); along a path they are dependent.
+ */
+export function semilinearTrajectories(d: number, T: number, steps: number): Domain {
+  const dt = T / steps;
+  return {
+    ...semilinear(d, T),
+    name: `semilinear Brownian paths √2·W from 0, ${steps} steps of ${dt}`,
+    interior: (n, rng) =>
+      tf.tidy(() => {
+        const paths = Math.ceil(n / steps);
+        const increments = tf.mul(normal([paths, steps, d], rng), Math.sqrt(2 * dt));
+        const x = tf.reshape(tf.cumsum(increments, 1, true), [paths * steps, d]); // exclusive: X(t_0) = 0
+        const t = tf.tile(tf.mul(tf.range(0, steps, 1, 'float32'), dt), [paths]);
+        return withTime(tf.slice(x, [0, 0], [n, d]) as tf.Tensor2D, tf.slice(t, [0], [n]));
+      }),
+  };
+}

@@ -1,9 +1,9 @@
-/** The domain samplers (pdes.md §1.2, D9, D15): the laws they draw from, and their seeding (D16). */
+/** The domain samplers (pdes.md §1.2, §4.1, D9, D15): the laws they draw from, and their seeding (D16). */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, values, assertClose } from './helpers.ts';
-import { unitBall, gaussian, unitCube, semilinear } from '../sampling/domains.ts';
+import { unitBall, gaussian, unitCube, semilinear, semilinearTrajectories } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 
 before(setup);
@@ -39,6 +39,32 @@ test('semilinear: x ~ N(0, 2t I) with t ~ U[0, T]; terminal x ~ N(0, 2T I) at t 
     const xb = semilinear(d, T).boundary(N, rngFromSeed(5));
     assert.ok(values(tf.slice(xb, [0, d], [-1, 1])).every((v) => Math.abs(v - T) < 1e-7));
     near(mean(values(tf.square(tf.slice(xb, [0, 0], [-1, d])))), 2 * T, 0.05, 'terminal variance');
+  });
+});
+
+test('semilinear Brownian paths (pdes.md §4.1): from x = 0 at t = 0 on the grid k·T/20, N(0, 2t·I) at each time, independent increments of variance 2·dt', () => {
+  tf.tidy(() => {
+    const [d, T, steps, paths] = [3, 0.3, 20, 400];
+    const dt = T / steps;
+    const domain = semilinearTrajectories(d, T, steps);
+    const xt = domain.interior(paths * steps, rngFromSeed(6));
+    assert.deepEqual(xt.shape, [paths * steps, d + 1]);
+    const grid = tf.reshape(xt, [paths, steps, d + 1]);
+    const t = values(tf.slice(grid, [0, 0, d], [1, steps, 1]));
+    t.forEach((v, k) => near(v, k * dt, 1e-6, `t_${k}`));
+    assert.ok(values(tf.slice(grid, [0, 0, 0], [paths, 1, d])).every((v) => v === 0), 'each path starts at 0');
+    // Per coordinate: Var X(t_k) = 2t_k, and Cov(X(t_k), X(t_{k+1})) = 2t_k (independent increments).
+    const x = tf.slice(grid, [0, 0, 0], [paths, steps, d]);
+    for (const k of [5, 19]) {
+      const at = (j: number) => tf.slice(x, [0, j, 0], [paths, 1, d]);
+      near(mean(values(tf.square(at(k)))), 2 * k * dt, 0.15 * 2 * k * dt, `Var X(t_${k})`);
+      if (k + 1 < steps) near(mean(values(tf.mul(at(k), at(k + 1)))), 2 * k * dt, 0.15 * 2 * k * dt, `Cov X(t_${k}), X(t_${k + 1})`);
+    }
+    const increments = values(tf.sub(tf.slice(x, [0, 1, 0], [paths, steps - 1, d]), tf.slice(x, [0, 0, 0], [paths, steps - 1, d])));
+    near(mean(increments.map((v) => v * v)), 2 * dt, 0.05 * 2 * dt, 'increment variance');
+    // n not a multiple of the steps: the first n positions of ⌈n/steps⌉ paths, the same stream's.
+    assertClose(values(domain.interior(30, rngFromSeed(6))), values(tf.slice(domain.interior(40, rngFromSeed(6)), [0, 0], [30, d + 1])), 0, 'first 30 of 2 paths');
+    assert.deepEqual(domain.boundary(5, rngFromSeed(7)).shape, [5, d + 1]); // terminal points as `semilinear`
   });
 });
 

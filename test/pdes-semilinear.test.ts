@@ -1,7 +1,9 @@
-/** Semilinear reference values (pdes.md §4.2) and presets (D6, D7, O2). */
+/** Semilinear reference values (pdes.md §4.2), presets (D6, D7, O2) and samplers (D9, §4.1). */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
 import { setup } from './helpers.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
 import { setupPde } from './pdes-helpers.ts';
 import { getPde } from '../benchmarks/pdes/registry.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
@@ -52,4 +54,15 @@ test('presets: published-tables 100/20 points, lr 1e-3·0.9995^(s/S); paper-text
   const lin = resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse' });
   const lrLin = makeSchedule(lin.schedule, lin.lr, lin.steps);
   assert.deepEqual([lrLin.lr(0), lrLin.lr(5000), lrLin.lr(10000)], [1e-3, 5e-4, 0]);
+});
+
+test('--sampler brownian-paths: residual points along paths (pdes.md §4.1), the default the marginal law (D9); the label says which', () => {
+  const pde = getPde('semilinear-heat');
+  const paths = setupPde(pde, 10, { sampler: 'brownian-paths' });
+  const data = paths.sample(rngFromSeed(1), { points: 40, boundaryPoints: 20 }) as { x: tf.Tensor2D };
+  const t = Array.from(tf.slice(data.x, [0, 10], [-1, 1]).dataSync());
+  t.forEach((v, i) => assert.ok(Math.abs(v - (i % 20) * (0.3 / 20)) < 1e-6, `t[${i}] = ${v}`));
+  assert.match(paths.labels.sampling, /paths of √2·W/);
+  assert.match(setupPde(pde, 10).labels.sampling, /N\(0, 2t I\) \(D9\)/);
+  assert.throws(() => resolveRun({ pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', options: { sampler: 'volume-uniform' } }), /unknown --sampler 'volume-uniform' \(expected one of: marginal, brownian-paths\)/);
 });

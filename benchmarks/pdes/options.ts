@@ -24,6 +24,14 @@ export const POISSON_SOURCE_OPTION: PdeOption = {
   default: 'exact',
 };
 
+export const SEMILINEAR_SAMPLER_OPTION: PdeOption = {
+  flag: 'sampler',
+  description:
+    'semilinear residual points: marginal (t ~ U[0, T], x ~ N(0, 2t·I), as published; D9) or brownian-paths (along paths of √2·W from 0, 20 steps of T/20, 20 points a path; pdes.md §4.1, not used in the paper)',
+  choices: ['marginal', 'brownian-paths'],
+  default: 'marginal',
+};
+
 export const PRESET_OPTION: PdeOption = {
   flag: 'preset',
   description: 'semilinear setup: published-tables (100/20 points, lr 1e-3·0.9995^(s/S)) or paper-text (2000/100, 1e-3·0.9995^s); D6, D7',

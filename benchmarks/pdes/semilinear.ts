@@ -13,14 +13,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem, TrainDefaults } from './pde.ts';
-import { PRESET_OPTION } from './options.ts';
+import { PRESET_OPTION, SEMILINEAR_SAMPLER_OPTION } from './options.ts';
 import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
-import { semilinear as semilinearDomain } from '../../sampling/domains.ts';
+import { semilinear as semilinearDomain, semilinearTrajectories } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';
 import { UsageError } from '../../engine/errors.ts';
 
 export const SEMILINEAR_T = 0.3;
+/** Steps of a path of the optional Brownian-path sampler (pdes.md §4.1: n_t = 20, dt = T/20). */
+export const PATH_STEPS = 20;
 const TERMINAL_WEIGHT = 20;
 const GRADIENT_WEIGHT = 0.05;
 
@@ -74,7 +76,7 @@ export function semilinear(spec: SemilinearSpec): PDE {
     minDim: 1,
     dims: Object.keys(spec.references).map(Number),
     timeDependent: true,
-    options: [PRESET_OPTION],
+    options: [PRESET_OPTION, SEMILINEAR_SAMPLER_OPTION],
     methods: laplacianMethods(false),
     accuracy: true,
     defaults: (d, options) => ({
@@ -93,11 +95,13 @@ export function semilinear(spec: SemilinearSpec): PDE {
       const reference = semilinearReference(spec, d);
       const s = spec.scaledByDimension && preset === 'published-tables' ? d : 1;
       const N = (U: tf.Tensor) => (s === 1 ? spec.N(U) : tf.mul(spec.N(tf.div(U, s)), s));
-      const domain = semilinearDomain(d, SEMILINEAR_T);
+      const paths = ctx.options.sampler === 'brownian-paths';
+      const domain = paths ? semilinearTrajectories(d, SEMILINEAR_T, PATH_STEPS) : semilinearDomain(d, SEMILINEAR_T);
       const scaledG = (y: tf.Tensor) => (s === 1 ? spec.g(y) : (tf.mul(spec.g(y), s) as tf.Tensor1D));
       // paper-text: squared norm over coordinates (×d on the coordinate mean); published-tables: the mean.
       const gradWeight = TERMINAL_WEIGHT * GRADIENT_WEIGHT * (preset === 'paper-text' ? d : 1);
-      const labels: Record<string, string> = { preset, sampling: 'x ~ N(0, 2t I) (D9)', ...spec.labels };
+      const sampling = paths ? `points along paths of √2·W from 0, ${PATH_STEPS} steps of T/${PATH_STEPS} (pdes.md §4.1)` : 'x ~ N(0, 2t I) (D9)';
+      const labels: Record<string, string> = { preset, sampling, ...spec.labels };
       if (s !== 1) labels.scaling = 'solves for U = d·u as published (O2)';
       return {
         domain,
