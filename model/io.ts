@@ -1,7 +1,7 @@
 /**
  * Model and points files of the `operator` command.
  * Model: {"activation":"tanh","layers":[{"weight":[[...]],"bias":[...]}, …]}, weight [fan_in][fan_out]
- * (y = x·W + b), last layer width 1. Points: [[x_1…x_d], …].
+ * (y = x·W + b), last layer width 1. Points: [[x_1…x_d], …]. Coefficients: [[C_11…C_1d], …].
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
@@ -68,6 +68,16 @@ export function loadPoints(path: string, dim: number): tf.Tensor2D {
     if (row.length !== dim) throw new UsageError(`points file '${path}': point ${i} has ${row.length} coordinates but the model expects ${dim}`);
   });
   return tf.tensor2d(p as number[][]);
+}
+
+/** The coefficient matrix C of `--operator second-order`: d × d finite numbers (d = the model's, where known). */
+export function loadCoefficients(path: string, dim?: number): number[][] {
+  const C = readJson(path, 'coefficients');
+  const n = Array.isArray(C) ? C.length : 0;
+  const square = n > 0 && (C as unknown[]).every((r) => isNumArray(r) && r.length === n);
+  if (!square) throw new UsageError(`coefficients file '${path}': expected a square [[C_11..C_1d], ...] array of finite numbers`);
+  if (dim !== undefined && n !== dim) throw new UsageError(`coefficients file '${path}': a ${n} × ${n} matrix but the model's dimension is ${dim}`);
+  return C as number[][];
 }
 
 /** Parameter gradients back in the model file's layout. */

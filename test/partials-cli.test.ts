@@ -1,9 +1,11 @@
-/** `stde-bench operator --partial / --operator biharmonic / --explain`: output shape, plan text, errors. */
+/** `stde-bench operator --partial / --operator biharmonic / --operator second-order / --explain`: output shape, plan text, errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertUsageError, operatorFixture } from './operator-fixture.ts';
 
-const { model, points, run } = operatorFixture('stde-partial-');
+const { model, points, run, file } = operatorFixture('stde-partial-');
+// an indefinite, non-symmetric C over the fixture's d = 3
+const coefficients = file('C.json', [[1, 2, 0], [0, -1, 0.5], [0.7, 0, 0.5]]);
 const json = (...args: string[]) => {
   const r = run(...args);
   assert.equal(r.status, 0, r.stderr);
@@ -51,6 +53,18 @@ test('--operator biharmonic: exact stde = nested; dense Gaussian with --samples 
   close(lap.values, json('--estimator', 'nested', '--model', model, '--points', points).values, 1e-5);
 });
 
+test('--operator second-order: exact stde = nested; dense probes with --samples within their standard error; --explain shows the shift', () => {
+  const so = (...extra: string[]) => json('--operator', 'second-order', '--coefficients', coefficients, '--model', model, '--points', points, ...extra);
+  const exact = so('--estimator', 'stde');
+  assert.equal(exact.operator, 'second-order');
+  close(exact.values, so('--estimator', 'nested').values, 1e-4);
+  const dense = so('--estimator', 'stde', '--R', '8', '--samples', '400', '--seed', '3');
+  dense.values.forEach((v: number, i: number) => assert.ok(Math.abs(v - exact.values[i]) <= 5 * dense.stderr[i], `${v} vs ${exact.values[i]} ± ${dense.stderr[i]}`));
+  const explained = run('--estimator', 'stde', '--operator', 'second-order', '--coefficients', coefficients, '--explain');
+  assert.equal(explained.status, 0, explained.stderr);
+  assert.match(explained.stdout, /not positive definite: S \+ λI = A·Aᵀ \(Cholesky\) with λ = /);
+});
+
 const bad: [string, string[], RegExp][] = [
   ['variable index ≥ d', ['--estimator', 'stde', '--partial', '0:2,3:1', '--model', model, '--points', points], /variable index 3 ≥ d = 3/],
   ['malformed --partial', ['--estimator', 'stde', '--partial', '0:2,,1', '--explain'], /malformed partial/],
@@ -59,6 +73,12 @@ const bad: [string, string[], RegExp][] = [
   ['unknown operator', ['--estimator', 'stde', '--operator', 'hessian', '--model', model, '--points', points], /unknown operator 'hessian'/],
   ['Rademacher biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--R', '4', '--dist', 'rademacher', '--model', model, '--points', points], /gaussian/],
   ['--partial with --R', ['--estimator', 'stde', '--partial', '0:1', '--R', '2', '--model', model, '--points', points], /--R does not apply/],
+  ['second-order without --coefficients', ['--estimator', 'stde', '--operator', 'second-order', '--model', model, '--points', points], /needs --coefficients FILE/],
+  ['--coefficients with the Laplacian', ['--estimator', 'stde-sparse', '--coefficients', coefficients, '--model', model, '--points', points], /--coefficients applies to --operator second-order only/],
+  ['a coefficient matrix of another d', ['--estimator', 'stde', '--operator', 'second-order', '--coefficients', file('C2.json', [[1, 0], [0, 1]]), '--model', model, '--points', points], /a 2 × 2 matrix but the model's dimension is 3/],
+  ['a non-square coefficient matrix', ['--estimator', 'nested', '--operator', 'second-order', '--coefficients', file('C3.json', [[1, 0, 0], [0, 1]]), '--explain'], /expected a square/],
+  ['malformed coefficients JSON', ['--estimator', 'stde', '--operator', 'second-order', '--coefficients', file('C4.json', '[[1, 0'), '--explain'], /malformed JSON in coefficients file/],
+  ['unknown second-order estimator', ['--estimator', 'stde-sparse', '--operator', 'second-order', '--coefficients', coefficients, '--explain'], /unknown second-order estimator 'stde-sparse'/],
 ];
 
 for (const [name, args, pattern] of bad) {

@@ -50,6 +50,7 @@ test('list shows PDEs, estimators and backends (and --json)', async () => {
   assert.ok(c.backends.some((b: { name: string; default: boolean }) => b.name === 'wasm' && b.default));
   assert.deepEqual(c.operators.partial.map((e: { name: string }) => e.name), ['stde', 'nested', 'jvp-hvp']);
   assert.deepEqual(c.operators.biharmonic.map((e: { name: string }) => e.name), ['stde', 'nested']);
+  assert.deepEqual(c.operators['second-order'].map((e: { name: string }) => e.name), ['stde', 'nested']);
   const text = await cli('list');
   assert.match(text.stdout, /allen-cahn-three-body/);
   assert.match(text.stdout, /Partial derivatives \(operator --partial/);

@@ -5,6 +5,7 @@ import { DATA_FIT } from '../../benchmarks/pdes/methods.ts';
 import { ESTIMATORS } from '../../operators/registry.ts';
 import { PARTIAL_ESTIMATORS } from '../../operators/partial-estimators.ts';
 import { BIHARMONIC_ESTIMATORS } from '../../operators/biharmonic.ts';
+import { SECOND_ORDER_ESTIMATORS } from '../../operators/second-order.ts';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 
 const DATA_FIT_SUMMARY = 'data-fit floor: loss = mean((u − u*)²) on the same model and points, no derivatives (PDEs with an exact solution)';
@@ -32,10 +33,11 @@ function catalogue() {
       ...ESTIMATORS.map((e) => ({ name: e.name, family: e.family, sampling: e.sampling, summary: e.summary })),
       ...schemes().map(([name, summary]) => ({ name, family: 'scheme', sampling: 'exact', summary })),
     ],
-    /** `stde-bench operator --partial … / --operator biharmonic --estimator NAME`. */
+    /** `stde-bench operator --partial … / --operator biharmonic|second-order --estimator NAME`. */
     operators: {
       partial: PARTIAL_ESTIMATORS.map((e) => ({ name: e.name, summary: e.summary })),
       biharmonic: BIHARMONIC_ESTIMATORS.map((e) => ({ name: e.name, summary: e.summary })),
+      'second-order': SECOND_ORDER_ESTIMATORS.map((e) => ({ name: e.name, summary: e.summary })),
     },
     backends: BACKENDS.map((b) => ({ name: b, default: b === DEFAULT_BACKEND })),
   };
@@ -64,6 +66,8 @@ export function register(program: Command): void {
       for (const e of c.operators.partial) lines.push(`  ${e.name.padEnd(22)} ${e.summary}`);
       lines.push('', 'Biharmonic (operator --operator biharmonic --estimator NAME):');
       for (const e of c.operators.biharmonic) lines.push(`  ${e.name.padEnd(22)} ${e.summary}`);
+      lines.push('', 'General second-order Σ C_ij ∂²u/∂x_i∂x_j (operator --operator second-order --coefficients C.json --estimator NAME):');
+      for (const e of c.operators['second-order']) lines.push(`  ${e.name.padEnd(22)} ${e.summary}`);
       lines.push('', `Backends (--backend NAME): ${c.backends.map((b) => (b.default ? `${b.name} (default)` : b.name)).join(', ')}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

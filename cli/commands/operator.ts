@@ -2,7 +2,8 @@
  * `stde-bench operator`: evaluate one operator on a model file and a points file, print JSON.
  *
  * Operators: the Laplacian (default; every estimator of operators/registry.ts), the biharmonic
- * (`--operator biharmonic`, operators/biharmonic.ts) and arbitrary partial derivatives
+ * (`--operator biharmonic`, operators/biharmonic.ts), the general second-order operator Σ C_ij ∂²u/∂x_i∂x_j
+ * (`--operator second-order --coefficients C.json`, operators/second-order.ts) and arbitrary partial derivatives
  * (`--partial "0:2,1:1"`, repeatable; operators/partial-estimators.ts). `--explain` prints how the
  * chosen estimator obtains the operator (for stde: the planned jets, slots, read-outs and
  * coefficients) instead of evaluating it.
@@ -13,7 +14,8 @@ import { initEngine } from '../../engine/backend.ts';
 import { getEstimator } from '../../operators/registry.ts';
 import { getPartialEstimator } from '../../operators/partial-estimators.ts';
 import { getBiharmonicEstimator } from '../../operators/biharmonic.ts';
-import { loadModel, loadPoints, gradsToFile } from '../../model/io.ts';
+import { getSecondOrderEstimator } from '../../operators/second-order.ts';
+import { loadModel, loadPoints, loadCoefficients, gradsToFile } from '../../model/io.ts';
 import { trainableVariables } from '../../model/mlp.ts';
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
@@ -22,7 +24,7 @@ import { key, parseMultiIndex, variables, type MultiIndex } from '../../planner/
 import type { Target } from '../../operators/target.ts';
 import { backendOption, int, oneOf } from '../options.ts';
 
-const OPERATORS = ['laplacian', 'biharmonic'] as const;
+const OPERATORS = ['laplacian', 'biharmonic', 'second-order'] as const;
 const EXPLAIN_FORMATS = ['text', 'json'] as const;
 
 interface Opts {
@@ -36,6 +38,7 @@ interface Opts {
   grad?: boolean;
   backend: string;
   operator: (typeof OPERATORS)[number];
+  coefficients?: string;
   partial: string[];
   explain?: boolean | string;
 }
@@ -79,6 +82,21 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       explain: () => est.explain(terms),
     };
   }
+  if (o.coefficients !== undefined && o.operator !== 'second-order') throw new UsageError('--coefficients applies to --operator second-order only');
+  if (o.operator === 'second-order') {
+    const est = getSecondOrderEstimator(o.estimator);
+    if (o.coefficients === undefined) throw new UsageError('--operator second-order needs --coefficients FILE (a d × d JSON matrix C)');
+    const C = () => loadCoefficients(o.coefficients!, d);
+    if (d !== undefined) C(); // a bad file fails before anything is evaluated
+    return {
+      draw: (target, x, rng) => {
+        const r = est.secondOrder({ target, x, d: d!, C: C(), R: o.R, dist: o.dist ?? 'rademacher', rng });
+        return { u: r.u, values: [r.value] };
+      },
+      fields: { operator: 'second-order' },
+      explain: () => est.explain(C(), o.R),
+    };
+  }
   if (o.operator === 'biharmonic') {
     const est = getBiharmonicEstimator(o.estimator);
     if (est.name === 'stde' && o.R > 0 && o.dist === 'rademacher') {
@@ -113,11 +131,12 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
 export function register(program: Command): void {
   const cmd = program
     .command('operator')
-    .description('evaluate the Laplacian, the biharmonic or partial derivatives on a model and points; prints one JSON object')
+    .description('evaluate the Laplacian, the biharmonic, a general second-order operator or partial derivatives on a model and points; prints one JSON object')
     .requiredOption('--estimator <name>', 'estimator name (see `stde-bench list`; stde | nested | jvp-hvp for --partial and the biharmonic)')
     .option('--model <file>', 'model JSON file (required unless --explain)')
     .option('--points <file>', 'points JSON file (required unless --explain)')
-    .option('--operator <op>', `operator: ${OPERATORS.join(' | ')}`, oneOf('operator', OPERATORS), 'laplacian')
+    .option('--operator <op>', `operator: ${OPERATORS.join(' | ')} (Σ C_ij ∂²u/∂x_i∂x_j, with --coefficients)`, oneOf('operator', OPERATORS), 'laplacian')
+    .option('--coefficients <file>', 'the d × d matrix C of --operator second-order (JSON [[C_11..C_1d], ...])')
     .option('--partial <spec>', 'a partial derivative, e.g. "0:2,1:1" = ∂³u/∂x0²∂x1 (repeat for several terms)', collect, [])
     .option('--explain [format]', 'print the plan (jets, slots, read-outs, coefficients) instead of evaluating: text (default) or json')
     .option('--R <r>', 'sampled dimensions / probes (0 = all, exact)', int('R', 0), 0)
