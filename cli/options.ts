@@ -27,8 +27,10 @@ export function num(name: string) {
 /** A comma-separated list of names; an empty one (`''`, `,`) is refused rather than read as "all" or "none". */
 export function nameList(name: string) {
   return (v: string): string[] => {
-    const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!names.length) throw new UsageError(`--${name}: empty list (got '${v}')`);
+    const names = v.split(',').map((s) => s.trim());
+    if (names.every((s) => s === '')) throw new UsageError(`--${name}: empty list (got '${v}')`);
+    // '4,,5' is a typo for some list, not the list 4,5
+    if (names.includes('')) throw new UsageError(`--${name}: an empty item in '${v}'`);
     return names;
   };
 }
@@ -37,6 +39,14 @@ export function intList(name: string, min = 0) {
   const one = int(name, min);
   const names = nameList(name);
   return (v: string): number[] => names(v).map((s) => one(s));
+}
+
+/** A path option's value: '' names no file or folder (it would resolve to the current folder). */
+export function nonEmptyPath(name: string) {
+  return (v: string): string => {
+    if (v.trim() === '') throw new UsageError(`--${name} must name a path, got ''`);
+    return v;
+  };
 }
 
 export function oneOf<T extends string>(name: string, allowed: readonly T[]) {

@@ -4,13 +4,14 @@
  * than a stack trace after the first cell. Made one level at a time: Node 20's recursive mkdirSync
  * never returns under /proc (it retries the ENOENT there forever).
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../engine/errors.ts';
 import { slug } from '../benchmarks/runner/cell-id.ts';
 
-/** `what` names the path in an error (default: `--out PATH`). */
+/** `what` names the path in an error (default: `--out PATH`). Ends with a folder files can be written in. */
 export function makeOutDir(path: string, what = `--out ${path}`): void {
+  if (path.trim() === '') throw new UsageError(`${what}: an empty path names no folder`);
   const missing: string[] = [];
   let at = resolve(path);
   for (;;) {
@@ -31,6 +32,14 @@ export function makeOutDir(path: string, what = `--out ${path}`): void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${what}: cannot make the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
+  }
+  // An existing folder may still take no file (/proc, a read-only mount): found now, not at the first write.
+  const probe = join(resolve(path), `.stde-bench-write-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (e) {
+    throw new UsageError(`${what}: cannot write in ${resolve(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

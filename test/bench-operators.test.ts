@@ -68,6 +68,8 @@ test('bench-operators rejects an unknown estimator, R > d, empty lists, a malfor
     [['--estimators', ','], /--estimators: empty list \(got ','\)/],
     [['--dims', ','], /--dims: empty list \(got ','\)/],
     [['--cell', '{bad'], /--cell: malformed JSON \(/],
+    [['--cell', 'null'], /--cell: expected a JSON object, got null/],
+    [['--dims', '20,,40'], /--dims: an empty item in '20,,40'/],
     [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
   ];
   for (const [args, message] of cases) {

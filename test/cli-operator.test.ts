@@ -37,6 +37,7 @@ const bad: [string, string[], RegExp][] = [
   ['dimension mismatch', ['--estimator', 'nested', '--model', model, '--points', file('p2.json', [[0.1, 0.2]])], /expects 3/],
   ['R > d', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '4'], /exceeds the dimension/],
   ['negative R', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '-1'], /--R must be/],
+  ['--dist for an estimator without probes', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '2', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes, not stde-sparse$/],
   ['missing file', ['--estimator', 'nested', '--model', join(dir, 'nope.json'), '--points', points], /cannot read model file/],
   ['unknown backend', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tpu'], /unknown backend 'tpu'/],
   ['optional tensorflow backend absent', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tensorflow'], /@tensorflow\/tfjs-node/],

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
@@ -31,8 +31,10 @@ test('makeOutDir refuses a file in the way, naming it', () => {
   assert.equal(readFileSync(file, 'utf8'), 'kept\n');
 });
 
-test('makeOutDir under /proc fails at once (a recursive mkdirSync never returns there)', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
+test('makeOutDir under /proc fails at once (a recursive mkdirSync never returns there), and so does /proc itself, a folder that takes no file', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
   assert.throws(() => makeOutDir('/proc/stde-bench-out/x'), usage(/cannot make the folder \/proc\/stde-bench-out \(ENOENT\)$/));
+  assert.throws(() => makeOutDir('/proc'), usage(/^--out \/proc: cannot write in \/proc \(ENOENT\)$/));
+  assert.throws(() => makeOutDir(''), usage(/an empty path names no folder$/));
 });
 
 test('run, targets and bench-operators with an --out that cannot be a folder: one line, exit 2, the file kept', async () => {
@@ -50,6 +52,25 @@ test('run, targets and bench-operators with an --out that cannot be a folder: on
     assert.match(String(r.stderr).trim(), /^stde-bench: --out .*taken is a file, not a folder$/);
   }
   assert.equal(readFileSync(file, 'utf8'), 'kept\n');
+});
+
+test("every command's --out: '' (the current folder) and a folder that takes no file (/proc) are one line and exit 2; nothing is written", { skip: !existsSync('/proc/self') && 'no /proc' }, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'out-dir-cwd-'));
+  const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
+  const targets = ['--floor-dims', '100', '--speed-dims', '100', '--no-memory', '--steps', '5'];
+  for (const [args, message] of [
+    [['run', '--preset', 'quick', '--out', ''], /^stde-bench: --out must name a path, got ''$/],
+    [['ab', '--base', 'HEAD', '--out', '', '--', '--preset', 'ci'], /^stde-bench: --out must name a path, got ''$/],
+    [['targets', ...targets, '--out', ''], /^stde-bench: --out must name a path, got ''$/],
+    [['bench-operators', '--dims', '20', '--out', ''], /^stde-bench: --out must name a path, got ''$/],
+    [['bench-operators', '--dims', '20', '--out', '/proc/ops.csv'], /^stde-bench: --out \/proc\/ops\.csv: cannot write in \/proc \(ENOENT\)$/],
+    [['targets', ...targets, '--out', '/proc'], /^stde-bench: --out \/proc: cannot write in \/proc \(ENOENT\)$/],
+  ] as const) {
+    const r = await execa(process.execPath, [bin, ...args], { reject: false, timeout: 60_000, cwd });
+    assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(String(r.stderr).trim(), message, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(cwd), []);
 });
 
 test('the default folder is one plain folder inside results/, whatever the matrix calls itself', () => {

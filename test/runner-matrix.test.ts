@@ -212,9 +212,30 @@ test('bad input is a one-line usage error with exit code 2', async () => {
   mkdirSync(held);
   writeFileSync(join(held, 'run.json'), JSON.stringify({ matrix: { name: 'other', groups: [] }, backend: 'wasm', cells: [] }));
   writeFileSync(join(held, 'results.csv'), '');
+  // A folder holding another measurement (the committed targets folder, say): not a run to write into
+  // or to resume, and --resume cannot continue rows without the run.json that says what they are.
+  const targets = join(dir, 'targets');
+  mkdirSync(targets);
+  writeFileSync(join(targets, 'machine.json'), '{"kept": true}');
+  const orphan = join(dir, 'orphan');
+  mkdirSync(orphan);
+  writeFileSync(join(orphan, 'results.csv'), 'cell\n');
+  const tornMachine = join(dir, 'torn-machine');
+  mkdirSync(tornMachine);
+  writeFileSync(join(tornMachine, 'run.json'), JSON.stringify({ matrix: { name: 'quick', groups: [] }, backend: 'wasm', cells: [] }));
+  writeFileSync(join(tornMachine, 'machine.json'), '{bad');
+  const csvFolder = join(dir, 'csv-folder');
+  mkdirSync(join(csvFolder, 'results.csv'), { recursive: true });
   named.push(
     [['run', '--preset', 'quick', '--out', held], /held already holds results\.csv; use --resume/],
     [['run', '--preset', 'quick', '--out', held, '--resume'], /held holds a run of matrix 'other'/],
+    [['run', '--preset', 'quick', '--out', targets], /targets already holds machine\.json \(a measurement: kept\); use --resume to finish a run there, or choose another --out$/],
+    [['run', '--preset', 'quick', '--out', targets, '--resume'], /targets already holds machine\.json \(a measurement: kept\); it has no run\.json, so --resume cannot tell/],
+    [['run', '--preset', 'quick', '--out', orphan, '--resume'], /orphan already holds results\.csv .*it has no run\.json/],
+    [['run', '--preset', 'quick', '--out', tornMachine, '--resume'], /machine\.json is malformed JSON: --resume would replace the description/],
+    [['run', '--preset', 'quick', '--out', csvFolder, '--resume'], /results\.csv is not a file$/],
+    [['run', '--preset', 'quick', '--out', ''], /--out must name a path, got ''$/],
+    [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10,,100', '--estimators', 'stde-sparse'], /--dims: an empty item in '10,,100'$/],
   );
   for (const [args, message] of named) {
     const r = await stde(...args, '--dry-run');
@@ -224,6 +245,9 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     assert.match(lines[0], /^stde-bench: /, args.join(' '));
     assert.match(lines[0], message, args.join(' '));
   }
+  assert.equal(readFileSync(join(targets, 'machine.json'), 'utf8'), '{"kept": true}');
+  assert.equal(readFileSync(join(tornMachine, 'machine.json'), 'utf8'), '{bad');
+  assert.equal(readFileSync(join(orphan, 'results.csv'), 'utf8'), 'cell\n');
   // --depth 1 is the linear model, as train --depth 1 and a matrix's depths: [1] take it.
   const linear = await stde('run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--depth', '1', '--dry-run');
   assert.equal(linear.exitCode, 0, String(linear.stderr));

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { parse } from 'csv-parse/sync';
@@ -43,6 +43,13 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
   assert.equal(again.exitCode, 2);
   assert.match(again.stderr.trim(), /^stde-bench: .*out already holds targets\.csv \(a measurement: kept\); choose another --out$/);
   assert.deepEqual(['targets.csv', 'machine.json'].map((f) => readFileSync(join(out, f), 'utf8')), [csvBefore, machineBefore]);
+  // Nor is a run's folder: its machine.json describes the run's measurement.
+  const runDir = mkdtempSync(join(tmpdir(), 'targets-run-'));
+  writeFileSync(join(runDir, 'machine.json'), '{"run": 1}');
+  const intoRun = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', runDir);
+  assert.equal(intoRun.exitCode, 2);
+  assert.match(intoRun.stderr.trim(), /^stde-bench: .* already holds machine\.json \(a measurement: kept\); choose another --out$/);
+  assert.equal(readFileSync(join(runDir, 'machine.json'), 'utf8'), '{"run": 1}');
 });
 
 test('targets writes each row as it comes: a run stopped part-way keeps the rows it measured', async () => {

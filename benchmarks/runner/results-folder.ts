@@ -21,6 +21,11 @@ export const pathsIn = (dir: string) => ({
 
 const samplesPath = (dir: string, cell: string): string => join(pathsIn(dir).samples, `${cell}.json`);
 
+/** Refuses a folder that already holds one of `names`: a measurement is never written over. */
+export function assertHoldsNone(dir: string, names: readonly string[], advice: string): void {
+  for (const name of names) if (existsSync(join(dir, name))) throw new UsageError(`${dir} already holds ${name} (a measurement: kept); ${advice}`);
+}
+
 /** run.json: what the folder's run was (every invocation of `run` into it, with --resume). */
 export interface RunJson {
   matrix?: Matrix;

@@ -3,7 +3,7 @@
  * (per-step times and evaluations of each cell), machine.json and run.json. With `resume`, cells that
  * already have a row are skipped, so a killed run finishes with every row exactly once.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
@@ -14,7 +14,7 @@ import { describeMachine, writeMachineJson } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
 import { isCommandLine } from './load-matrix.ts';
-import { pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
+import { assertHoldsNone, pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
 
 export interface RunOptions {
   matrix: Matrix;
@@ -132,9 +132,21 @@ export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<s
  * a corrupt run.json is refused, since --resume could not check the run it holds.
  */
 export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'matrix' | 'cells' | 'backend'>): RunJson | undefined {
-  if (!o.resume && existsSync(pathsIn(o.outDir).csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
+  const paths = pathsIn(o.outDir);
+  // What a run (or the targets command) writes: a folder holding any of it holds a measurement.
+  const measured = [RESULTS_CSV, 'run.json', 'machine.json', 'samples', 'targets.csv'];
+  if (!o.resume && existsSync(paths.csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
+  if (!o.resume) assertHoldsNone(o.outDir, measured, 'use --resume to finish a run there, or choose another --out');
+  if (existsSync(paths.csv) && !statSync(paths.csv).isFile()) throw new UsageError(`${paths.csv} is not a file`);
   const prevRun = readRun(o.outDir);
+  if (o.resume && !prevRun) {
+    // Without run.json there is no run to continue: whatever else is there belongs to another measurement.
+    assertHoldsNone(o.outDir, measured, 'it has no run.json, so --resume cannot tell which run it would continue; choose another --out');
+  }
   if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevRun.cells ?? [], o);
+  if (o.resume && existsSync(paths.machine) && readJson(paths.machine) === undefined) {
+    throw new UsageError(`${paths.machine} is malformed JSON: --resume would replace the description of the machine the run's rows came from; repair or remove it`);
+  }
   return prevRun;
 }
 
@@ -160,8 +172,7 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   if (o.resume) killStaleChild(runningPath, log);
 
   const machine = await describeMachine(o.backend);
-  // A corrupt machine.json is replaced: it describes the machine, which is described again here.
-  const previous = readJson<Record<string, unknown>>(machinePath);
+  const previous = readJson<Record<string, unknown>>(machinePath); // well-formed where it exists (assertOutDirTakes)
   if (previous) {
     const resumes = Array.isArray(previous.resumes) ? previous.resumes : [];
     resumes.push({ date: machine.date, hostname: machine.hostname, git: machine.git, cpu: machine.cpu.model });

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../engine/errors.ts';
 import { gitState } from '../../benchmarks/runner/machine.ts';
-import { int, verdictOptions } from '../options.ts';
+import { int, nonEmptyPath, verdictOptions } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { poolRounds } from '../../benchmarks/compare/pool-rounds.ts';
 import { compareAndExit } from './compare.ts';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .requiredOption('--base <rev>', 'the baseline commit')
     .option('--head <rev>', 'the commit to test (default: this working tree, uncommitted changes included)')
     .option('--rounds <n>', 'rounds; each runs the selection once per side, the first side alternating', int('rounds', 1), 3)
-    .option('--out <dir>', 'output folder (default: results/ab-YYYYMMDD-HHMMSS)')
+    .option('--out <dir>', 'output folder (default: results/ab-YYYYMMDD-HHMMSS)', nonEmptyPath('out'))
     .argument('<selection...>', 'after --: what `stde-bench run` should run, e.g. -- --preset ci (no --out)');
   verdictOptions(cmd).action(async (selection: string[], o: Opts) => {
     if (selection.some((a) => a === '--out' || a.startsWith('--out=') || a === '--resume')) throw new UsageError('ab chooses the folders: give the selection without --out or --resume');

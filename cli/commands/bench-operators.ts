@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { ESTIMATORS, getEstimator } from '../../operators/registry.ts';
 import { initEngine } from '../../engine/backend.ts';
-import { backendOption, int, intList, nameList } from '../options.ts';
+import { backendOption, int, intList, nameList, nonEmptyPath } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { runChild } from '../../benchmarks/runner/classify.ts';
@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .option('--time-ms <ms>', 'tinybench time budget per cell', int('time-ms', 1), 2000)
     .option('--timeout <s>', 'seconds before a cell is stopped and reported as timeout', int('timeout', 1), 300)
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
-    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)');
+    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)', nonEmptyPath('out'));
   backendOption(cmd)
     .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
     .action(async (o: Opts) => {
@@ -59,6 +59,7 @@ export function register(program: Command): void {
         } catch (e) {
           throw new UsageError(`--cell: malformed JSON (${(e as Error).message})`);
         }
+        if (typeof cell !== 'object' || cell === null || Array.isArray(cell)) throw new UsageError(`--cell: expected a JSON object, got ${o.cell}`);
         await initEngine(o.backend);
         const result = await runOperatorCell(cell);
         process.stdout.write(JSON.stringify(result) + '\n');

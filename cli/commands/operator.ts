@@ -117,6 +117,8 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   }
   const est = getEstimator(o.estimator);
   if (d !== undefined && o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
+  // As train: a distribution given to an estimator that draws no probes would change nothing.
+  if (o.dist !== undefined && est.sampling !== 'probes') throw new UsageError(`--dist applies to the estimators that draw probes, not ${est.name}`);
   if (est.sampling === 'probes' && o.R === 0) throw new UsageError(`${est.name} needs R > 0 probe vectors`);
   return {
     draw: (target, x, rng) => {
@@ -160,7 +162,9 @@ export function register(program: Command): void {
       const x = loadPoints(o.points!, d);
       const n = o.samples ?? 1;
       const rng = rngFromSeed(o.seed);
-      const draws: number[][][] = []; // [draw][term][point]
+      // Running mean and squared deviations per [term][point] (Welford): memory does not grow with --samples.
+      let mean: number[][] = [];
+      let m2: number[][] = [];
       let u: number[] = [];
       const target = { model };
       const meanValues = () => {
@@ -169,8 +173,18 @@ export function register(program: Command): void {
           const r = ev.draw(target, x, rng.child(s));
           const total = r.values.length === 1 ? r.values[0] : tf.addN(r.values);
           sum = sum ? tf.add(sum, total) : total;
-          if (s === 0) u = Array.from(r.u.dataSync());
-          draws.push(r.values.map((v) => Array.from(v.dataSync())));
+          if (s === 0) {
+            u = Array.from(r.u.dataSync());
+            mean = r.values.map((v) => new Array<number>(v.size).fill(0));
+            m2 = r.values.map((v) => new Array<number>(v.size).fill(0));
+          }
+          r.values.forEach((v, t) =>
+            v.dataSync().forEach((x, p) => {
+              const delta = x - mean[t][p];
+              mean[t][p] += delta / (s + 1);
+              m2[t][p] += delta * (x - mean[t][p]);
+            }),
+          );
         }
         return tf.div(sum!, n) as tf.Scalar;
       };
@@ -182,12 +196,7 @@ export function register(program: Command): void {
         const byVar = new Map(trainableVariables(model).map((v) => [v, grads[v.name] ?? tf.zerosLike(v)]));
         out.paramGrad = gradsToFile(model, byVar);
       } else tf.tidy(() => void meanValues());
-      const points = x.shape[0];
-      const nTerms = draws[0].length;
-      const mean = [...Array(nTerms).keys()].map((t) => [...Array(points).keys()].map((p) => draws.reduce((a, dr) => a + dr[t][p], 0) / n));
-      const stderr = mean.map((m, t) =>
-        m.map((mp, p) => (n > 1 ? Math.sqrt(draws.reduce((a, dr) => a + (dr[t][p] - mp) ** 2, 0) / (n - 1) / n) : 0)),
-      );
+      const stderr = m2.map((row) => row.map((q) => (n > 1 ? Math.sqrt(q / (n - 1) / n) : 0)));
       out.values = mean[0];
       out.u = u;
       Object.assign(out, ev.fields);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
-import { backendOption, int, intList, nameList, oneOf } from '../options.ts';
+import { backendOption, int, intList, nameList, nonEmptyPath, oneOf } from '../options.ts';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--eval-every <k>', 'evaluate every k steps', int('eval-every', 1))
     .option('--test-points <m>', 'test-set size (0 = no evaluation)', int('test-points', 0));
   backendOption(cmd, `the preset's, else ${DEFAULT_BACKEND}`) // parsed here; the matrix may name its own
-    .option('--out <dir>', 'results folder (default results/<matrix name>-YYYYMMDD-HHMMSS)')
+    .option('--out <dir>', 'results folder (default results/<matrix name>-YYYYMMDD-HHMMSS)', nonEmptyPath('out'))
     .option('--timeout <s>', "per-cell time limit in seconds (default: the preset's, else 3600)", int('timeout', 1))
     .option('--memory-mb <mb>', 'per-cell resident-memory cap in MB (default 80 % of RAM)', int('memory-mb', 1))
     .option('--resume', 'finish an interrupted run in --out: run only the cells without a row')

@@ -5,8 +5,9 @@
  * WASM heap is a result (`oom`), not the end of the run. Writes DIR/targets.csv and DIR/machine.json.
  */
 import type { Command } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
+import { assertHoldsNone } from '../../benchmarks/runner/results-folder.ts';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { median } from 'simple-statistics';
@@ -14,8 +15,7 @@ import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machi
 import type { KernelSplit } from '../../benchmarks/targets/measure.ts';
 import { runChild } from '../../benchmarks/runner/classify.ts';
 import { BIN } from '../../benchmarks/runner/execute-cell.ts';
-import { backendOption, int, intList } from '../options.ts';
-import { UsageError } from '../../engine/errors.ts';
+import { backendOption, int, intList, nonEmptyPath } from '../options.ts';
 
 interface Row {
   target: string;
@@ -59,11 +59,12 @@ export function register(program: Command): void {
     .option('--no-memory', 'skip the d = 1e6 / 5e6 memory runs')
     .option('--memory-steps <n>', 'training steps of each memory run', int('memory-steps', 1), 3)
     .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
-    .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-YYYYMMDD-HHMMSS)')
+    .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-YYYYMMDD-HHMMSS)', nonEmptyPath('out'))
     .action(async (o: Opts) => {
       const out = o.out ?? stampedOutDir('targets');
       const csv = join(out, 'targets.csv');
-      if (existsSync(csv)) throw new UsageError(`${out} already holds targets.csv (a measurement: kept); choose another --out`);
+      // A run's folder too: its machine.json describes its own measurement.
+      assertHoldsNone(out, ['targets.csv', 'machine.json', 'results.csv', 'run.json'], 'choose another --out');
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(out);
       writeMachineJson(join(out, 'machine.json'), machine);
