@@ -52,14 +52,18 @@ export function symmetricPart(C: number[][]): number[][] {
   return C.map((row, i) => row.map((c, j) => (c + C[j][i]) / 2));
 }
 
+/** The largest |entry| of a matrix. */
+const largest = (M: number[][]) => Math.max(0, ...M.flat().map(Math.abs));
+
 /** The lower-triangular L with L·Lᵀ = S, or null where S is not (numerically) positive definite. */
 export function cholesky(S: number[][]): number[][] | null {
   const n = S.length;
   const L = S.map(() => new Array<number>(n).fill(0));
+  const tiny = 1e-12 * largest(S); // a pivot this small, relative to S's scale, is a zero eigenvalue
   for (let j = 0; j < n; j++) {
     let diag = S[j][j];
     for (let k = 0; k < j; k++) diag -= L[j][k] ** 2;
-    if (!(diag > 1e-12 * Math.max(1, Math.abs(S[j][j])))) return null;
+    if (!(diag > tiny)) return null;
     L[j][j] = Math.sqrt(diag);
     for (let i = j + 1; i < n; i++) {
       let s = S[i][j];
@@ -70,18 +74,31 @@ export function cholesky(S: number[][]): number[][] | null {
   return L;
 }
 
-/** λ ≥ 0 and A with A·Aᵀ = ½(C + Cᵀ) + λI: λ = 0 where the symmetric part is positive definite. */
+const factors = new WeakMap<number[][], { lambda: number; A: number[][] }>();
+
+/**
+ * λ ≥ 0 and A with A·Aᵀ = ½(C + Cᵀ) + λI: λ = 0 where the symmetric part is positive definite (or
+ * zero: an antisymmetric C is the zero operator, A = 0). Computed once per matrix (an O(d³) factor).
+ */
 export function shiftedFactor(C: number[][]): { lambda: number; A: number[][] } {
+  const cached = factors.get(C);
+  if (cached) return cached;
   const S = symmetricPart(C);
-  const A = cholesky(S);
-  if (A) return { lambda: 0, A };
-  // Gershgorin: every eigenvalue of S is ≥ min_i (S_ii − Σ_{j≠i} |S_ij|); a margin past it keeps S + λI definite.
-  const lower = Math.min(...S.map((row, i) => row[i] - row.reduce((s, v, j) => s + (j === i ? 0 : Math.abs(v)), 0)));
-  const scale = Math.max(1e-12, ...S.flat().map(Math.abs));
-  const lambda = Math.max(0, -lower) + 1e-3 * scale;
-  const shifted = cholesky(S.map((row, i) => row.map((v, j) => (i === j ? v + lambda : v))));
-  if (!shifted) throw new Error('unreachable: a diagonally dominant matrix with a positive diagonal is positive definite');
-  return { lambda, A: shifted };
+  const scale = largest(S);
+  let factor: { lambda: number; A: number[][] };
+  const A = scale === 0 ? S : cholesky(S);
+  if (A) factor = { lambda: 0, A };
+  else {
+    // Gershgorin: every eigenvalue of S is ≥ min_i (S_ii − Σ_{j≠i} |S_ij|); a margin past it keeps S + λI
+    // definite. (Valid for any such λ; a larger one than −λ_min only adds the variance of the λ·Δu term.)
+    const lower = Math.min(...S.map((row, i) => row[i] - row.reduce((s, v, j) => s + (j === i ? 0 : Math.abs(v)), 0)));
+    const lambda = Math.max(0, -lower) + 1e-3 * scale;
+    const shifted = cholesky(S.map((row, i) => row.map((v, j) => (i === j ? v + lambda : v))));
+    if (!shifted) throw new Error('unreachable: a diagonally dominant matrix with a positive diagonal is positive definite');
+    factor = { lambda, A: shifted };
+  }
+  factors.set(C, factor);
+  return factor;
 }
 
 function laplacianRequest(req: SecondOrderRequest): LaplacianRequest {
@@ -115,6 +132,7 @@ function stdeDense(req: SecondOrderRequest): SecondOrderResult {
 
 const factorText = (C: number[][]) => {
   const { lambda } = shiftedFactor(C);
+  if (largest(symmetricPart(C)) === 0) return 'S = ½(C + Cᵀ) = 0 (C is antisymmetric): the operator is zero, A = 0, λ = 0';
   return lambda === 0
     ? 'S = ½(C + Cᵀ) is positive definite: S = A·Aᵀ (Cholesky), λ = 0'
     : `S = ½(C + Cᵀ) is not positive definite: S + λI = A·Aᵀ (Cholesky) with λ = ${lambda.toPrecision(6)} (past Gershgorin's bound)`;

@@ -14,7 +14,7 @@ import { UsageError } from '../engine/errors.ts';
 
 before(setup);
 
-test('unbiased loss: value w·mean(r_J·r_K), gradient 2w·mean(r_K·∇r_J) with r_K a constant; a part without randomness gets the biased value and gradient', () => {
+test('unbiased loss: value w·mean(r_J·r_K), gradient 2w·mean(r_K·∇r_J) with r_K a constant; a part without randomness, or marked keepSquare, gets the biased value and gradient', () => {
   const a = tf.variable(tf.tensor1d([0.5, -1.5, 2]), true, 'loss-test/a');
   const u = tf.tensor1d([1, 2, 3]);
   const rK = tf.tensor1d([0.25, -2, 1]);
@@ -32,6 +32,11 @@ test('unbiased loss: value w·mean(r_J·r_K), gradient 2w·mean(r_K·∇r_J) wit
   const biased = tf.variableGrads(() => biasedLoss(partsOf()), [a]);
   assertClose(values(same.value), values(biased.value), 1e-6, 'value');
   assertClose(values(same.grads['loss-test/a']), values(biased.grads['loss-test/a']), 1e-6, 'gradient');
+  // A part marked keepSquare (the gPINN pairs) keeps the biased square whatever the second draw.
+  const kept = () => [{ ...partsOf()[0], keepSquare: true }];
+  const keptU = tf.variableGrads(() => unbiasedLoss(kept(), [rK]), [a]);
+  assertClose(values(keptU.value), values(biased.value), 1e-6, 'keepSquare value');
+  assertClose(values(keptU.grads['loss-test/a']), values(biased.grads['loss-test/a']), 1e-6, 'keepSquare gradient');
   a.dispose();
 });
 
@@ -77,4 +82,15 @@ test('--loss unbiased is refused where the method draws nothing (R = 0, an exact
   }
   assert.equal(resolveRun({ ...base, R: 2 }).loss, 'unbiased');
   assert.equal(resolveRun({ ...base, R: 2, loss: undefined }).loss, 'biased');
+});
+
+test('the gPINN pair term keeps its square under the unbiased loss (D10: pair k of one draw has no counterpart in another)', () => {
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body-gpinn', dim: 6, estimator: 'stde-sparse', R: 2, width: 8, loss: 'unbiased' });
+  const run = buildRun(cfg);
+  tf.tidy(() => {
+    const data = run.lossProblem.sample(rngFromSeed(1), { points: 4, boundaryPoints: 0 });
+    const ctx = { target: run.target, method: { name: cfg.method, estimator: cfg.estimator }, R: 2, dist: cfg.dist, rng: rngFromSeed(2) };
+    assert.deepEqual(run.lossProblem.residuals(data, ctx).map((p) => [p.name, Boolean(p.keepSquare)]), [['pde', false], ['gpinn', true]]);
+  });
+  run.dispose();
 });

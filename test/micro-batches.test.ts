@@ -10,17 +10,19 @@ import { setup, assertClose, values } from './helpers.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { microBatchCounts, microBatchesFor, planMemory } from '../benchmarks/training/memory-plan.ts';
 import { microBatchStream, runStreams, stepLossAndGrads } from '../benchmarks/training/train.ts';
-import { biasedLoss } from '../benchmarks/training/loss.ts';
+import { biasedLoss, unbiasedLoss } from '../benchmarks/training/loss.ts';
+import type { Rng } from '../sampling/rng.ts';
 import { initMLP, trainableVariables } from '../model/mlp.ts';
 import { UsageError } from '../engine/errors.ts';
 
 before(setup);
 
-// The second case draws its source per step (O4), so the micro-batches must share that draw too.
-for (const [pde, options] of [['allen-cahn-two-body', {}], ['poisson-houman', { source: 'estimated' }]] as const) {
-  const label = 'source' in options ? `${pde} (estimated source)` : pde;
+// The second case draws its source per step (O4), so the micro-batches must share that draw too; the
+// third takes the unbiased loss's second draw K, which the micro-batches must share as well.
+for (const [pde, options, loss] of [['allen-cahn-two-body', {}, 'biased'], ['poisson-houman', { source: 'estimated' }, 'biased'], ['poisson-houman', { source: 'estimated' }, 'unbiased']] as const) {
+  const label = `${pde}${'source' in options ? ' (estimated source)' : ''}${loss === 'unbiased' ? ', unbiased loss' : ''}`;
   test(`3 micro-batches give the loss and gradient of one batch of all their points: ${label}`, () => {
-    const cfg = resolveRun({ pde, dim: 6, estimator: 'stde-sparse', R: 3, points: 12, width: 8, microBatches: 3, options });
+    const cfg = resolveRun({ pde, dim: 6, estimator: 'stde-sparse', R: 3, points: 12, width: 8, microBatches: 3, options, loss });
     const streams = runStreams(0, 0);
     const problem = cfg.pde.setup({ d: cfg.d, options: cfg.options, coefficients: streams.coefficients, method: cfg.method });
     const model = initMLP(cfg.model, streams.init);
@@ -31,8 +33,14 @@ for (const [pde, options] of [['allen-cahn-two-body', {}], ['poisson-houman', { 
     // The same points as one batch: each micro-batch's draw, concatenated.
     const parts = [0, 1, 2].map((b) => problem.sample(microBatchStream(step, b), { points: 4, boundaryPoints: 0 }) as Record<string, tf.Tensor | undefined>);
     const data = Object.fromEntries(Object.keys(parts[0]).map((k) => [k, parts[0][k] && tf.concat(parts.map((p) => p[k]!))]));
-    const ctx = { target, method: { name: cfg.method, estimator: cfg.estimator }, R: 3, dist: cfg.dist, rng: step.child('directions') };
-    const want = tf.variableGrads(() => biasedLoss(problem.residuals(data as never, ctx)), vars);
+    const ctx = (rng: Rng) => ({ target, method: { name: cfg.method, estimator: cfg.estimator }, R: 3, dist: cfg.dist, rng });
+    // The unbiased loss: its second draw from the step's own stream for it, as train takes it.
+    const second = loss === 'unbiased' ? problem.residuals(data as never, ctx(step.child('directions-K'))).map((p) => p.r) : [];
+    const lossOf = () => {
+      const parts = problem.residuals(data as never, ctx(step.child('directions')));
+      return loss === 'unbiased' ? unbiasedLoss(parts, second) : biasedLoss(parts);
+    };
+    const want = tf.variableGrads(lossOf, vars);
     assertClose(values(got.value), values(want.value), 1e-5, 'loss');
     for (const v of vars) assertClose(values(got.grads[v.name]), values(want.grads[v.name]), 1e-4, v.name);
   });

@@ -78,6 +78,8 @@ const bad: [string, string[], RegExp][] = [
   ['a coefficient matrix of another d', ['--estimator', 'stde', '--operator', 'second-order', '--coefficients', file('C2.json', [[1, 0], [0, 1]]), '--model', model, '--points', points], /a 2 × 2 matrix but the model's dimension is 3/],
   ['a non-square coefficient matrix', ['--estimator', 'nested', '--operator', 'second-order', '--coefficients', file('C3.json', [[1, 0, 0], [0, 1]]), '--explain'], /expected a square/],
   ['malformed coefficients JSON', ['--estimator', 'stde', '--operator', 'second-order', '--coefficients', file('C4.json', '[[1, 0'), '--explain'], /malformed JSON in coefficients file/],
+  ['--coefficients with --partial', ['--estimator', 'stde', '--partial', '0:2', '--coefficients', coefficients, '--explain'], /--coefficients applies to --operator second-order only/],
+  ['--dist for the exact second-order operator', ['--estimator', 'nested', '--operator', 'second-order', '--coefficients', coefficients, '--dist', 'gaussian', '--explain'], /--dist applies to --operator second-order with the stde estimator and R > 0/],
   ['unknown second-order estimator', ['--estimator', 'stde-sparse', '--operator', 'second-order', '--coefficients', coefficients, '--explain'], /unknown second-order estimator 'stde-sparse'/],
 ];
 

@@ -55,7 +55,7 @@ test('semilinear Brownian paths (pdes.md §4.1): from x = 0 at t = 0 on the grid
     assert.ok(values(tf.slice(grid, [0, 0, 0], [paths, 1, d])).every((v) => v === 0), 'each path starts at 0');
     // Per coordinate: Var X(t_k) = 2t_k, and Cov(X(t_k), X(t_{k+1})) = 2t_k (independent increments).
     const x = tf.slice(grid, [0, 0, 0], [paths, steps, d]);
-    for (const k of [5, 19]) {
+    for (const k of [5, 10, 19]) {
       const at = (j: number) => tf.slice(x, [0, j, 0], [paths, 1, d]);
       near(mean(values(tf.square(at(k)))), 2 * k * dt, 0.15 * 2 * k * dt, `Var X(t_${k})`);
       if (k + 1 < steps) near(mean(values(tf.mul(at(k), at(k + 1)))), 2 * k * dt, 0.15 * 2 * k * dt, `Cov X(t_${k}), X(t_${k + 1})`);

@@ -8,12 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 type Row = Record<string, string>;
-const readme = readFileSync('README.md', 'utf8');
-const csv = (path: string): Row[] => parse(readFileSync(path, 'utf8'), { columns: true }) as Row[];
-const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+/** A path of the repository (the tests may run from anywhere). */
+const root = (path: string) => join(import.meta.dirname, '..', path);
+const readme = readFileSync(root('README.md'), 'utf8');
+const csv = (path: string): Row[] => parse(readFileSync(root(path), 'utf8'), { columns: true }) as Row[];
+const json = (path: string) => JSON.parse(readFileSync(root(path), 'utf8'));
 
 /** The cells of the first Markdown table after `marker` (header and separator dropped). */
 function tableAfter(marker: string): string[][] {

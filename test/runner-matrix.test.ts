@@ -256,3 +256,15 @@ test('bad input is a one-line usage error with exit code 2', async () => {
   assert.equal(ok.exitCode, 0);
   assert.match(String(ok.stdout), /150 cells/);
 });
+
+test('a run whose engine cannot start leaves a folder that --resume continues (run.json is written first)', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'failed-start-')), 'out');
+  // The optional tensorflow backend, absent here: the run stops at the engine's start, one line, exit 2.
+  const args = ['run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--steps', '5', '--backend', 'tensorflow', '--out', out];
+  const first = await stde(...args);
+  if (first.exitCode === 0) return; // tfjs-node installed: nothing failed to test
+  assert.equal(first.exitCode, 2, String(first.stderr));
+  assert.ok(existsSync(join(out, 'run.json')));
+  const again = await stde(...args, '--resume', '--dry-run');
+  assert.equal(again.exitCode, 0, String(again.stderr));
+});

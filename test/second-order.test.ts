@@ -42,6 +42,23 @@ test('the factor: A·Aᵀ = ½(C + Cᵀ) (λ = 0) where that is positive definit
   assert.ok(gap(product(ind.A), S.map((r, i) => r.map((v, j) => v + (i === j ? ind.lambda : 0)))) < 1e-12);
   assert.equal(cholesky(S), null); // indefinite: no factor without the shift
   assert.equal(cholesky([[1, 0], [0, 0]]), null); // semi-definite, singular
+  // Any scale: C = 10⁻¹⁰·(an indefinite C) factors as well, and an antisymmetric C (S = 0) is the zero operator.
+  const tinyC = INDEFINITE.map((r) => r.map((v) => v * 1e-10));
+  const tiny = shiftedFactor(tinyC);
+  assert.ok(gap(product(tiny.A), symmetricPart(tinyC).map((r, i) => r.map((v, j) => v + (i === j ? tiny.lambda : 0)))) < 1e-22);
+  assert.deepEqual(shiftedFactor([[0, 1], [-1, 0]]), { lambda: 0, A: [[0, 0], [0, 0]] });
+  assert.equal(shiftedFactor(DEFINITE), shiftedFactor(DEFINITE)); // factored once per matrix
+});
+
+test('an antisymmetric C is the zero operator for every estimator', () => {
+  const model = randomModel({ dim: 2, width: 8, depth: 3 }, 13);
+  const x = randomPoints(3, 2, 14, 0.5);
+  for (const R of [0, 4]) {
+    for (const e of [stdeSecondOrder, nestedSecondOrder]) {
+      const v = values(e.secondOrder({ target: { model }, x, d: 2, C: [[0, 1], [-1, 0]], R, dist: 'rademacher', rng: rngFromSeed(4) }).value);
+      assert.ok(v.every((y) => Math.abs(y) < 1e-6), `${e.name} R=${R}: ${v}`);
+    }
+  }
 });
 
 test('exact (R = 0) on a closed form: u = Σ a_i x_i² + b·x0·x1 + sin x2 gives Σ_ij C_ij H_ij', () => {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
-import { hessianDiagonalMethods, estimatorOf } from './methods.ts';
+import { hessianDiagonalMethods, estimatorOf, estimateLaplacian } from './methods.ts';
 import { spatial, time } from './inputs.ts';
 import { column, columns, inputGradient } from './terms/reverse.ts';
 import { UsageError } from '../../engine/errors.ts';
@@ -28,9 +28,8 @@ export default terminalValue({
   ansatz: (d) => ({ name: '(T − t)·NN·g + g', scale: (x) => J.mul(timeToGo(x, d), g(x, d)), shift: (x) => g(x, d) }),
   exact: (x, d) => J.mul(J.exp(J.scale(timeToGo(x, d), RATE + SIGMA * SIGMA)), g(x, d)),
   residual(x, d, c) {
-    const e = estimatorOf(c);
-    const est = e.laplacian({ target: c.target, x, d, R: c.R, dist: c.dist, rng: c.rng });
-    if (!est.terms || !est.indices) throw new UsageError(`bsb needs per-index second derivatives; ${e.name} returns only their sum`);
+    const est = estimateLaplacian(c, x, d);
+    if (!est.terms || !est.indices) throw new UsageError(`bsb needs per-index second derivatives; ${estimatorOf(c).name} returns only their sum`);
     const xi = tf.transpose(tf.gather(x, est.indices, 1)); // [R', N]: x_i for the sampled i
     const diffusion = tf.mul(tf.sum(tf.mul(tf.square(xi), est.terms), 0), 0.5 * SIGMA * SIGMA);
     const grad = inputGradient(c.target, x);

@@ -91,7 +91,7 @@ export function gpinn(spec: GpinnSpec): PDE {
           const g = tf.sub(dN === null ? uiij : tf.add(uiij, tf.mul(dN, uj)), fJ);
           return [
             { name: 'pde', weight: 1, r },
-            { name: 'gpinn', weight: GPINN_WEIGHT, r: g },
+            { name: 'gpinn', weight: GPINN_WEIGHT, r: g, keepSquare: true },
           ];
         },
       };

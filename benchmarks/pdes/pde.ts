@@ -69,6 +69,12 @@ export interface ResidualPart {
   weight: number;
   /** Any shape; the loss adds weight · mean(r²). */
   r: tf.Tensor;
+  /**
+   * The part is a regularizer over the draw's own terms, not an estimate of one residual per point
+   * (the gPINN pairs, D10: pair k of one draw has no counterpart in another), so the unbiased loss
+   * keeps its square rather than pairing two draws.
+   */
+  keepSquare?: boolean;
 }
 
 export interface PointReference {

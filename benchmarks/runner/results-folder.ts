@@ -4,7 +4,7 @@
  * DIR/samples/<cell>.json. Its JSON files are read strictly: a malformed or wrongly-typed one is a
  * one-line UsageError naming the file and the field, never a stack trace or a check silently skipped.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/errors.ts';
 import type { Matrix } from './matrix.ts';
@@ -21,9 +21,12 @@ export const pathsIn = (dir: string) => ({
 
 const samplesPath = (dir: string, cell: string): string => join(pathsIn(dir).samples, `${cell}.json`);
 
-/** Refuses a folder that already holds one of `names`: a measurement is never written over. */
+/** Refuses a folder that already holds one of `names` (a file, or a folder with something in it): a measurement is never written over. */
 export function assertHoldsNone(dir: string, names: readonly string[], advice: string): void {
-  for (const name of names) if (existsSync(join(dir, name))) throw new UsageError(`${dir} already holds ${name} (a measurement: kept); ${advice}`);
+  for (const name of names) {
+    const p = join(dir, name);
+    if (existsSync(p) && (!statSync(p).isDirectory() || readdirSync(p).length > 0)) throw new UsageError(`${dir} already holds ${name} (a measurement: kept); ${advice}`);
+  }
 }
 
 /** run.json: what the folder's run was (every invocation of `run` into it, with --resume). */

@@ -168,17 +168,10 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const stored = o.resume ? [...new Set([...prevCells, ...done])] : [];
   // A run.json written before `cells` was the union lists only the last invocation's: its rows tell the rest.
   if (o.resume && prevRun && stored.length > prevCells.length) refuseOtherRun(o.outDir, prevRun, stored, o);
-  mkdirSync(samplesDir, { recursive: true });
   if (o.resume) killStaleChild(runningPath, log);
 
-  const machine = await describeMachine(o.backend);
-  const previous = readJson<Record<string, unknown>>(machinePath); // well-formed where it exists (assertOutDirTakes)
-  if (previous) {
-    const resumes = Array.isArray(previous.resumes) ? previous.resumes : [];
-    resumes.push({ date: machine.date, hostname: machine.hostname, git: machine.git, cpu: machine.cpu.model });
-    writeMachineJson(machinePath, { ...previous, resumes });
-  } else writeMachineJson(machinePath, machine);
-
+  // run.json first: it names the run, so a start that fails after it (an engine that cannot start,
+  // a kill) leaves a folder --resume continues, not one it must refuse as another measurement's.
   writeRun(o.outDir, {
     matrix: o.matrix,
     backend: o.backend,
@@ -187,6 +180,14 @@ export async function runMatrix(o: RunOptions): Promise<RunSummary> {
     memoryMb: o.memoryMb,
     invocations: [...(prevRun?.invocations ?? []), { date: new Date().toISOString(), argv: o.argv ?? [] }],
   });
+  const machine = await describeMachine(o.backend);
+  const previous = readJson<Record<string, unknown>>(machinePath); // well-formed where it exists (assertOutDirTakes)
+  if (previous) {
+    const resumes = Array.isArray(previous.resumes) ? previous.resumes : [];
+    resumes.push({ date: machine.date, hostname: machine.hostname, git: machine.git, cpu: machine.cpu.model });
+    writeMachineJson(machinePath, { ...previous, resumes });
+  } else writeMachineJson(machinePath, machine);
+  mkdirSync(samplesDir, { recursive: true });
 
   const todo = o.cells.filter((c) => !done.has(c.id));
   const skipped = o.cells.length - todo.length;

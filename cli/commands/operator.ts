@@ -70,6 +70,7 @@ function parsePartials(specs: string[], width?: number): MultiIndex[] {
 }
 
 function evaluation(o: Opts, d: number | undefined): Evaluation {
+  if (o.coefficients !== undefined && o.operator !== 'second-order') throw new UsageError('--coefficients applies to --operator second-order only');
   if (o.partial.length > 0) {
     if (o.operator !== 'laplacian') throw new UsageError(`--partial and --operator ${o.operator} cannot be combined`);
     if (o.R > 0) throw new UsageError('--R does not apply to --partial: partial derivatives are computed exactly');
@@ -82,11 +83,12 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       explain: () => est.explain(terms),
     };
   }
-  if (o.coefficients !== undefined && o.operator !== 'second-order') throw new UsageError('--coefficients applies to --operator second-order only');
   if (o.operator === 'second-order') {
     const est = getSecondOrderEstimator(o.estimator);
     if (o.coefficients === undefined) throw new UsageError('--operator second-order needs --coefficients FILE (a d × d JSON matrix C)');
-    const C = () => loadCoefficients(o.coefficients!, d);
+    if (o.dist !== undefined && (est.name !== 'stde' || o.R === 0)) throw new UsageError('--dist applies to --operator second-order with the stde estimator and R > 0 (its probes) only');
+    let matrix: number[][] | undefined; // read once: every draw uses the same C (and its factor, cached by second-order.ts)
+    const C = () => (matrix ??= loadCoefficients(o.coefficients!, d));
     if (d !== undefined) C(); // a bad file fails before anything is evaluated
     return {
       draw: (target, x, rng) => {
@@ -162,40 +164,42 @@ export function register(program: Command): void {
       const x = loadPoints(o.points!, d);
       const n = o.samples ?? 1;
       const rng = rngFromSeed(o.seed);
-      // Running mean and squared deviations per [term][point] (Welford): memory does not grow with --samples.
+      // Running mean and squared deviations per [term][point] (Welford). Without --grad each draw's
+      // tensors go with it, so memory does not grow with --samples; with --grad every draw stays on the tape.
       let mean: number[][] = [];
       let m2: number[][] = [];
       let u: number[] = [];
       const target = { model };
-      const meanValues = () => {
-        let sum: tf.Tensor | undefined;
-        for (let s = 0; s < n; s++) {
-          const r = ev.draw(target, x, rng.child(s));
-          const total = r.values.length === 1 ? r.values[0] : tf.addN(r.values);
-          sum = sum ? tf.add(sum, total) : total;
-          if (s === 0) {
-            u = Array.from(r.u.dataSync());
-            mean = r.values.map((v) => new Array<number>(v.size).fill(0));
-            m2 = r.values.map((v) => new Array<number>(v.size).fill(0));
-          }
-          r.values.forEach((v, t) =>
-            v.dataSync().forEach((x, p) => {
-              const delta = x - mean[t][p];
-              mean[t][p] += delta / (s + 1);
-              m2[t][p] += delta * (x - mean[t][p]);
-            }),
-          );
+      /** Draw s: its values into the running moments; returns the sum of its terms. */
+      const drawOnce = (s: number): tf.Tensor => {
+        const r = ev.draw(target, x, rng.child(s));
+        if (s === 0) {
+          u = Array.from(r.u.dataSync());
+          mean = r.values.map((v) => new Array<number>(v.size).fill(0));
+          m2 = r.values.map((v) => new Array<number>(v.size).fill(0));
         }
-        return tf.div(sum!, n) as tf.Scalar;
+        r.values.forEach((v, t) =>
+          v.dataSync().forEach((value, p) => {
+            const delta = value - mean[t][p];
+            mean[t][p] += delta / (s + 1);
+            m2[t][p] += delta * (value - mean[t][p]);
+          }),
+        );
+        return r.values.length === 1 ? r.values[0] : tf.addN(r.values);
       };
       const out: Record<string, unknown> = { estimator: o.estimator };
       if (o.grad) {
+        const meanValues = () => {
+          let sum: tf.Tensor | undefined;
+          for (let s = 0; s < n; s++) sum = sum ? tf.add(sum, drawOnce(s)) : drawOnce(s);
+          return tf.div(sum!, n);
+        };
         const { value, grads } = tf.variableGrads(() => tf.sum(meanValues()) as tf.Scalar, trainableVariables(model));
         value.dispose();
         // A parameter the values do not depend on (e.g. the output bias) gets no entry: its gradient is 0.
         const byVar = new Map(trainableVariables(model).map((v) => [v, grads[v.name] ?? tf.zerosLike(v)]));
         out.paramGrad = gradsToFile(model, byVar);
-      } else tf.tidy(() => void meanValues());
+      } else for (let s = 0; s < n; s++) tf.tidy(() => void drawOnce(s));
       const stderr = m2.map((row) => row.map((q) => (n > 1 ? Math.sqrt(q / (n - 1) / n) : 0)));
       out.values = mean[0];
       out.u = u;

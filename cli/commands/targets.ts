@@ -59,12 +59,12 @@ export function register(program: Command): void {
     .option('--no-memory', 'skip the d = 1e6 / 5e6 memory runs')
     .option('--memory-steps <n>', 'training steps of each memory run', int('memory-steps', 1), 3)
     .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
-    .option('--out <dir>', 'output folder, new or without a targets.csv (default: results/targets-YYYYMMDD-HHMMSS)', nonEmptyPath('out'))
+    .option('--out <dir>', "output folder, new or holding no measurement (no targets.csv, nor a run's machine.json, results.csv, run.json or samples; default: results/targets-YYYYMMDD-HHMMSS)", nonEmptyPath('out'))
     .action(async (o: Opts) => {
       const out = o.out ?? stampedOutDir('targets');
       const csv = join(out, 'targets.csv');
       // A run's folder too: its machine.json describes its own measurement.
-      assertHoldsNone(out, ['targets.csv', 'machine.json', 'results.csv', 'run.json'], 'choose another --out');
+      assertHoldsNone(out, ['targets.csv', 'machine.json', 'results.csv', 'run.json', 'samples'], 'choose another --out');
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(out);
       writeMachineJson(join(out, 'machine.json'), machine);
