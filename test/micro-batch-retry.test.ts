@@ -58,3 +58,21 @@ test('profile, its count left to the plan, profiles the micro-batches train woul
   assert.ok(split.kernels > 0);
   await assert.rejects(kernelSplit({ ...request, microBatches: 1 }, 'step'), /out of memory/);
 });
+
+test('a later step out of heap ends the run as oom, with the steps done before it timed and the first step\'s fit kept', { skip: TEST_BACKEND !== 'wasm' }, async () => {
+  limitWasmHeapForTests(LIMIT);
+  await restartWasmEngine();
+  // The heap fills up during training: after step 3 something else holds most of what is left.
+  let hog: tf.Tensor | undefined;
+  const rec = await train(resolveRun({ ...request, steps: 12, testPoints: 16, microBatches: 2, evalEvery: 100 }), 'wasm', {
+    onStep: (k) => void (k === 3 && (hog = tf.zeros([(20 * 2 ** 20) / 4]))),
+  });
+  assert.equal(rec.status, 'oom');
+  assert.match(rec.message, /^out of memory: WASM allocation of .* \(limited for a test\) .*: at step \d+, after \d+ of 12 steps$/);
+  assert.ok(rec.steps_done >= 3 && rec.steps_done < 12, `steps done: ${rec.steps_done}`);
+  assert.equal(rec.micro_batches, 2);
+  assert.equal(rec.rel_l2_final, null);
+  assert.ok(rec.it_per_s! > 0 && rec.timed_steps >= rec.steps_done - rec.warmup_steps, `timed ${rec.timed_steps} of ${rec.steps_done}`);
+  assert.ok(hog, 'the hog itself fitted: a step ran out');
+  await restartWasmEngine(); // the engine's state after a refused allocation is not to be trusted
+});

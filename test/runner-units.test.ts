@@ -243,6 +243,9 @@ test('classification: caps, timeouts, WASM aborts, records and crashes', () => {
   const rec = { status: 'ok', it_per_s: 3, message: '' };
   assert.equal(classify({ ...o, exitCode: 0, stdout: `progress\n${JSON.stringify(rec)}\n` }).status, 'ok');
   assert.equal(classify({ ...o, exitCode: 0, stdout: JSON.stringify({ ...rec, status: 'diverged' }) }).status, 'diverged');
+  // A later step out of heap: the record says oom and keeps the steps timed before it.
+  const laterOom = classify({ ...o, exitCode: 0, stdout: JSON.stringify({ ...rec, status: 'oom', message: 'out of memory: … at step 9, after 8 of 20 steps' }) });
+  assert.deepEqual([laterOom.status, laterOom.record?.it_per_s, laterOom.message], ['oom', 3, 'out of memory: … at step 9, after 8 of 20 steps']);
   assert.equal(classify({ ...o, exitCode: 0, stdout: 'no json' }).status, 'error');
   assert.equal(classify({ ...o, overMemoryCap: true, signal: 'SIGKILL' }, 100).status, 'oom');
   assert.equal(classify({ ...o, timedOut: true, signal: 'SIGKILL' }).status, 'timeout');

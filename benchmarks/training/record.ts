@@ -12,8 +12,12 @@ export interface EvalPoint {
   rel_l1: number | null;
 }
 
-/** How a train run ended; 'timeout': stopped at its time limit (--time-limit) with the steps done, timed. */
-export const RECORD_STATUSES = ['ok', 'diverged', 'timeout'] as const;
+/**
+ * How a train run ended; 'timeout': stopped at its time limit (--time-limit) with the steps done,
+ * timed; 'oom': a step after the first ran out of memory (the heap filled up later), with the steps
+ * done before it, timed. (A first step that cannot fit is retried in micro-batches, or refused.)
+ */
+export const RECORD_STATUSES = ['ok', 'diverged', 'timeout', 'oom'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export interface TrainRecord {

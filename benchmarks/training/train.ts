@@ -31,6 +31,7 @@ import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
 import { readLater } from '../../engine/webgpu/readback.ts';
 import { profile } from '../../engine/profile.ts';
+import { outOfMemoryBehind } from '../../engine/errors.ts';
 
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();
@@ -229,27 +230,38 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   const outOfTime = (s: number) =>
     cfg.timeLimitS > 0 && s > 0 && performance.now() - t0 + lastStepMs + (evaluationDue(s) ? lastEvalMs : 0) > 1000 * cfg.timeLimitS;
   for (let s = 0; s < cfg.steps && status === 'ok'; s++) {
-    if (outOfTime(s)) {
-      if (inFlight === null || settle()) {
-        status = 'timeout';
-        message = `stopped at the ${cfg.timeLimitS} s time limit after ${done} of ${cfg.steps} steps`;
+    try {
+      if (outOfTime(s)) {
+        if (inFlight === null || settle()) {
+          status = 'timeout';
+          message = `stopped at the ${cfg.timeLimitS} s time limit after ${done} of ${cfg.steps} steps`;
+        }
+        break;
       }
+      const start = performance.now();
+      const value = dispatchStep(lossAndGrads, adam, streams.step(s), schedule.lr(s));
+      const read = readLater(value);
+      const previousOk = inFlight === null || settle();
+      inFlight = { value, read };
+      const due = evaluationDue(s);
+      if (previousOk && (cfg.syncSteps || due)) settle();
+      const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
+      lastStepMs = ms;
+      (s >= warmup ? stepMs : warmupMs).push(ms);
+      if (status === 'ok' && inFlight === null && due) {
+        const e0 = performance.now();
+        evaluate(done, loss);
+        lastEvalMs = performance.now() - e0;
+      }
+    } catch (e) {
+      // The first step fitted, yet a later one ran out (the heap's holes, an evaluation): the run ends
+      // here with what it measured, like a time limit, rather than as a crash that keeps nothing.
+      const oom = outOfMemoryBehind(e);
+      if (!oom) throw e;
+      status = 'oom';
+      message = `${oom}: at step ${s + 1}, after ${done} of ${cfg.steps} steps`;
+      inFlight = null; // the engine's state after a refused allocation cannot be trusted: nothing more is read
       break;
-    }
-    const start = performance.now();
-    const value = dispatchStep(lossAndGrads, adam, streams.step(s), schedule.lr(s));
-    const read = readLater(value);
-    const previousOk = inFlight === null || settle();
-    inFlight = { value, read };
-    const due = evaluationDue(s);
-    if (previousOk && (cfg.syncSteps || due)) settle();
-    const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
-    lastStepMs = ms;
-    (s >= warmup ? stepMs : warmupMs).push(ms);
-    if (status === 'ok' && inFlight === null && due) {
-      const e0 = performance.now();
-      evaluate(done, loss);
-      lastEvalMs = performance.now() - e0;
     }
     // Let the event loop turn (outside the timed part): Dawn frees per-kernel GPU objects only then
     // (webgpu dies after a few hundred synchronous steps otherwise), and the progress bar redraws.
@@ -322,7 +334,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     message: [outOfHeapNote(fitted), message].filter(Boolean).join('; '),
     ...problem.labels,
   };
-  adam.dispose();
-  run.dispose();
+  if (status !== 'oom') {
+    adam.dispose();
+    run.dispose();
+  }
   return record;
 }
