@@ -16,6 +16,7 @@ import { sampleIndices, sampleProbes, type ProbeDist } from '../sampling/directi
 import { rngFromSeed } from '../sampling/rng.ts';
 import { perBlock, ROW_BLOCK_FLOATS } from '../engine/row-blocks.ts';
 import { UsageError } from '../engine/errors.ts';
+import { estimatedSource } from '../benchmarks/pdes/estimated-source.ts';
 
 before(setup);
 
@@ -87,6 +88,22 @@ for (const name of ['poisson-cube', 'poisson-houman']) {
         const analytic = sourceOf(setupPde(pdeNamed(name), d, {}, method), context(d, method, R)).f;
         assert.deepEqual(estimated, analytic, `${method}, R = ${R}`);
       }
+    });
+  });
+}
+
+for (const name of ['poisson-cube', 'poisson-houman']) {
+  test(`${name}: the closed-form Σ ∂²u*/∂x_i² over an index set equals u*'s jets over it, and over all d it is Δu*`, () => {
+    tf.tidy(() => {
+      const d = 9;
+      const problem = setupPde(pdeNamed(name), d, { source: 'estimated' }, 'stde-sparse');
+      // R = 8: both ends' neighbours in play for most draws; the draw is the same in both forms.
+      const ctx = context(d, 'stde-sparse', 8);
+      const { x, f } = sourceOf(problem, ctx);
+      const jetsOnly = { jets: problem.exact!, laplacian: () => assert.fail('an index set is not exact') };
+      assertClose(f, values(estimatedSource(jetsOnly, x, d, ctx)), 1e-4, 'closed form vs jets');
+      const all = sourceOf(problem, context(d, 'stde-sparse', d)).f;
+      assertClose(all, sourceOf(setupPde(pdeNamed(name), d, {}, 'stde-sparse'), context(d, 'stde-sparse', d)).f, 1e-4, 'R = d: Δu*');
     });
   });
 }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as J from '../../taylor/ops.ts';
 import type { PDE, Problem } from './pde.ts';
 import { SAMPLER_OPTION, POISSON_SOURCE_OPTION } from './options.ts';
-import { ESTIMATED_SOURCE, estimatedSource } from './estimated-source.ts';
+import { ESTIMATED_SOURCE, estimatedSource, type ExactSolution } from './estimated-source.ts';
 import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { byRowBlocks } from './row-blocks.ts';
@@ -22,28 +22,66 @@ import { zeroBoundaryBall } from '../../operators/target.ts';
 const weights = (d: number) => tf.tanh(tf.sub(tf.mul(tf.range(0, d - 1), 4 / (d - 1)), 2)) as tf.Tensor1D;
 
 /**
+ * φ_k = a + 3 cos b + b cos a for a = x_k, b = x_{k+1} (tensors of one shape, c_k broadcast over
+ * them), with its partials φ_a = 1 − b sin a, φ_b = cos a − 3 sin b, φ_aa = −b cos a, φ_bb = −3 cos b,
+ * and c_k·sin φ_k, c_k·cos φ_k.
+ */
+function phiTerms(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) {
+  const [sa, ca, sb, cb] = [tf.sin(a), tf.cos(a), tf.sin(b), tf.cos(b)];
+  const phi = tf.add(tf.add(a, tf.mul(cb, 3)), tf.mul(b, ca));
+  return {
+    sp: tf.mul(tf.sin(phi), c),
+    cp: tf.mul(tf.cos(phi), c),
+    phiA: tf.sub(1, tf.mul(b, sa)),
+    phiB: tf.sub(ca, tf.mul(sb, 3)),
+    phiAA: tf.neg(tf.mul(b, ca)),
+    phiBB: tf.mul(cb, -3),
+  };
+}
+
+/** h = Σ_k c_k sin φ_k and every φ_k's terms over x's rows [n, d]. */
+function allTerms(x: tf.Tensor2D, c: tf.Tensor1D, d: number) {
+  const n = x.shape[0];
+  const a = tf.slice(x, [0, 0], [n, d - 1]);
+  const b = tf.slice(x, [0, 1], [n, d - 1]);
+  const t = phiTerms(a, b, c);
+  return { a, b, t, h: tf.sum(t.sp, 1), g: tf.sub(1, tf.sum(tf.square(x), 1)) };
+}
+
+/**
  * Δu* for u* = g·h with g = 1 − ‖x‖²: Δu* = h·Δg + 2∇g·∇h + g·Δh = −2d·h − 4 x·∇h + g·Δh. Each φ_k
- * depends on a = x_k and b = x_{k+1} only: φ_a = 1 − b sin a, φ_b = cos a − 3 sin b, φ_aa = −b cos a,
- * φ_bb = −3 cos b, so x·∇h = Σ c_k cos φ_k (a φ_a + b φ_b) and
+ * depends on a = x_k and b = x_{k+1} only, so x·∇h = Σ c_k cos φ_k (a φ_a + b φ_b) and
  * Δh = Σ c_k [cos φ_k (φ_aa + φ_bb) − sin φ_k (φ_a² + φ_b²)].
  */
 function laplacian(x: tf.Tensor2D, c: tf.Tensor1D, d: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const n = x.shape[0];
-    const a = tf.slice(x, [0, 0], [n, d - 1]);
-    const b = tf.slice(x, [0, 1], [n, d - 1]);
-    const [sa, ca, sb, cb] = [tf.sin(a), tf.cos(a), tf.sin(b), tf.cos(b)];
-    const phi = tf.add(tf.add(a, tf.mul(cb, 3)), tf.mul(b, ca));
-    const [sp, cp] = [tf.mul(tf.sin(phi), c), tf.mul(tf.cos(phi), c)];
-    const phiA = tf.sub(1, tf.mul(b, sa));
-    const phiB = tf.sub(ca, tf.mul(sb, 3));
-    const phiAA = tf.neg(tf.mul(b, ca));
-    const phiBB = tf.mul(cb, -3);
-    const h = tf.sum(sp, 1);
-    const xGradH = tf.sum(tf.mul(cp, tf.add(tf.mul(a, phiA), tf.mul(b, phiB))), 1);
-    const lapH = tf.sum(tf.sub(tf.mul(cp, tf.add(phiAA, phiBB)), tf.mul(sp, tf.add(tf.square(phiA), tf.square(phiB)))), 1);
-    const g = tf.sub(1, tf.sum(tf.square(x), 1));
+    const { a, b, t, h, g } = allTerms(x, c, d);
+    const xGradH = tf.sum(tf.mul(t.cp, tf.add(tf.mul(a, t.phiA), tf.mul(b, t.phiB))), 1);
+    const lapH = tf.sum(tf.sub(tf.mul(t.cp, tf.add(t.phiAA, t.phiBB)), tf.mul(t.sp, tf.add(tf.square(t.phiA), tf.square(t.phiB)))), 1);
     return tf.add(tf.sub(tf.mul(h, -2 * d), tf.mul(xGradH, 4)), tf.mul(g, lapH)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Σ_{j ∈ indices} ∂²u* / ∂x_j², with ∂²_j u* = −2h − 4 x_j h_j + g·h_jj: x_j is a in φ_j (j < d − 1)
+ * and b in φ_{j−1} (j > 0), so h_j = c_j cos φ_j φ_a + c_{j−1} cos φ_{j−1} φ_b and
+ * h_jj = c_j [cos φ_j φ_aa − sin φ_j φ_a²] + c_{j−1} [cos φ_{j−1} φ_bb − sin φ_{j−1} φ_b²]
+ * (a missing neighbour has weight 0). O(n·d) for h and g, then O(n·R).
+ */
+function diagonalSum(x: tf.Tensor2D, cs: Float32Array, d: number, indices: number[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const { h, g } = allTerms(x, tf.tensor1d(cs), d);
+    const column = (js: number[]) => tf.gather(x, tf.tensor1d(js, 'int32'), 1); // [n, R']
+    const xj = column(indices);
+    const ahead = phiTerms(xj, column(indices.map((j) => Math.min(j + 1, d - 1))), tf.tensor1d(indices.map((j) => (j < d - 1 ? cs[j] : 0))));
+    const behind = phiTerms(column(indices.map((j) => Math.max(j - 1, 0))), xj, tf.tensor1d(indices.map((j) => (j > 0 ? cs[j - 1] : 0))));
+    const hj = tf.add(tf.mul(ahead.cp, ahead.phiA), tf.mul(behind.cp, behind.phiB));
+    const hjj = tf.add(
+      tf.sub(tf.mul(ahead.cp, ahead.phiAA), tf.mul(ahead.sp, tf.square(ahead.phiA))),
+      tf.sub(tf.mul(behind.cp, behind.phiBB), tf.mul(behind.sp, tf.square(behind.phiB))),
+    );
+    const terms = tf.add(tf.sub(tf.mul(tf.reshape(h, [-1, 1]), -2), tf.mul(tf.mul(xj, hj), 4)), tf.mul(tf.reshape(g, [-1, 1]), hjj));
+    return tf.sum(terms, 1) as tf.Tensor1D;
   });
 }
 
@@ -70,6 +108,8 @@ const poissonHouman: PDE = {
       return J.mul(J.scaleShift(J.sumSquares(x), -1, 1), J.dotConst(J.sin(phi), c));
     };
     const analytic = (x: tf.Tensor2D) => byRowBlocks(x, (rows) => laplacian(rows, c, d));
+    let cs: Float32Array | undefined; // c_k in JS for the gathers, read once where the source is estimated
+    const solution: ExactSolution = { jets: exact, laplacian: analytic, diagonalSum: (rows, indices) => diagonalSum(rows, (cs ??= Float32Array.from(c.dataSync())), d, indices) };
     return {
       domain,
       ansatz: zeroBoundaryBall(d),
@@ -82,7 +122,7 @@ const poissonHouman: PDE = {
       },
       residuals({ x, f }, ctx) {
         const est = estimateLaplacian(ctx, x, d);
-        const rhs = f ?? estimatedSource(exact, x, d, ctx, analytic);
+        const rhs = f ?? estimatedSource(solution, x, d, ctx);
         return [{ name: 'pde', weight: 1, r: tf.sub(est.value, rhs) }];
       },
     };
