@@ -56,9 +56,13 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   assert.equal(cmp(around(10, 200, 0), around(20, 200, 1), 'timeout', 'timeout').verdict, 'regression');
   assert.equal(cmp(around(10, 200, 0), around(10, 200, 1), 'timeout', 'timeout').verdict, 'same');
   assert.equal(cmp(undefined, undefined, 'timeout', 'timeout').verdict, 'not run'); // killed with no record
-  // Finished before, stopped now: a failure, with both speeds shown.
+  // Finished before, stopped now: a failure, with both speeds shown; so for a later step out of memory
+  // (its record timed the steps before it), but not for an oom crash, which has no record.
   const stopped = cmp(around(10, 200, 0), around(10, 200, 0), 'ok', 'timeout');
   assert.deepEqual([stopped.verdict, stopped.ratio], ['failed', 1]);
+  const laterOom = cmp(around(10, 200, 0), around(20, 200, 0), 'ok', 'oom');
+  assert.deepEqual([laterOom.verdict, laterOom.ratio], ['failed', 2]);
+  assert.deepEqual([cmp(around(10, 200, 0), undefined, 'ok', 'oom').ratio], [null]);
   // Timed differently (one step in flight against --sync-steps): neither a regression nor an improvement.
   const timed = (timing: string, m: number) => run(mkdtempSync(join(tmpdir(), 't-')), 'c', around(m, 200, 0), 'ok', timing);
   const differs = compareCell('c', timed('per step', 10), timed('one step in flight', 20), o);

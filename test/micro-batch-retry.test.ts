@@ -72,7 +72,19 @@ test('a later step out of heap ends the run as oom, with the steps done before i
   assert.ok(rec.steps_done >= 3 && rec.steps_done < 12, `steps done: ${rec.steps_done}`);
   assert.equal(rec.micro_batches, 2);
   assert.equal(rec.rel_l2_final, null);
-  assert.ok(rec.it_per_s! > 0 && rec.timed_steps >= rec.steps_done - rec.warmup_steps, `timed ${rec.timed_steps} of ${rec.steps_done}`);
+  assert.ok(rec.it_per_s! > 0, 'the steps before it are timed');
+  assert.equal(rec.timed_steps, rec.steps_done - rec.warmup_steps, 'one timing per counted step (a step whose loss was not read is neither)');
+  assert.match(rec.message, new RegExp(`at step ${rec.steps_done + 1}|at step ${rec.steps_done + 2}`));
   assert.ok(hog, 'the hog itself fitted: a step ran out');
+  // Out of memory inside the warm-up (10 of 100 steps): timed over every step done but the first, as a time limit's.
+  await restartWasmEngine();
+  hog = undefined;
+  const early = await train(resolveRun({ ...request, steps: 100, testPoints: 16, microBatches: 2, evalEvery: 1000 }), 'wasm', {
+    onStep: (k) => void (k === 3 && (hog = tf.zeros([(20 * 2 ** 20) / 4]))),
+  });
+  assert.equal(early.status, 'oom');
+  assert.ok(early.steps_done >= 3 && early.steps_done < 10, `steps done: ${early.steps_done}`);
+  assert.deepEqual([early.timed_steps, early.warmup_steps], [early.steps_done - 1, 1]);
+  assert.ok(early.it_per_s! > 0);
   await restartWasmEngine(); // the engine's state after a refused allocation is not to be trusted
 });

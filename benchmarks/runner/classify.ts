@@ -2,7 +2,8 @@
  * How a finished child process becomes a status. A cell that ran out of memory — over the runner's
  * cap, killed by the kernel, or dead with a WASM/V8 allocation failure — is `oom`, like the paper's
  * OOM cells; past the time limit is `timeout`; any other crash is `error`; a train record passes its
- * own status (`ok`, `diverged`, or `timeout` when it stopped at its --time-limit, timed) through.
+ * own status (`ok`, `diverged`, `timeout` when it stopped at its --time-limit, timed, or `oom` when a
+ * step after the first ran out of memory, with the steps before it timed) through.
  * runChild runs a measurement's child (targets, bench-operators) and reads its record the same way.
  */
 import { execa } from 'execa';

@@ -36,9 +36,12 @@ export interface ParsedRow {
 /** Statuses of runs that ended (a diverged run ended: its loss left the finite range). */
 export const FINISHED: ReadonlySet<string> = new Set<CellStatus>(['ok', 'diverged']);
 
-/** Rows whose timings are results: runs that ended, and runs stopped at their time limit with a record. */
+/**
+ * Rows whose timings are results: runs that ended, and runs stopped with a record (at their time
+ * limit, or out of memory at a later step) that timed steps.
+ */
 export const hasTimedSteps = (r: ParsedRow): boolean =>
-  FINISHED.has(String(r.status)) || (r.status === 'timeout' && typeof r.steps_done === 'number');
+  FINISHED.has(String(r.status)) || ((r.status === 'timeout' || r.status === 'oom') && typeof r.steps_done === 'number'); // a crash's row has no steps_done
 
 /** Appends (or, with flag 'w', writes) text and syncs it to disk before returning. */
 function writeDurably(path: string, text: string, flag: 'a' | 'w' = 'a'): void {

@@ -229,6 +229,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   const warmupMs: number[] = [];
   const outOfTime = (s: number) =>
     cfg.timeLimitS > 0 && s > 0 && performance.now() - t0 + lastStepMs + (evaluationDue(s) ? lastEvalMs : 0) > 1000 * cfg.timeLimitS;
+  let evaluating = false;
   for (let s = 0; s < cfg.steps && status === 'ok'; s++) {
     try {
       if (outOfTime(s)) {
@@ -250,7 +251,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       (s >= warmup ? stepMs : warmupMs).push(ms);
       if (status === 'ok' && inFlight === null && due) {
         const e0 = performance.now();
+        evaluating = true;
         evaluate(done, loss);
+        evaluating = false;
         lastEvalMs = performance.now() - e0;
       }
     } catch (e) {
@@ -259,8 +262,12 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       const oom = outOfMemoryBehind(e);
       if (!oom) throw e;
       status = 'oom';
-      message = `${oom}: at step ${s + 1}, after ${done} of ${cfg.steps} steps`;
-      inFlight = null; // the engine's state after a refused allocation cannot be trusted: nothing more is read
+      message = `${oom}: ${evaluating ? `in the evaluation after step ${done}` : `at step ${done + (inFlight ? 2 : 1)}`}, after ${done} of ${cfg.steps} steps`;
+      // The engine's state after a refused allocation cannot be trusted: nothing more is read. A step
+      // that ran but whose loss was not read (in flight, or refused by the heap check after the read)
+      // is neither counted nor timed: one timing per counted step.
+      while (stepMs.length + warmupMs.length > done) (stepMs.length ? stepMs : warmupMs).pop();
+      inFlight = null;
       break;
     }
     // Let the event loop turn (outside the timed part): Dawn frees per-kernel GPU objects only then
@@ -273,8 +280,8 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     read();
     value.dispose();
   }
-  // Stopped at the time limit inside the warm-up: timed over every step but the first (set-up, caches).
-  const inWarmup = status === 'timeout' && stepMs.length === 0;
+  // Stopped (time limit, or a later step out of memory) inside the warm-up: timed over every step but the first (set-up, caches).
+  const inWarmup = (status === 'timeout' || status === 'oom') && stepMs.length === 0;
   if (inWarmup) stepMs.push(...warmupMs.slice(1));
   const warmupDone = inWarmup ? Math.min(1, warmupMs.length) : Math.min(warmup, done);
 
