@@ -99,7 +99,7 @@ for (const [name, C] of [['definite', DEFINITE], ['indefinite, non-symmetric', I
       const x = randomPoints(3, 4, 12, 0.6);
       const base = { target: { model }, x, d: 4, C, dist };
       const exact = values(nestedSecondOrder.secondOrder({ ...base, R: 0, rng: rngFromSeed(0) }).value);
-      const draws = TEST_BACKEND === 'wasm' ? 1500 : 400; // webgpu (lavapipe) checks the same law, at a cost per draw ~4× wasm's
+      const draws = TEST_BACKEND === 'wasm' ? 1500 : 400; // the other backends (webgpu under lavapipe, cpu) check the same law at a cost per draw several times wasm's
       const sum = new Float64Array(3);
       const sq = new Float64Array(3);
       const rng = rngFromSeed(`second-order-${name}-${dist}`);
