@@ -21,6 +21,9 @@ export const pathsIn = (dir: string) => ({
 
 const samplesPath = (dir: string, cell: string): string => join(pathsIn(dir).samples, `${cell}.json`);
 
+/** What the targets command or a run writes: a folder holding any of it holds a measurement (the first found is named). */
+export const MEASUREMENT_FILES = ['targets.csv', RESULTS_CSV, 'run.json', 'machine.json', 'samples'] as const;
+
 /** Refuses a folder that already holds one of `names` (a file, or a folder with something in it): a measurement is never written over. */
 export function assertHoldsNone(dir: string, names: readonly string[], advice: string): void {
   for (const name of names) {

@@ -14,7 +14,7 @@ import { describeMachine, writeMachineJson } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
 import { isCommandLine } from './load-matrix.ts';
-import { assertHoldsNone, pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
+import { assertHoldsNone, MEASUREMENT_FILES, pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
 
 export interface RunOptions {
   matrix: Matrix;
@@ -133,15 +133,13 @@ export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<s
  */
 export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'matrix' | 'cells' | 'backend'>): RunJson | undefined {
   const paths = pathsIn(o.outDir);
-  // What a run (or the targets command) writes: a folder holding any of it holds a measurement.
-  const measured = [RESULTS_CSV, 'run.json', 'machine.json', 'samples', 'targets.csv'];
   if (!o.resume && existsSync(paths.csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
-  if (!o.resume) assertHoldsNone(o.outDir, measured, 'use --resume to finish a run there, or choose another --out');
+  if (!o.resume) assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'use --resume to finish a run there, or choose another --out');
   if (existsSync(paths.csv) && !statSync(paths.csv).isFile()) throw new UsageError(`${paths.csv} is not a file`);
   const prevRun = readRun(o.outDir);
   if (o.resume && !prevRun) {
     // Without run.json there is no run to continue: whatever else is there belongs to another measurement.
-    assertHoldsNone(o.outDir, measured, 'it has no run.json, so --resume cannot tell which run it would continue; choose another --out');
+    assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'it has no run.json, so --resume cannot tell which run it would continue; choose another --out');
   }
   if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevRun.cells ?? [], o);
   if (o.resume && existsSync(paths.machine) && readJson(paths.machine) === undefined) {

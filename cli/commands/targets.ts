@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
-import { assertHoldsNone } from '../../benchmarks/runner/results-folder.ts';
+import { assertHoldsNone, MEASUREMENT_FILES } from '../../benchmarks/runner/results-folder.ts';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { median } from 'simple-statistics';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       const out = o.out ?? stampedOutDir('targets');
       const csv = join(out, 'targets.csv');
       // A run's folder too: its machine.json describes its own measurement.
-      assertHoldsNone(out, ['targets.csv', 'machine.json', 'results.csv', 'run.json', 'samples'], 'choose another --out');
+      assertHoldsNone(out, MEASUREMENT_FILES, 'choose another --out');
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(out);
       writeMachineJson(join(out, 'machine.json'), machine);
