@@ -14,15 +14,18 @@ import { untaped } from '../../engine/untaped.ts';
 export const LOSS_FORMS = ['biased', 'unbiased'] as const;
 export type LossForm = (typeof LOSS_FORMS)[number];
 
+/** A part's biased term, w·mean(r²). */
+const squared = (p: ResidualPart) => tf.mul(tf.mean(tf.square(p.r)), p.weight);
+
 export function biasedLoss(parts: ResidualPart[]): tf.Scalar {
-  return tf.addN(parts.map((p) => tf.mul(tf.mean(tf.square(p.r)), p.weight))) as tf.Scalar;
+  return tf.addN(parts.map(squared)) as tf.Scalar;
 }
 
 /** `parts` from draw J (on the tape), `second` the same parts' residuals from draw K (off it). */
 export function unbiasedLoss(parts: ResidualPart[], second: tf.Tensor[]): tf.Scalar {
   return tf.addN(
     parts.map((p, i) => {
-      if (p.keepSquare) return tf.mul(tf.mean(tf.square(p.r)), p.weight);
+      if (p.keepSquare) return squared(p);
       const constant = untaped(() => tf.clone(p.r)); // r_J without its gradient path
       // value w·mean(r_K·r_J); gradient 2w·mean(r_K·∇r_J)
       return tf.mul(tf.mean(tf.mul(second[i], tf.sub(tf.mul(p.r, 2), constant))), p.weight);
