@@ -21,14 +21,16 @@ import { zeroBoundaryBall } from '../../operators/target.ts';
 /** c_k = tanh(4k/(d−1) − 2), k = 0 … d−2. */
 const weights = (d: number) => tf.tanh(tf.sub(tf.mul(tf.range(0, d - 1), 4 / (d - 1)), 2)) as tf.Tensor1D;
 
+/** φ_k = a + 3 cos b + b cos a for a = x_k, b = x_{k+1}, from cos a and cos b. */
+const phiOf = (a: tf.Tensor, b: tf.Tensor, ca: tf.Tensor, cb: tf.Tensor) => tf.add(tf.add(a, tf.mul(cb, 3)), tf.mul(b, ca));
+
 /**
- * φ_k = a + 3 cos b + b cos a for a = x_k, b = x_{k+1} (tensors of one shape, c_k broadcast over
- * them), with its partials φ_a = 1 − b sin a, φ_b = cos a − 3 sin b, φ_aa = −b cos a, φ_bb = −3 cos b,
- * and c_k·sin φ_k, c_k·cos φ_k.
+ * φ_k's partials φ_a = 1 − b sin a, φ_b = cos a − 3 sin b, φ_aa = −b cos a, φ_bb = −3 cos b, and
+ * c_k·sin φ_k, c_k·cos φ_k (a, b of one shape, c_k broadcast over them).
  */
 function phiTerms(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) {
   const [sa, ca, sb, cb] = [tf.sin(a), tf.cos(a), tf.sin(b), tf.cos(b)];
-  const phi = tf.add(tf.add(a, tf.mul(cb, 3)), tf.mul(b, ca));
+  const phi = phiOf(a, b, ca, cb);
   return {
     sp: tf.mul(tf.sin(phi), c),
     cp: tf.mul(tf.cos(phi), c),
@@ -39,14 +41,14 @@ function phiTerms(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) {
   };
 }
 
-/** h = Σ_k c_k sin φ_k and every φ_k's terms over x's rows [n, d]. */
-function allTerms(x: tf.Tensor2D, c: tf.Tensor1D, d: number) {
+/** The neighbour pairs a = x_k, b = x_{k+1} (k < d − 1) of rows [n, d]. */
+function pairs(x: tf.Tensor2D, d: number): [tf.Tensor2D, tf.Tensor2D] {
   const n = x.shape[0];
-  const a = tf.slice(x, [0, 0], [n, d - 1]);
-  const b = tf.slice(x, [0, 1], [n, d - 1]);
-  const t = phiTerms(a, b, c);
-  return { a, b, t, h: tf.sum(t.sp, 1), g: tf.sub(1, tf.sum(tf.square(x), 1)) };
+  return [tf.slice(x, [0, 0], [n, d - 1]), tf.slice(x, [0, 1], [n, d - 1])];
 }
+
+/** g = 1 − ‖x‖² per row. */
+const ballFactor = (x: tf.Tensor2D) => tf.sub(1, tf.sum(tf.square(x), 1));
 
 /**
  * Δu* for u* = g·h with g = 1 − ‖x‖²: Δu* = h·Δg + 2∇g·∇h + g·Δh = −2d·h − 4 x·∇h + g·Δh. Each φ_k
@@ -55,7 +57,9 @@ function allTerms(x: tf.Tensor2D, c: tf.Tensor1D, d: number) {
  */
 function laplacian(x: tf.Tensor2D, c: tf.Tensor1D, d: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const { a, b, t, h, g } = allTerms(x, c, d);
+    const [a, b] = pairs(x, d);
+    const t = phiTerms(a, b, c);
+    const [h, g] = [tf.sum(t.sp, 1), ballFactor(x)];
     const xGradH = tf.sum(tf.mul(t.cp, tf.add(tf.mul(a, t.phiA), tf.mul(b, t.phiB))), 1);
     const lapH = tf.sum(tf.sub(tf.mul(t.cp, tf.add(t.phiAA, t.phiBB)), tf.mul(t.sp, tf.add(tf.square(t.phiA), tf.square(t.phiB)))), 1);
     return tf.add(tf.sub(tf.mul(h, -2 * d), tf.mul(xGradH, 4)), tf.mul(g, lapH)) as tf.Tensor1D;
@@ -68,9 +72,12 @@ function laplacian(x: tf.Tensor2D, c: tf.Tensor1D, d: number): tf.Tensor1D {
  * h_jj = c_j [cos φ_j φ_aa − sin φ_j φ_a²] + c_{j−1} [cos φ_{j−1} φ_bb − sin φ_{j−1} φ_b²]
  * (a missing neighbour has weight 0). O(n·d) for h and g, then O(n·R).
  */
-function diagonalSum(x: tf.Tensor2D, cs: Float32Array, d: number, indices: number[]): tf.Tensor1D {
+function diagonalSum(x: tf.Tensor2D, c: tf.Tensor1D, cs: Float32Array, d: number, indices: number[]): tf.Tensor1D {
   return tf.tidy(() => {
-    const { h, g } = allTerms(x, tf.tensor1d(cs), d);
+    // h and g over all d: only sin φ_k is needed there, not φ's partials
+    const [a, b] = pairs(x, d);
+    const h = tf.sum(tf.mul(tf.sin(phiOf(a, b, tf.cos(a), tf.cos(b))), c), 1);
+    const g = ballFactor(x);
     const column = (js: number[]) => tf.gather(x, tf.tensor1d(js, 'int32'), 1); // [n, R']
     const xj = column(indices);
     const ahead = phiTerms(xj, column(indices.map((j) => Math.min(j + 1, d - 1))), tf.tensor1d(indices.map((j) => (j < d - 1 ? cs[j] : 0))));
@@ -108,8 +115,8 @@ const poissonHouman: PDE = {
       return J.mul(J.scaleShift(J.sumSquares(x), -1, 1), J.dotConst(J.sin(phi), c));
     };
     const analytic = (x: tf.Tensor2D) => byRowBlocks(x, (rows) => laplacian(rows, c, d));
-    let cs: Float32Array | undefined; // c_k in JS for the gathers, read once where the source is estimated
-    const solution: ExactSolution = { jets: exact, laplacian: analytic, diagonalSum: (rows, indices) => diagonalSum(rows, (cs ??= Float32Array.from(c.dataSync())), d, indices) };
+    let cs: Float32Array | undefined; // c_k in JS for the per-index gathers, read once where the source is estimated
+    const solution: ExactSolution = { jets: exact, laplacian: analytic, diagonalSum: (rows, indices) => diagonalSum(rows, c, (cs ??= Float32Array.from(c.dataSync())), d, indices) };
     return {
       domain,
       ansatz: zeroBoundaryBall(d),
