@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { byName } from '../engine/errors.ts';
 import { applyTarget, evalTarget, type Target } from './target.ts';
-import { basisJet, probeJet } from './input-jets.ts';
+import { probeJet } from './input-jets.ts';
 import { derivative } from '../taylor/jet.ts';
 import { sampleProbes, type ProbeDist } from '../sampling/directions.ts';
 import type { Rng } from '../sampling/rng.ts';
@@ -105,29 +105,32 @@ function laplacianRequest(req: SecondOrderRequest): LaplacianRequest {
   return { target: req.target, x: req.x, d: req.d, R: req.R, dist: req.dist, rng: req.rng };
 }
 
+/**
+ * Σ_r w_r·(order 2 of the 2-jet (v_r, 0)) ÷ divisor over the rows v_r of each family, weighted w by
+ * family (a family of weight 0 is not pushed): one pushforward of all rows, sharing the primal. Both
+ * forms are A's family minus λ times the plain one: D²u·AAᵀ − λΔu.
+ */
+function weightedPushforward(req: SecondOrderRequest, weighted: [tf.Tensor2D, number][], divisor: number): SecondOrderResult {
+  const families = weighted.filter(([, w]) => w !== 0);
+  const V = tf.concat(families.map(([rows]) => rows)) as tf.Tensor2D;
+  const weights = tf.tensor2d(families.flatMap(([rows, w]) => Array<number>(rows.shape[0]).fill(w)), [V.shape[0], 1]);
+  const jet = applyTarget(req.target, probeJet({ ...laplacianRequest(req), probes: V }));
+  return { u: jet.primal as tf.Tensor1D, value: tf.div(tf.sum(tf.mul(derivative(jet, 2), weights), 0), divisor) as tf.Tensor1D };
+}
+
+/** A's columns (and, where λ > 0, the d basis vectors weighted −λ): exact. */
 function stdeExact(req: SecondOrderRequest): SecondOrderResult {
   const { lambda, A } = shiftedFactor(req.C);
   const columns = tf.transpose(tf.tensor2d(A)) as tf.Tensor2D; // row k = a_k
-  const jet = applyTarget(req.target, probeJet({ ...laplacianRequest(req), probes: columns }));
-  let value = tf.sum(derivative(jet, 2), 0);
-  if (lambda > 0) {
-    const all = [...Array(req.d).keys()];
-    const laplacian = tf.sum(derivative(applyTarget(req.target, basisJet(laplacianRequest(req), all)), 2), 0);
-    value = tf.sub(value, tf.mul(laplacian, lambda));
-  }
-  return { u: jet.primal as tf.Tensor1D, value: value as tf.Tensor1D };
+  return weightedPushforward(req, [[columns, 1], [tf.eye(req.d) as tf.Tensor2D, -lambda]], 1);
 }
 
+/** Probes z_r: A·z_r (and, where λ > 0, z_r weighted −λ), factor 1/R. */
 function stdeDense(req: SecondOrderRequest): SecondOrderResult {
   const { lambda, A } = shiftedFactor(req.C);
   const Z = sampleProbes(req.d, req.R, req.dist, req.rng); // [R, d]
   const AZ = tf.matMul(Z, tf.transpose(tf.tensor2d(A))) as tf.Tensor2D; // rows A·z_r
-  // One pushforward of both families: [A·z_r; z_r], the second weighted −λ.
-  const V = (lambda > 0 ? tf.concat([AZ, Z]) : AZ) as tf.Tensor2D;
-  const jet = applyTarget(req.target, probeJet({ ...laplacianRequest(req), probes: V }));
-  const weights = tf.tensor2d([...Array(req.R).fill(1), ...Array(lambda > 0 ? req.R : 0).fill(-lambda)], [V.shape[0], 1]);
-  const value = tf.div(tf.sum(tf.mul(derivative(jet, 2), weights), 0), req.R);
-  return { u: jet.primal as tf.Tensor1D, value: value as tf.Tensor1D };
+  return weightedPushforward(req, [[AZ, 1], [Z, -lambda]], req.R);
 }
 
 const factorText = (C: number[][]) => {
