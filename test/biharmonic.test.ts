@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setup, randomModel, randomPoints, assertClose, values } from './helpers.ts';
+import { setup, randomModel, randomPoints, assertClose, values, meanAndError } from './helpers.ts';
 import { biharmonicPairs, nestedBiharmonic, stdeBiharmonic } from '../operators/biharmonic.ts';
 import { nestedPartial } from '../operators/partials.ts';
 import { applyTarget, evalTarget, zeroBoundaryBall, type Target } from '../operators/target.ts';
@@ -51,9 +51,7 @@ test('dense Gaussian biharmonic is unbiased: mean of many draws within 4 standar
   // 40 independent draws of R = 50 probes; each draw is one estimate (1/(3R)) Σ order 4.
   const draws = [...Array(40).keys()].map((s) => values(stdeBiharmonic.biharmonic({ target, x, d: 3, R: 50, rng: rngFromSeed(100 + s) }).value));
   exact.forEach((ex, p) => {
-    const v = draws.map((dr) => dr[p]);
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const se = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1) / v.length);
+    const { mean, se } = meanAndError(draws.map((dr) => dr[p]));
     assert.ok(se > 0, 'draws vary');
     assert.ok(Math.abs(mean - ex) <= 4 * se, `point ${p}: mean ${mean} vs exact ${ex} (SE ${se})`);
   });

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setup, randomModel, randomPoints, values } from './helpers.ts';
+import { setup, randomModel, randomPoints, values, meanAndError } from './helpers.ts';
 import { ESTIMATORS } from '../operators/registry.ts';
 import { forwardLaplacian } from '../baselines/forward-laplacian.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
@@ -33,21 +33,15 @@ for (const r of runs) {
   test(`${r.name} (R = ${r.R}${ESTIMATORS.find((x) => x.name === r.name)!.sampling === 'probes' ? `, ${r.dist}` : ''}) is unbiased`, async () => {
     const e = ESTIMATORS.find((x) => x.name === r.name)!;
     const rng = rngFromSeed(`unbiased-${r.name}-${r.dist}`);
-    const sum = new Float64Array(x.shape[0]);
-    const sq = new Float64Array(x.shape[0]);
+    const draws: number[][] = [];
     for (let s = 0; s < DRAWS; s++) {
-      const v = tf.tidy(() => values(e.laplacian({ ...base, R: r.R, dist: r.dist, rng: rng.child(s) }).value));
-      v.forEach((val, p) => {
-        sum[p] += val;
-        sq[p] += val * val;
-      });
+      draws.push(tf.tidy(() => values(e.laplacian({ ...base, R: r.R, dist: r.dist, rng: rng.child(s) }).value)));
       // Let the event loop turn now and then (webgpu frees per-kernel GPU objects only then).
       if (s % 100 === 99) await new Promise((r) => setImmediate(r));
     }
     let spread = 0;
-    for (let p = 0; p < sum.length; p++) {
-      const mean = sum[p] / DRAWS;
-      const se = Math.sqrt((sq[p] / DRAWS - mean * mean) / (DRAWS - 1));
+    for (let p = 0; p < exact.length; p++) {
+      const { mean, se } = meanAndError(draws.map((v) => v[p]));
       spread = Math.max(spread, se);
       assert.ok(Math.abs(mean - exact[p]) <= 4 * se + 1e-5, `point ${p}: mean ${mean} vs exact ${exact[p]} (se ${se})`);
     }

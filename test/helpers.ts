@@ -30,3 +30,11 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 export const values = (t: tf.Tensor) => Array.from(t.dataSync());
+
+/** The mean of some draws and its standard error, √(Σ(x − mean)² / (n − 1) / n). */
+export function meanAndError(xs: ArrayLike<number>): { mean: number; se: number } {
+  const n = xs.length;
+  const mean = Array.from(xs).reduce((a, b) => a + b, 0) / n;
+  const se = Math.sqrt(Array.from(xs).reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) / n);
+  return { mean, se };
+}

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setup, assertClose, values } from './helpers.ts';
+import { setup, assertClose, values, meanAndError } from './helpers.ts';
 import { resolveRun, type RunRequest } from '../benchmarks/training/run-config.ts';
 import { buildRun, lossPass } from '../benchmarks/training/train.ts';
 import { biasedLoss, unbiasedLoss } from '../benchmarks/training/loss.ts';
@@ -59,12 +59,7 @@ test("over the draws, the unbiased loss and its gradient average to the exact op
   const draws = 300;
   const stats = (req: RunRequest) => {
     const samples = Array.from({ length: draws }, (_, s) => measure(req, `draw-${s}`));
-    return [0, 1].map((j) => {
-      const x = samples.map((p) => p[j]);
-      const mean = x.reduce((a, b) => a + b, 0) / draws;
-      const se = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (draws - 1) / draws);
-      return { mean, se };
-    });
+    return [0, 1].map((j) => meanAndError(samples.map((p) => p[j])));
   };
   const [uLoss, uSlope] = stats({ ...base, loss: 'unbiased' });
   const [bLoss] = stats(base);

@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setup, randomModel, randomPoints, assertClose, values, TEST_BACKEND } from './helpers.ts';
+import { setup, randomModel, randomPoints, assertClose, values, meanAndError, TEST_BACKEND } from './helpers.ts';
 import { cholesky, nestedSecondOrder, shiftedFactor, stdeSecondOrder, symmetricPart, type SecondOrderRequest } from '../operators/second-order.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
 import * as J from '../taylor/ops.ts';
@@ -100,19 +100,10 @@ for (const [name, C] of [['definite', DEFINITE], ['indefinite, non-symmetric', I
       const base = { target: { model }, x, d: 4, C, dist };
       const exact = values(nestedSecondOrder.secondOrder({ ...base, R: 0, rng: rngFromSeed(0) }).value);
       const draws = TEST_BACKEND === 'wasm' ? 1500 : 400; // the other backends (webgpu under lavapipe, cpu) check the same law at a cost per draw several times wasm's
-      const sum = new Float64Array(3);
-      const sq = new Float64Array(3);
       const rng = rngFromSeed(`second-order-${name}-${dist}`);
-      for (let s = 0; s < draws; s++) {
-        const v = tf.tidy(() => values(stdeSecondOrder.secondOrder({ ...base, R: 2, rng: rng.child(s) }).value));
-        v.forEach((val, p) => {
-          sum[p] += val;
-          sq[p] += val * val;
-        });
-      }
+      const estimates = Array.from({ length: draws }, (_, s) => tf.tidy(() => values(stdeSecondOrder.secondOrder({ ...base, R: 2, rng: rng.child(s) }).value)));
       exact.forEach((e, p) => {
-        const mean = sum[p] / draws;
-        const se = Math.sqrt((sq[p] / draws - mean * mean) / (draws - 1));
+        const { mean, se } = meanAndError(estimates.map((v) => v[p]));
         assert.ok(Math.abs(mean - e) < 4 * se + 1e-5, `point ${p}: ${mean} ± ${se} vs ${e}`);
       });
     });
