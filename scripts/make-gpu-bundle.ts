@@ -36,7 +36,7 @@
  * cli/main.ts's directory scan of cli/commands/*.ts becomes a static table of those modules.
  */
 import { build } from 'esbuild';
-import { projectSources } from '../bin/cli-build.mjs';
+import { bundledPackages, projectSources } from '../bin/cli-build.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,8 +80,6 @@ const rewritten = new Set<string>();
 // The project's sources as bin/cli-build.mjs bundles them, with import.meta.url under app/src/.
 const projectSourcesPlugin = projectSources({ root: ROOT, sourceBase: "new URL('./src/', import.meta.url)", rewritten });
 
-// Packages with native code stay outside the single file, copied as packages beside it.
-const NATIVE_EXTERNALS = ['@resvg/resvg-js', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 say('bundling the CLI (esbuild)');
 const result = await build({
   entryPoints: [join(ROOT, 'cli', 'main.ts')],
@@ -90,19 +88,9 @@ const result = await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: NATIVE_EXTERNALS,
+  // Packages with native code stay outside the single file, copied as packages beside it; the .wasm files lie beside it.
+  ...bundledPackages('__stdeDirname(__filename)'),
   plugins: [projectSourcesPlugin],
-  // CommonJS dependencies (tfjs, the WASM glue) expect require, __dirname and __filename.
-  banner: {
-    js: [
-      "import { createRequire as __stdeCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __stdeFileURLToPath } from 'node:url';",
-      "import { dirname as __stdeDirname } from 'node:path';",
-      'const require = __stdeCreateRequire(import.meta.url);',
-      'const __filename = __stdeFileURLToPath(import.meta.url);',
-      'const __dirname = __stdeDirname(__filename);',
-    ].join('\n'),
-  },
   logLevel: 'warning',
   metafile: true,
 });
