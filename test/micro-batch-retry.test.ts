@@ -34,9 +34,14 @@ test('a first step out of heap is retried in more micro-batches and gives the ru
   assert.deepEqual(tried, [1]);
   await restartWasmEngine();
 
-  // Left to the plan: 1 runs out, the engine restarts, 2 fits.
+  // Left to the plan: 1 runs out, the engine restarts, 2 fits. A 600 MB buffer, touched and let go
+  // first, stands for the heap that ran out: the run's RSS peak is after it, not the process's.
+  let buffer: Buffer | null = Buffer.alloc(600e6, 1);
+  assert.ok(process.resourceUsage().maxRSS / 1024 > 600 && buffer.length > 0);
+  buffer = null;
   tried.length = 0;
   const auto = await train(cfg(0), 'wasm', { onMicroBatches: (k) => tried.push(k) });
+  assert.ok(auto.rss_peak_mb < 500, `rss_peak_mb ${auto.rss_peak_mb}`);
   assert.deepEqual(tried, [1, 2]);
   assert.equal(auto.status, 'ok');
   assert.equal(auto.micro_batches, 2);
