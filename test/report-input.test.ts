@@ -84,7 +84,7 @@ test('results.csv with only its header, or empty: refused, the earlier report ke
   ]);
 });
 
-test('a samples file with a malformed evaluation: refused, naming the file and the entry', async () => {
+test('a samples file with a malformed evaluation, or without its step times or evaluations: refused, naming the file and the entry', async () => {
   const evals = (name: string, v: unknown) => copy(name, (d) => editJson(sample(d), (s) => ({ ...s, evals: v })));
   await refused([
     [evals('eval-null', [null]), /eval-null\/samples\/.+\.json: evals\[0\] is null, not an object/],
@@ -93,6 +93,8 @@ test('a samples file with a malformed evaluation: refused, naming the file and t
     [evals('eval-step', [{ step: '300', rel_l2: 0.1 }]), /eval-step\/samples\/.+\.json: evals\[0\]\.step is a string, not a number/],
     [evals('eval-rel-l2', [{ step: 300, rel_l2: { x: 1 } }]), /eval-rel-l2\/samples\/.+\.json: evals\[0\]\.rel_l2 is an object, not a number/],
     [copy('samples-null', (d) => writeFileSync(sample(d), 'null')), /samples-null\/samples\/.+\.json: expected a JSON object, got null/],
+    [copy('samples-empty', (d) => writeFileSync(sample(d), '{}')), /samples-empty\/samples\/.+\.json: step_ms is absent, not an array/],
+    [evals('evals-absent', undefined), /evals-absent\/samples\/.+\.json: evals is absent, not an array/],
   ]);
 });
 

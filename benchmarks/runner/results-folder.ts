@@ -139,6 +139,8 @@ export function readSamples(dir: string, cell: string): Samples | undefined {
   const s = readObject(path);
   if (!s) return undefined;
   expect(path, s, 'cell', 'string');
+  // A run writes both (empty for a cell that timed nothing): without them the file is not a cell's samples.
+  for (const k of ['step_ms', 'evals']) check(path, s[k], 'array', k);
   const stepMs = expectEach(path, s, 'step_ms', 'finite number') as number[];
   const evals = expectEach(path, s, 'evals', 'object') as Eval[];
   evals.forEach((e, i) => {
