@@ -2,7 +2,7 @@
  * The command runs from a cached one-file build of its sources (bin/cli-build.mjs), rebuilt when a
  * source changes; STDE_BENCH_TSX=1 runs the sources through tsx instead, with the same result.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,11 @@ import pkg from '../package.json' with { type: 'json' };
 
 const BIN = join(ROOT, 'bin', 'stde-bench.mjs');
 
-test('the cached build is reused while the sources stand still and rebuilt when one changes', async (t) => {
-  // A copy of the sources (node_modules linked), so that the real tree's files keep their times.
+/**
+ * A copy of the sources in a temporary root (so that the real tree's files keep their times), removed
+ * after the test with the builds it registers. `linkPackages` puts node_modules there.
+ */
+function copyOfSources(t: TestContext, linkPackages: (nodeModules: string) => void): { root: string; builds: Set<string> } {
   const root = mkdtempSync(join(tmpdir(), 'cli-build-'));
   const builds = new Set<string>();
   t.after(() => {
@@ -23,7 +26,12 @@ test('the cached build is reused while the sources stand still and rebuilt when 
   });
   for (const dir of SOURCE_DIRS) cpSync(join(ROOT, dir), join(root, dir), { recursive: true, preserveTimestamps: true });
   for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(root, file), { preserveTimestamps: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  linkPackages(join(root, 'node_modules'));
+  return { root, builds };
+}
+
+test('the cached build is reused while the sources stand still and rebuilt when one changes', async (t) => {
+  const { root, builds } = copyOfSources(t, (nm) => symlinkSync(join(ROOT, 'node_modules'), nm, 'dir'));
   const first = await cachedCli(root);
   builds.add(first);
   assert.equal(await cachedCli(root), first);
@@ -53,19 +61,13 @@ test('the cached build is reused while the sources stand still and rebuilt when 
 });
 
 test('with tfjs-node installed, the build leaves the packages in node_modules (tfjs-node registers with their tfjs)', async (t) => {
-  // A root whose node_modules links the real packages and adds a stand-in @tensorflow/tfjs-node.
-  const root = mkdtempSync(join(tmpdir(), 'cli-build-node-'));
-  const builds = new Set<string>();
-  t.after(() => {
-    for (const f of builds) rmSync(f, { force: true });
-    rmSync(root, { recursive: true, force: true });
+  // node_modules links the real packages (the cache's builds go in the copy's .cache) and then gets a stand-in @tensorflow/tfjs-node.
+  const { root, builds } = copyOfSources(t, (nm) => {
+    const real = join(ROOT, 'node_modules');
+    mkdirSync(join(nm, '@tensorflow'), { recursive: true });
+    for (const e of readdirSync(real)) if (e !== '@tensorflow' && e !== '.cache') symlinkSync(join(real, e), join(nm, e), 'dir');
+    for (const e of readdirSync(join(real, '@tensorflow'))) symlinkSync(join(real, '@tensorflow', e), join(nm, '@tensorflow', e), 'dir');
   });
-  for (const dir of SOURCE_DIRS) cpSync(join(ROOT, dir), join(root, dir), { recursive: true, preserveTimestamps: true });
-  for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(root, file), { preserveTimestamps: true });
-  const nm = join(ROOT, 'node_modules');
-  mkdirSync(join(root, 'node_modules', '@tensorflow'), { recursive: true });
-  for (const e of readdirSync(nm)) if (e !== '@tensorflow' && e !== '.cache') symlinkSync(join(nm, e), join(root, 'node_modules', e), 'dir');
-  for (const e of readdirSync(join(nm, '@tensorflow'))) symlinkSync(join(nm, '@tensorflow', e), join(root, 'node_modules', '@tensorflow', e), 'dir');
   const bundled = await cachedCli(root);
   builds.add(bundled);
   const fake = join(root, 'node_modules', '@tensorflow', 'tfjs-node');
