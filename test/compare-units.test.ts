@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
-import { compareCell, type RunData } from '../benchmarks/compare/compare-runs.ts';
+import { compareCell, failsGate, isRegression, type RunData } from '../benchmarks/compare/compare-runs.ts';
 import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { openRunForCompare } from '../benchmarks/compare/compare-runs.ts';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -68,6 +68,10 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   const differs = compareCell('c', timed('per step', 10), timed('one step in flight', 20), o);
   assert.equal(differs.verdict, 'timing differs');
   assert.equal(differs.ratio, 2);
+  assert.ok(failsGate(differs) && !isRegression(differs), 'the gate fails on a cell it cannot check');
+  // The same mode worded otherwise is compared as usual: rewording the text does not turn the gate off.
+  const reworded = compareCell('c', timed('wall clock, one step in flight, warm-up excluded', 10), timed('steps timed with one step in flight', 20), o);
+  assert.equal(reworded.verdict, 'regression');
 });
 
 test('a results CSV with an unknown status, a non-finite number, an empty cell id or a bad dim is refused, naming its line', () => {

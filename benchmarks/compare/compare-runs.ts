@@ -5,8 +5,10 @@
  * timeout, error) is also a regression: a CI gate must not pass a benchmark that stopped working.
  * A cell stopped at its time limit in both runs still has its timed steps (README: `run` gives every
  * cell a limit so that a slow cell keeps a speed), so those are compared like finished cells.
- * Cells whose `timing` says they were timed differently (e.g. one step in flight against
- * `--sync-steps`) get the verdict 'timing differs', never a regression or an improvement.
+ * Cells whose `timing` says they were timed differently (one step in flight against `--sync-steps`
+ * or a run from before steps were kept in flight; record.ts's timingMode, not the text's wording) get
+ * the verdict 'timing differs': not a regression or an improvement, yet it fails the gate like one,
+ * since it leaves the cell unchecked (re-record the base).
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,6 +17,7 @@ import { UsageError } from '../../engine/errors.ts';
 import { FINISHED, hasTimedSteps, readRows, type ParsedRow } from '../runner/csv-store.ts';
 import { pathsIn, readSamples, RESULTS_CSV } from '../runner/results-folder.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
+import { timingMode } from '../training/record.ts';
 
 export interface RunData {
   path: string;
@@ -84,7 +87,7 @@ export function compareCell(cell: string, base: RunData, neu: RunData, o: Compar
   if (bRan && !nRan) return { ...out, verdict: 'failed' };
   if (!bRan && nRan) return { ...out, verdict: 'fixed' };
   if (!hasTimedSteps(b) || !hasTimedSteps(n)) return { ...out, verdict: 'not run' };
-  if (b.timing && n.timing && b.timing !== n.timing) return { ...out, verdict: 'timing differs' };
+  if (b.timing && n.timing && timingMode(String(b.timing)) !== timingMode(String(n.timing))) return { ...out, verdict: 'timing differs' };
   if (!bs || !ns || bs.length < MIN_SAMPLES || ns.length < MIN_SAMPLES || out.ratio === null) return { ...out, verdict: 'no samples' };
   out.p = mannWhitneyU(ns, bs).p;
   const significant = out.p < o.alpha;
@@ -103,6 +106,9 @@ export function compareRuns(base: RunData, neu: RunData, o: CompareOptions): Cel
 
 export const isRegression = (c: CellComparison): boolean => c.verdict === 'regression' || c.verdict === 'failed';
 
+/** What fails the gate: a regression, or a cell the base cannot check. */
+export const failsGate = (c: CellComparison): boolean => isRegression(c) || c.verdict === 'timing differs';
+
 const ORDER: CompareVerdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'timing differs', 'no samples', 'fixed', 'not run', 'missing', 'new'];
 
 export function formatTable(cs: CellComparison[], o: CompareOptions): string {
@@ -116,10 +122,12 @@ export function formatTable(cs: CellComparison[], o: CompareOptions): string {
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(w[i]))).join('  ');
   const n = cs.filter(isRegression).length;
+  const differs = cs.filter((c) => c.verdict === 'timing differs').length;
   return [
     line(head),
     ...rows.map(line),
     '',
     `${n} regression${n === 1 ? '' : 's'} (median step time × > ${o.factor} and Mann–Whitney p < ${o.alpha}, or a cell that stopped running) among ${cs.length} cells`,
+    ...(differs ? [`${differs} cell${differs === 1 ? '' : 's'} timed differently from the base, so not checked: re-record the base`] : []),
   ].join('\n');
 }

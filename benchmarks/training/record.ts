@@ -83,6 +83,15 @@ export const TIMING_FIELDS = ['it_per_s', 'step_ms_median', 'step_ms_p10', 'step
 
 export const STEP_MS_KEPT = 2000;
 
+/** The words of a record's `timing` text that say a step's loss was read back during the next step. */
+export const IN_FLIGHT = 'one step in flight';
+
+/**
+ * What a `timing` text says was timed, its wording aside: steps with one in flight, or steps that each
+ * read their loss back ('' for no text). `compare` matches runs by it.
+ */
+export const timingMode = (timing: string): string => (!timing ? '' : timing.includes(IN_FLIGHT) ? IN_FLIGHT : 'loss read back every step');
+
 /** Warm-up steps excluded from the timing: a tenth of the run, at most 10. */
 export function warmupSteps(steps: number): number {
   return Math.min(10, Math.floor(steps / 10));

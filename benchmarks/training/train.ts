@@ -24,7 +24,7 @@ import { makeSchedule } from './schedule.ts';
 import { makeEvaluator, type Errors } from './evaluate.ts';
 import { dataFitProblem } from './data-fit.ts';
 import { fitMicroBatches, outOfHeapNote } from './fit-micro-batches.ts';
-import { finite, STEP_MS_KEPT, stepStats, warmupSteps, type EvalPoint, type TrainRecord } from './record.ts';
+import { finite, IN_FLIGHT, STEP_MS_KEPT, stepStats, warmupSteps, type EvalPoint, type TrainRecord } from './record.ts';
 import { initMLP, disposeMLP, parameterCount, trainableVariables } from '../../model/mlp.ts';
 import { rngFromSeed, type Rng } from '../../sampling/rng.ts';
 import type { Target } from '../../operators/target.ts';
@@ -323,7 +323,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     timed_steps: stepMs.length,
     timing: cfg.syncSteps
       ? 'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded'
-      : "wall clock per training step (sample points, loss, parameter gradient, Adam update, then the previous step's loss read back: one step in flight), warm-up steps and evaluations excluded",
+      : `wall clock per training step (sample points, loss, parameter gradient, Adam update, then the previous step's loss read back: ${IN_FLIGHT}), warm-up steps and evaluations excluded`,
     peak_tensor_mb: peakTensorMb,
     memory_probe: 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
     rss_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -1,19 +1,20 @@
 /**
  * `stde-bench compare BASE NEW` (each a results.csv or the folder holding it): per-cell regression check for CI. Exit 1 when a cell
- * regressed (slower by more than --factor and significant at --alpha, or stopped running), else 0.
+ * regressed (slower by more than --factor and significant at --alpha, or stopped running) or was
+ * timed differently from the base (so left unchecked), else 0.
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { verdictOptions } from '../options.ts';
-import { compareRuns, formatTable, isRegression, openRunForCompare, type CompareOptions } from '../../benchmarks/compare/compare-runs.ts';
+import { compareRuns, failsGate, formatTable, openRunForCompare, type CompareOptions } from '../../benchmarks/compare/compare-runs.ts';
 
-/** Compares two runs, prints the table (and saves it to `saveTo`) and sets the exit code: 1 on a regression. `ab` ends with it too. */
+/** Compares two runs, prints the table (and saves it to `saveTo`) and sets the exit code: 1 on a regression or a cell timed differently. `ab` ends with it too. */
 export function compareAndExit(basePath: string, newPath: string, o: CompareOptions, saveTo?: string): void {
   const result = compareRuns(openRunForCompare(basePath), openRunForCompare(newPath), o);
   const table = formatTable(result, o);
   if (saveTo) writeFileSync(saveTo, `${table}\n`);
   process.stdout.write(`${table}\n`);
-  process.exitCode = result.some(isRegression) ? 1 : 0;
+  process.exitCode = result.some(failsGate) ? 1 : 0;
 }
 
 export function register(program: Command): void {
