@@ -66,9 +66,11 @@ test('one step in flight (default) or none (syncSteps): the same record but its 
   assert.match(String(ta), /one step in flight/);
   assert.doesNotMatch(String(tb), /in flight/);
   // A diverging run stops at the same step either way.
-  const [da, db] = [await losses(false, { steps: 50, lr: 1e6, width: 8 }), await losses(true, { steps: 50, lr: 1e6, width: 8 })];
+  const [da, db] = [await losses(false, { steps: 10, lr: 1e6, width: 8 }), await losses(true, { steps: 10, lr: 1e6, width: 8 })]; // warm-up: 1 step
   assert.equal(da.r.status, 'diverged');
   assert.deepEqual([da.r.steps_done, da.r.message, da.seen], [db.r.steps_done, db.r.message, db.seen]);
+  // One timing per counted step: the step dispatched while the diverged one was in flight is neither.
+  for (const { r } of [da, db]) assert.equal(r.warmup_steps + r.timed_steps, r.steps_done, JSON.stringify(r.step_ms));
 });
 
 test('a non-finite loss ends the run with status diverged', async () => {

@@ -92,9 +92,12 @@ export const IN_FLIGHT = 'one step in flight';
  */
 export const timingMode = (timing: string): string => (!timing ? '' : timing.includes(IN_FLIGHT) ? IN_FLIGHT : 'loss read back every step');
 
-/** Warm-up steps excluded from the timing: a tenth of the run, at most 10. */
+/**
+ * Warm-up steps excluded from the timing: a tenth of the run, at least 1 (the first step compiles
+ * shaders, fills caches) and at most 10; none in a run of one step, which would time nothing.
+ */
 export function warmupSteps(steps: number): number {
-  return Math.min(10, Math.floor(steps / 10));
+  return steps < 2 ? 0 : Math.max(1, Math.min(10, Math.floor(steps / 10)));
 }
 
 export function stepStats(ms: number[]): Pick<TrainRecord, 'it_per_s' | 'step_ms_median' | 'step_ms_p10' | 'step_ms_p90'> {

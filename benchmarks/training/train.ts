@@ -246,6 +246,10 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       inFlight = { value, read };
       const due = evaluationDue(s);
       if (previousOk && (cfg.syncSteps || due)) settle();
+      // Let the event loop turn, timed with the step: Dawn frees the step's per-kernel GPU objects
+      // only then (webgpu dies after a few hundred synchronous steps otherwise), work the loop needs;
+      // the progress bar redraws too.
+      await new Promise<void>((r) => setImmediate(r));
       const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
       lastStepMs = ms;
       (s >= warmup ? stepMs : warmupMs).push(ms);
@@ -265,15 +269,14 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       message = `${oom}: ${evaluating ? `in the evaluation after step ${done}` : `at step ${done + (inFlight ? 2 : 1)}`}, after ${done} of ${cfg.steps} steps`;
       // The engine's state after a refused allocation cannot be trusted: nothing more is read. A step
       // that ran but whose loss was not read (in flight, or refused by the heap check after the read)
-      // is neither counted nor timed: one timing per counted step.
-      while (stepMs.length + warmupMs.length > done) (stepMs.length ? stepMs : warmupMs).pop();
+      // is neither counted nor timed (below).
       inFlight = null;
       break;
     }
-    // Let the event loop turn (outside the timed part): Dawn frees per-kernel GPU objects only then
-    // (webgpu dies after a few hundred synchronous steps otherwise), and the progress bar redraws.
-    await new Promise<void>((r) => setImmediate(r));
   }
+  // One timing per counted step: a step dispatched after the one whose loss diverged, or after the
+  // last one read before the heap ran out, ran but is not counted.
+  while (stepMs.length + warmupMs.length > done) (stepMs.length ? stepMs : warmupMs).pop();
   if (inFlight) {
     // A step dispatched after a diverged one: finish its read (which frees the staging buffer), then drop it.
     const { value, read } = inFlight as InFlight;
