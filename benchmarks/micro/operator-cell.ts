@@ -53,12 +53,14 @@ export async function runOperatorCell(c: OperatorCell): Promise<OperatorCellResu
     value.dispose();
     Object.values(grads).forEach((g) => g.dispose());
   };
-  step(); // compile / warm caches before profiling
-  const { prof, kernels, ms: kernelTotal } = await profileKernels(step);
-  const bench = new Bench({ time: c.timeMs, warmupTime: Math.min(500, c.timeMs / 4), retainSamples: true });
+  // The budget decides how many calls are timed (tinybench's default of at least 64, and 16 warm-up
+  // calls, would run a cell of seconds per call for minutes, past its --timeout): at least 5, after 2.
+  const bench = new Bench({ time: c.timeMs, iterations: 5, warmupTime: Math.min(500, c.timeMs / 4), warmupIterations: 2, retainSamples: true });
   bench.add(c.estimator, step);
   await bench.run();
   assertWasmHeapHealthy();
+  // Profiled after the timed calls, in the same steady state, so that its kernel time is comparable with theirs.
+  const { prof, kernels, ms: kernelTotal } = await profileKernels(step);
   const r = bench.tasks[0].result as unknown as { state?: string; error?: Error; latency: { mean: number; p50: number; p99: number; samples?: number[] }; period: number };
   if (r.error) throw r.error;
   return {
