@@ -95,7 +95,7 @@ export function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Cha
     if (mem.length || failed.length) {
       charts.push({
         name: `${pde}-memory`, kind: 'memory-scaling', pde,
-        caption: 'Peak memory over d (log–log): tensor peak of one profiled step (solid) and process resident peak (dashed).',
+        caption: 'Peak memory over d (log–log): process resident peak (solid) and tensor peak of one profiled step (dashed; vega-lite gives the kinds their dashes in alphabetical order).',
         spec: scalingChart(`${pde}: peak memory over d`, 'MB', mem, failed, 'probe'),
       });
     }
