@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { parse } from 'csv-parse/sync';
+import { memoryRow } from '../benchmarks/targets/memory-target.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
@@ -87,4 +88,14 @@ test('targets rejects bad input with one line and exit 2, writing nothing', asyn
     assert.match(lines[0], message, args.join(' '));
   }
   assert.ok(!existsSync(out));
+});
+
+test('the memory target takes the RSS peak in MiB (as records give it) against 3.5 GB of 10⁹ bytes', () => {
+  const rec = { status: 'ok', rss_peak_mb: 3400, wasm_heap_mb: 1800, peak_tensor_mb: 3517.4, params: 128_033_281, step_ms_median: 2527.1 };
+  const row = memoryRow('d=1000000 B=1 R=16 N=100', rec);
+  assert.equal(row.value, 3.565); // 3400 · 2²⁰ bytes
+  assert.equal(row.met, 'false');
+  assert.equal(memoryRow('c', { ...rec, rss_peak_mb: 3300 }).met, 'true'); // 3.460 GB
+  assert.equal(memoryRow('c', { ...rec, rss_peak_mb: 1000, status: 'oom' }).met, 'false');
+  assert.match(row.detail, /^status ok; RSS peak 3400 MB, WASM heap 1800 MB, tf\.profile peak 3517 MB, 128033281 parameters, 2527\.1 ms\/step$/);
 });

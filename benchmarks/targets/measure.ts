@@ -1,7 +1,8 @@
 /**
  * The kernel share of a profiled loss-and-gradient computation (issue 6, target 3; `stde-bench
- * profile` prints it by kernel): the source term, the estimator, the loss and the parameter gradient
- * of one step, on points drawn beforehand. `stde-bench profile --whole-step` profiles a whole
+ * profile` prints it by kernel): the estimator, the loss and the parameter gradient of one step, on
+ * points drawn beforehand, with the source term's values where the PDE computes them as it draws its
+ * points (the two- and three-body PDEs do). `stde-bench profile --whole-step` profiles a whole
  * training step instead, as `train` runs it (drawing the points and the source, Adam included).
  * `stde-bench targets` measures it as a child `profile --json`, and its other targets as child `train`s.
  */

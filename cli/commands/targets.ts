@@ -13,18 +13,10 @@ import { stringify } from 'csv-stringify/sync';
 import { median } from 'simple-statistics';
 import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
 import type { KernelSplit } from '../../benchmarks/targets/measure.ts';
+import { memoryRow, MEMORY_THRESHOLD_GB, type TargetRow } from '../../benchmarks/targets/memory-target.ts';
 import { runChild } from '../../benchmarks/runner/classify.ts';
 import { BIN } from '../../benchmarks/runner/execute-cell.ts';
 import { backendOption, int, intList, nonEmptyPath } from '../options.ts';
-
-interface Row {
-  target: string;
-  config: string;
-  value: number | string;
-  threshold: string;
-  met: string;
-  detail: string;
-}
 
 interface Opts {
   backend: string;
@@ -68,9 +60,9 @@ export function register(program: Command): void {
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(out);
       writeMachineJson(join(out, 'machine.json'), machine);
-      const rows: Row[] = [];
+      const rows: TargetRow[] = [];
       const cols = ['target', 'config', 'value', 'threshold', 'met', 'detail'] as const;
-      const log = (r: Row) => {
+      const log = (r: TargetRow) => {
         rows.push(r);
         process.stderr.write(`targets: ${r.target} [${r.config}] = ${r.value} (${r.threshold}: ${r.met}) ${r.detail}\n`);
         writeFileSync(csv, stringify([cols as unknown as string[], ...rows.map((x) => cols.map((c) => x[c]))])); // each row as it comes: a stopped run keeps its rows
@@ -148,15 +140,8 @@ export function register(program: Command): void {
         for (const [dim, block] of [[1_000_000, 1], [1_000_000, 50], [5_000_000, 50]] as const) {
           const r = await runChild(trainArgs('stde-sparse', dim, o.memorySteps, ['--block', String(block)]), { timeoutS: o.timeout });
           const config = `d=${dim} B=${block} R=16 N=100`;
-          if (r.ok) {
-            // The peak is the process's resident set: the WASM heap's high-water mark plus what lives
-            // outside it (a wide layer's Adam moments). tf.profile's peak is reported too; it counts
-            // buffers shared by the tape's clones once per tensor, so it overstates.
-            const rec = r.record as Record<string, number> & { status: string };
-            const gb = rec.rss_peak_mb / 1000;
-            const heap = rec.wasm_heap_mb === null ? '' : `WASM heap ${rec.wasm_heap_mb} MB, `;
-            log({ target: 'memory', config, value: +gb.toFixed(3), threshold: '≤ 3.5 GB peak', met: String(rec.status === 'ok' && gb <= 3.5), detail: `status ${rec.status}; RSS peak ${rec.rss_peak_mb} MB, ${heap}tf.profile peak ${rec.peak_tensor_mb.toFixed(0)} MB, ${rec.params} parameters, ${rec.step_ms_median} ms/step` });
-          } else log({ target: 'memory', config, value: r.status, threshold: '≤ 3.5 GB peak', met: 'false', detail: r.message.slice(0, 240) });
+          if (r.ok) log(memoryRow(config, r.record as Parameters<typeof memoryRow>[1]));
+          else log({ target: 'memory', config, value: r.status, threshold: `≤ ${MEMORY_THRESHOLD_GB} GB peak`, met: 'false', detail: r.message.slice(0, 240) });
         }
       }
 
