@@ -113,6 +113,9 @@ test('Adam with off-heap moments updates wide weights with the bits of the tenso
   const offHeap = wide(() => new Adam(params));
   // Moment tensors (m and v) for the other parameters only; a wide weight gets its reserved gradient.
   assert.equal(tf.memory().numTensors - tensors, 2 * (params.length - ws.length) + ws.length, 'tensors created by the off-heap Adam');
+  // Their bytes, which tf.profile does not see, are what a record's tensor peak adds: m and v, float32.
+  assert.equal(offHeap.hostBytes, ws.reduce((sum, W) => sum + 2 * 4 * W.size, 0));
+  assert.equal(plain.hostBytes, 0);
   const ids = ws.map((W) => W.dataId);
   const staged = HOST_STAGING.chunk;
   HOST_STAGING.chunk = 6; // the 56-entry first layer in ten chunks, the last of two entries (a scalar tail)

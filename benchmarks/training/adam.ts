@@ -55,6 +55,13 @@ export class Adam {
     }
   }
 
+  /** Bytes of the moments kept in JS memory (wide weights on wasm), which no tensor count sees. */
+  get hostBytes(): number {
+    let n = 0;
+    for (const { m, v } of this.host.values()) n += m.byteLength + v.byteLength;
+    return n;
+  }
+
   /**
    * One update with learning rate lr; parameters without a gradient are left alone. Each
    * temporary is released as soon as it is consumed, one parameter at a time: for a 10⁶ × 128 first

@@ -177,7 +177,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
   const { microBatches } = fitted;
   const { streams, problem, target } = run;
   const schedule = makeSchedule(cfg.schedule, cfg.lr, cfg.steps);
-  const peakTensorMb = Math.round((peakBytes / 2 ** 20) * 1000) / 1000;
+  const peakTensorMb = Math.round(((peakBytes + adam.hostBytes) / 2 ** 20) * 1000) / 1000;
 
   const evals: EvalPoint[] = [];
   const evaluate = (step: number, loss: number | null): Errors | null => {
@@ -328,7 +328,9 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       ? 'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded'
       : `wall clock per training step (sample points, loss, parameter gradient, Adam update, then the previous step's loss read back: ${IN_FLIGHT}), warm-up steps and evaluations excluded`,
     peak_tensor_mb: peakTensorMb,
-    memory_probe: 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
+    memory_probe: adam.hostBytes
+      ? "tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step, + the wide weights' Adam moments kept in JS memory"
+      : 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
     rss_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     wasm_heap_mb: heapMb(),
     loss_final: finite(loss),
