@@ -85,6 +85,7 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
   const machine = JSON.parse(readFileSync(join(out, 'machine.json'), 'utf8'));
   for (const k of ['node', 'versions', 'cpu', 'memoryMb', 'os', 'git', 'date', 'backend']) assert.ok(k in machine, k);
   assert.equal(machine.backend, 'wasm');
+  assert.equal(machine.precision, 'float32'); // pdes.md §11: state the precision
   assert.equal(typeof machine.backendFlags.STDE_WASM_FMA, 'boolean');
   assert.equal(machine.launcher, process.env.STDE_BENCH_TSX === '1' ? 'tsx' : 'build'); // how the command ran (bin/stde-bench.mjs)
   // The same folder again without --resume would mix two runs: refused, nothing lost.

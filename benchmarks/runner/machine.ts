@@ -17,6 +17,8 @@ export interface MachineInfo {
   node: string;
   backend: string;
   tfjsBackend: string;
+  /** The backend's floating-point precision ('float32': tfjs has no float64; WebGL may give float16). */
+  precision: string;
   versions: Record<string, string>;
   adapter: string | null;
   backendFlags: Record<string, unknown>;
@@ -77,6 +79,7 @@ export async function describeMachine(backend: string): Promise<MachineInfo> {
     node: process.version,
     backend: info.name,
     tfjsBackend: info.tfjsBackend,
+    precision: `float${tf.backend().floatPrecision()}`,
     versions: info.versions,
     adapter: info.adapter ?? null,
     backendFlags: flags,
