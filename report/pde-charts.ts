@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { LoadedRun } from './load-run.ts';
-import type { ConfigSummary } from './aggregate.ts';
+import { nestedPeer, type ConfigSummary } from './aggregate.ts';
 import { barChart, errorChart, scalingChart, type BarPoint, type ErrorChartPoint, type FailedPoint, type SeriesPoint } from './charts.ts';
 import { FINISHED } from '../benchmarks/runner/csv-store.ts';
 
@@ -32,12 +32,6 @@ function withSeriesColours<T>(spec: T, domain: string[]): T {
 /** Series name of a configuration: the estimator label, plus the network when a PDE has several. */
 function seriesOf(c: ConfigSummary, multiNet: boolean): string {
   return multiNet ? `${c.label} (${netOf(c)})` : c.label;
-}
-
-/** it/s of nested backprop at the same d, network and variant (same R where nested ran with it). */
-function nestedPeer(c: ConfigSummary, cs: ConfigSummary[]): number | undefined {
-  const peers = cs.filter((n) => n.estimator === 'nested' && n.dim === c.dim && n.width === c.width && n.depth === c.depth && n.block === c.block && n.variant === c.variant && n.stat('it_per_s'));
-  return (peers.find((n) => n.R === c.R) ?? peers[0])?.stat('it_per_s')?.mean;
 }
 
 /** The charts of one PDE, from its configurations and (for the error charts) the run's samples files. */
@@ -102,7 +96,7 @@ export function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Cha
   }
   const speedup: BarPoint[] = cs.flatMap((c) => {
     const mine = c.stat('it_per_s');
-    const ref = c.estimator === 'nested' ? undefined : nestedPeer(c, cs);
+    const ref = c.estimator === 'nested' ? undefined : nestedPeer(c, cs)?.stat('it_per_s')?.mean;
     return mine && ref ? [bar(c, mine.mean / ref)] : [];
   });
   if (speedup.length) {

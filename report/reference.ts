@@ -68,6 +68,13 @@ export class Reference {
     return hits.find((r) => r.match === 'primary') ?? hits[0];
   }
 
+  /** The paper's values for `estimator` at k's d, network and variant, whatever their R (R ascending, primary matches first). */
+  atAnyR(k: ConfigKey, estimator: string, metric: string): PaperValue[] {
+    const same = (r: PaperValue) => keyOf({ ...r, R: 0 }) === keyOf({ ...k, estimator, R: 0 });
+    const primaryFirst = (r: PaperValue) => (r.match === 'primary' ? 0 : 1);
+    return this.rows.filter((r) => r.estimator && r.metric === metric && same(r)).sort((a, b) => a.R - b.R || primaryFirst(a) - primaryFirst(b));
+  }
+
   forTable(table: string): PaperValue[] {
     return this.rows.filter((r) => r.table === table);
   }

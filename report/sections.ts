@@ -1,10 +1,10 @@
 /**
  * The report page's HTML: per PDE its chart figures and a table of every metric per d × estimator with
- * the paper's value and our ratio to it; then the machine, the paper's numbers for the run's table,
+ * the paper's value and how ours compares with it; then the machine, the paper's numbers for the run's table,
  * and every cell.
  */
 import type { LoadedRun } from './load-run.ts';
-import { estimatorLabel, type ConfigSummary } from './aggregate.ts';
+import { estimatorLabel, nestedPeer, type ConfigSummary } from './aggregate.ts';
 import type { Reference, PaperValue } from './reference.ts';
 import type { Chart } from './pde-charts.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
@@ -16,19 +16,28 @@ interface MetricCol {
   kind: 'sci' | 'num' | 'int';
   /** The paper's metric this compares with (reference `metric` column), if any. */
   paper?: string;
+  /**
+   * How ours sets against the paper's value: their ratio, where the quantity does not depend on the
+   * hardware; each one's speed-up over nested backprop on its own machine, where it does (pdes.md §11:
+   * timings on other hardware compare with the A100's only as ratios between methods); or not at all
+   * (memory: nvidia-smi's device peak against our tensor peak, different probes).
+   */
+  against?: 'ratio' | 'speed-up' | 'none';
 }
 
 const METRICS: MetricCol[] = [
-  { head: 'it/s', metric: 'it_per_s', kind: 'num', paper: 'it_per_s' },
+  { head: 'it/s', metric: 'it_per_s', kind: 'num', paper: 'it_per_s', against: 'speed-up' },
   { head: 'step ms (median)', metric: 'step_ms_median', kind: 'num' },
-  { head: 'tensor peak MB', metric: 'peak_tensor_mb', kind: 'num', paper: 'peak_tensor_mb' },
+  { head: 'tensor peak MB', metric: 'peak_tensor_mb', kind: 'num', paper: 'peak_tensor_mb', against: 'none' },
   { head: 'RSS peak MB', metric: 'rss_peak_mb', kind: 'int' },
-  { head: 'rel L2 best', metric: 'rel_l2_best', kind: 'sci', paper: 'rel_l2_best' },
+  { head: 'rel L2 best', metric: 'rel_l2_best', kind: 'sci', paper: 'rel_l2_best', against: 'ratio' },
   { head: 'rel L2 final', metric: 'rel_l2_final', kind: 'sci' },
-  { head: 'rel L1 best', metric: 'rel_l1_best', kind: 'sci', paper: 'rel_l1_best' },
+  { head: 'rel L1 best', metric: 'rel_l1_best', kind: 'sci', paper: 'rel_l1_best', against: 'ratio' },
   { head: 'rel L1 final', metric: 'rel_l1_final', kind: 'sci' },
-  { head: 'params', metric: 'params', kind: 'int', paper: 'params' },
+  { head: 'params', metric: 'params', kind: 'int', paper: 'params', against: 'ratio' },
 ];
+
+const AGAINST_HEAD = { ratio: 'ours ÷ paper', 'speed-up': '× nested: ours / paper', none: '' } as const;
 
 function paperCell(p: PaperValue | undefined): string {
   if (!p) return '';
@@ -45,7 +54,8 @@ function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   const head = ['d', 'estimator', 'net (w, L, B)', 'seeds', 'status'];
   for (const m of present) {
     head.push(esc(m.head));
-    if (m.paper) head.push(`<span class="paper">paper</span>`, 'ours ÷ paper');
+    if (m.paper) head.push(`<span class="paper">paper</span>`);
+    if (m.paper && m.against !== 'none') head.push(AGAINST_HEAD[m.against ?? 'ratio']);
   }
   const sorted = [...cs].sort((a, b) => a.dim - b.dim || a.label.localeCompare(b.label) || (a.width ?? 0) - (b.width ?? 0) || (a.depth ?? 0) - (b.depth ?? 0) || (a.block ?? 0) - (b.block ?? 0));
   const rows = sorted.map((c) => {
@@ -62,12 +72,32 @@ function metricsTable(cs: ConfigSummary[], ref: Reference): string {
       if (m.paper) {
         const p = ref.lookup(c, m.paper);
         cells.push(paperCell(p));
-        cells.push(st && p?.value ? fmt(st.mean / p.value, 'ratio') : '');
+        if (m.against === 'ratio') cells.push(st && p?.value ? fmt(st.mean / p.value, 'ratio') : '');
+        if (m.against === 'speed-up') cells.push(speedUps(c, cs, ref, m.metric));
       }
     }
     return cells;
   });
   return table(head, rows, 'metrics');
+}
+
+/**
+ * A configuration's speed-up over nested backprop at the same d and network, ours and the paper's,
+ * each over its own nested run (the paper's at our nested's R where it has one, else at its smallest R;
+ * the cell's title says which): '' for nested itself, '—' where a side lacks one.
+ */
+function speedUps(c: ConfigSummary, cs: ConfigSummary[], ref: Reference, metric: string): string {
+  if (c.estimator === 'nested') return '';
+  const peer = nestedPeer(c, cs);
+  const mine = c.stat(metric)?.mean;
+  const theirs = peer?.stat(metric)?.mean;
+  const ours = mine && theirs ? mine / theirs : null;
+  const p = ref.lookup(c, metric);
+  const q = ref.lookup({ ...c, estimator: 'nested', R: peer?.R ?? c.R }, metric) ?? ref.atAnyR(c, 'nested', metric)[0];
+  const paper = p?.status === 'ok' && q?.status === 'ok' && p.value && q.value ? p.value / q.value : null;
+  if (ours === null && paper === null) return '';
+  const title = `ours over nested R=${peer?.R ?? '—'}; the paper's over ${q ? `${q.paper_method}, R=${q.R}` : '—'}`;
+  return `<span title="${esc(title)}">${ours === null ? '—' : fmt(ours, 'ratio')} / ${paper === null ? '—' : fmt(paper, 'ratio')}</span>`;
 }
 
 function machineSection(m: Record<string, unknown> | undefined): string {

@@ -76,7 +76,15 @@ test('report: renders offline in Chromium with the charts, the paper numbers and
     const stdeRow = await page.$$eval('table.metrics tr', (trs) => trs.map((t) => (t as HTMLElement).innerText).find((t) => /^100\tstde-sparse R=16/.test(t)) ?? '');
     assert.match(stdeRow, /1833\.78/);
     assert.match(stdeRow, /1\.89E-02 ± 2\.37E-04/);
-    assert.match(stdeRow, /\d×/, 'ratio ours ÷ paper');
+    // Speed only as speed-ups over nested, ours / the paper's (1833.78 / 40.63 it/s, its nested at R = 100); errors as ours ÷ paper.
+    assert.match(stdeRow, /\d×? \/ 45\.1×/, 'speed-up over nested, ours / paper');
+    assert.match(stdeRow, /E-0\d ± [\d.]+E-0\d\t[\d.e+]+×/, 'error ratio ours ÷ paper');
+    const head = await page.$eval('table.metrics tr', (t) => (t as HTMLElement).innerText);
+    const cols = head.split('\t').map((h) => h.trim());
+    const after = (h: string) => cols.slice(cols.indexOf(h) + 1, cols.indexOf(h) + 3);
+    assert.deepEqual(after('it/s'), ['paper', '× nested: ours / paper'], head);
+    assert.deepEqual(after('tensor peak MB'), ['paper', 'RSS peak MB'], 'memory has no ratio to the paper');
+    assert.deepEqual(after('rel L2 best'), ['paper', 'ours ÷ paper'], head);
     const paper = await page.innerText('#paper');
     for (const v of ['1376.84', '6295', '3.99E-03', 'Forward Laplacian [23] (`folx`)']) assert.ok(paper.includes(v), `paper section shows ${v}`);
     // The forced out-of-memory cell is shown as such, in the table and on the scaling charts.
