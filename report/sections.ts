@@ -8,7 +8,7 @@ import { estimatorLabel, nestedPeer, type ConfigSummary } from './aggregate.ts';
 import type { Reference, PaperValue } from './reference.ts';
 import type { Chart } from './pde-charts.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
-import { COLUMNS, FINISHED } from '../benchmarks/runner/csv-store.ts';
+import { COLUMNS } from '../benchmarks/runner/csv-store.ts';
 
 interface MetricCol {
   head: string;
@@ -47,7 +47,7 @@ function paperCell(p: PaperValue | undefined): string {
   return `<span title="${esc(title)}">${esc(p.valueText)}${std}</span>`;
 }
 
-function metricsTable(cs: ConfigSummary[], ref: Reference): string {
+export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   // A metric's column when anything has it; its paper and ratio columns when the paper has it for any row.
   const withPaper = (m: MetricCol) => Boolean(m.paper && cs.some((c) => ref.lookup(c, m.paper as string)));
   const present = METRICS.filter((m) => cs.some((c) => c.stat(m.metric)) || withPaper(m)).map((m) => ({ ...m, paper: withPaper(m) ? m.paper : undefined }));
@@ -59,7 +59,6 @@ function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   }
   const sorted = [...cs].sort((a, b) => a.dim - b.dim || a.label.localeCompare(b.label) || (a.width ?? 0) - (b.width ?? 0) || (a.depth ?? 0) - (b.depth ?? 0) || (a.block ?? 0) - (b.block ?? 0));
   const rows = sorted.map((c) => {
-    const ran = FINISHED.has(c.status);
     const total = c.rows.length;
     const statusText = Object.entries(c.statuses).map(([k, n]) => `${k}${total > 1 ? ` ×${n}` : ''}`).join(', ');
     const statusCell = c.status === 'ok' && !Object.keys(c.statuses).some((k) => k !== 'ok')
@@ -68,7 +67,8 @@ function metricsTable(cs: ConfigSummary[], ref: Reference): string {
     const cells = [String(c.dim), esc(c.label), `${c.width ?? ''}, ${c.depth ?? ''}, ${c.block ?? 1}`, `${c.statuses.ok ?? 0}/${total}`, statusCell];
     for (const m of present) {
       const st = c.stat(m.metric);
-      cells.push(st ? `${fmt(st.mean, m.kind)}${st.n > 1 ? ` ± ${fmt(st.std, m.kind)}` : ''}` : ran ? '' : `<span class="fail">${esc(c.status.toUpperCase())}</span>`);
+      // No value where no seed ran ok is that failure (a diverged run's errors too, though it timed its steps).
+      cells.push(st ? `${fmt(st.mean, m.kind)}${st.n > 1 ? ` ± ${fmt(st.std, m.kind)}` : ''}` : c.status === 'ok' ? '' : `<span class="fail">${esc(c.status.toUpperCase())}</span>`);
       if (m.paper) {
         const p = ref.lookup(c, m.paper);
         cells.push(paperCell(p));

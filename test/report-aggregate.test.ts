@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate } from '../report/aggregate.ts';
+import { metricsTable } from '../report/sections.ts';
+import { Reference } from '../report/reference.ts';
 import { cellId } from '../benchmarks/runner/cell-id.ts';
 import type { ParsedRow } from '../benchmarks/runner/csv-store.ts';
 
@@ -24,4 +26,20 @@ test('a run stopped at its time limit counts for speed and memory, not for error
   const [only] = aggregate([row(1, 'timeout', { steps_done: 7, it_per_s: 2 })]);
   assert.equal(only.status, 'timeout');
   assert.equal(only.stat('it_per_s')?.mean, 2);
+});
+
+test("the metrics table: a configuration whose every seed diverged shows DIVERGED for its errors, its speed as timed", () => {
+  const stde = { pde: 'allen-cahn-two-body', dim: 100, estimator: 'stde-sparse', R: 16, seed: 0, steps: 100, backend: 'wasm' };
+  const cs = aggregate([
+    row(0, 'diverged', { steps_done: 40, it_per_s: 5, rss_peak_mb: 300 }),
+    row(1, 'diverged', { steps_done: 20, it_per_s: 3, rss_peak_mb: 300 }),
+    row(0, 'ok', { ...stde, cell: cellId(stde), steps_done: 100, it_per_s: 9, rss_peak_mb: 200, rel_l2_best: 0.01 }), // gives the table its error column
+  ]);
+  const html = metricsTable(cs, new Reference([]));
+  const cells = [...html.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
+  const head = [...html.matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
+  const at = (h: string) => cells[head.indexOf(h)];
+  assert.equal(at('seeds'), '0/2');
+  assert.equal(at('it/s'), '4.000 ± 1.000');
+  assert.equal(at('rel L2 best'), 'DIVERGED');
 });
