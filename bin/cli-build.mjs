@@ -2,7 +2,7 @@
  * The CLI as one ESM file, built by esbuild from the TypeScript sources and the packages they use.
  * bin/stde-bench.mjs runs it from a cache (node_modules/.cache/stde-bench), keyed by the path, size
  * and modification time of every source file and the lock file, so an edit is picked up by the next
- * command. It starts ~2 s sooner than through tsx, whose loader hooks hand each of the ~150 modules to
+ * command. It starts ~1.5 s sooner than through tsx, whose loader hooks hand each of the ~150 modules to
  * a worker thread, and ~0.6 s sooner than with its packages left in node_modules, where Node resolves
  * and lexes tfjs's ~1 800 CommonJS modules on every start; the runner and the tests start hundreds of
  * processes. scripts/make-gpu-bundle.ts relocates the same build.
@@ -27,8 +27,9 @@ export const SOURCE_DIRS = ['cli', 'engine', 'taylor', 'model', 'sampling', 'ope
  * esbuild options that put the packages in the one file too, but for those with native code, which
  * load from node_modules (or, in the GPU bundle, from copies beside it). Their ESM builds come first
  * (~0.2 s sooner to start than the CommonJS ones). The CommonJS left expects `require`, `__filename`
- * and `__dirname`; the one that reads `__dirname` is tfjs-backend-wasm's Emscripten glue, to find its
- * .wasm files: `wasmDir` is a JavaScript expression for the folder that holds them.
+ * and `__dirname`; tfjs-backend-wasm's Emscripten glue reads `__dirname` to find its .wasm files
+ * (`wasmDir`, a JavaScript expression for the folder that holds them), and wabt's, whose binary is
+ * inline, to no effect.
  */
 export function bundledPackages(wasmDir) {
   return {
@@ -138,8 +139,9 @@ export function projectSources({ root = ROOT, sourceBase, rewritten = new Set() 
 
 /**
  * Every source file's path, size and mtime, with the root, Node's and esbuild's versions, whether the
- * packages are bundled, and the files esbuild reads besides the sources (the lock file stands for the
- * packages): what a build depends on.
+ * packages are bundled, and the files esbuild reads besides the sources (the lock files stand for the
+ * packages: npm rewrites node_modules/.package-lock.json on every install, --no-save ones included):
+ * what a build depends on.
  */
 function sourceKey(root, packagesBundled) {
   const esbuildVersion = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
@@ -155,7 +157,7 @@ function sourceKey(root, packagesBundled) {
     }
   };
   for (const dir of SOURCE_DIRS) walk(dir);
-  for (const file of ['package.json', 'tsconfig.json', 'package-lock.json']) {
+  for (const file of ['package.json', 'tsconfig.json', 'package-lock.json', join('node_modules', '.package-lock.json')]) {
     const s = statSync(join(root, file), { throwIfNoEntry: false });
     if (s) hash.update(`${file}\t${s.size}\t${Math.trunc(s.mtimeMs)}\n`);
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point: the TypeScript CLI without a build step. It runs from a cached one-file build that is
-// rebuilt whenever a source changes (bin/cli-build.mjs; it starts ~1 s sooner), or through tsx where
+// rebuilt whenever a source changes (bin/cli-build.mjs; it starts ~1.5 s sooner), or through tsx where
 // no build can be made, or when STDE_BENCH_TSX=1 (a bug's stack then names the TypeScript lines; the
 // build's stack names its own, under a comment naming each source file).
 import { pathToFileURL } from 'node:url';
