@@ -25,6 +25,10 @@ test('bench-operators times every requested cell and writes a CSV row for each',
     assert.ok(Number(row.mean_ms) > 0 && Number(row.kernels_per_call) > 0 && Number(row.peak_tensor_mb) > 0);
   }
   assert.deepEqual(r.rows.map((x) => x.R), ['2', '0', '2', '0']); // exact estimators ignore R
+  // A budget of 1 ms times the fewest calls (5), not tinybench's default 64.
+  const brief = run(join(dir, 'brief.csv'), '--dims', '6', '--estimators', 'stde-sparse', '--time-ms', '1');
+  assert.equal(brief.status, 0, brief.stderr);
+  assert.equal(brief.rows[0].samples, '5');
   assert.match(r.stdout, /stde-sparse/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'ok.machine.json'), 'utf8')).backend, 'wasm'); // the machine beside its CSV
   // An existing CSV is a measurement: not written over (one line, exit 2, kept as it was).

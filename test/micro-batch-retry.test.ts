@@ -13,6 +13,7 @@ import { restartWasmEngine } from '../engine/backend.ts';
 import { outOfMemoryBehind } from '../engine/errors.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { train } from '../benchmarks/training/train.ts';
+import { restartPeakRss } from '../benchmarks/training/fit-micro-batches.ts';
 import { kernelSplit } from '../benchmarks/targets/measure.ts';
 
 before(setup);
@@ -41,11 +42,12 @@ test('a first step out of heap is retried in more micro-batches and gives the ru
   buffer = null;
   tried.length = 0;
   const auto = await train(cfg(0), 'wasm', { onMicroBatches: (k) => tried.push(k) });
-  assert.ok(auto.rss_peak_mb < 500, `rss_peak_mb ${auto.rss_peak_mb}`);
+  if (restartPeakRss()) assert.ok(auto.rss_peak_mb < 500, `rss_peak_mb ${auto.rss_peak_mb}`);
+  else assert.match(auto.message, /\(the RSS peak includes the tries that ran out\)$/); // no clear_refs here (not Linux, a sandbox)
   assert.deepEqual(tried, [1, 2]);
   assert.equal(auto.status, 'ok');
   assert.equal(auto.micro_batches, 2);
-  assert.equal(auto.message, 'the first step ran out of WASM heap in 1 micro-batch; 2 fit');
+  assert.match(auto.message, /^the first step ran out of WASM heap in 1 micro-batch; 2 fit( \(the RSS peak includes the tries that ran out\))?$/);
   assert.ok(wasmHeapBytes()! < LIMIT, `heap ${wasmHeapBytes()} B`);
   assert.equal(tf.memory().numTensors, 0, 'the failed attempt left no tensor behind');
 

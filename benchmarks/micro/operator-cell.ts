@@ -59,10 +59,10 @@ export async function runOperatorCell(c: OperatorCell): Promise<OperatorCellResu
   bench.add(c.estimator, step);
   await bench.run();
   assertWasmHeapHealthy();
+  const r = bench.tasks[0].result as unknown as { state?: string; error?: Error; latency: { mean: number; p50: number; p99: number; samples?: number[] }; period: number };
+  if (r.error) throw r.error; // before anything else runs on an engine the error may have left untrustworthy
   // Profiled after the timed calls, in the same steady state, so that its kernel time is comparable with theirs.
   const { prof, kernels, ms: kernelTotal } = await profileKernels(step);
-  const r = bench.tasks[0].result as unknown as { state?: string; error?: Error; latency: { mean: number; p50: number; p99: number; samples?: number[] }; period: number };
-  if (r.error) throw r.error;
   return {
     mean_ms: r.latency.mean,
     p50_ms: r.latency.p50,

@@ -24,15 +24,16 @@ export interface Fitted<T> {
 
 /**
  * Restarts the process's peak RSS (VmHWM, which getrusage's maxrss reports) from its current RSS:
- * Linux's clear_refs, value 5. False where the system has no such file or refuses the write.
+ * Linux's clear_refs, value 5. False where the system has no such file, refuses the write, or reports
+ * a peak that did not come down to about the current RSS (getrusage may keep a larger one of its own).
  */
 export function restartPeakRss(): boolean {
   try {
     writeFileSync('/proc/self/clear_refs', '5');
-    return true;
   } catch {
     return false;
   }
+  return process.resourceUsage().maxRSS * 1024 <= process.memoryUsage().rss + 64 * 2 ** 20;
 }
 
 export async function fitMicroBatches<T>(cfg: RunConfig, backend: string, attempt: (microBatches: number) => Promise<T>): Promise<Fitted<T>> {

@@ -259,6 +259,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
         evaluate(done, loss);
         evaluating = false;
         lastEvalMs = performance.now() - e0;
+        await new Promise<void>((r) => setImmediate(r)); // its kernels' objects freed here, not in the next step's timed turn
       }
     } catch (e) {
       // The first step fitted, yet a later one ran out (the heap's holes, an evaluation): the run ends
@@ -325,12 +326,10 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
     warmup_steps: warmupDone,
     timed_steps: stepMs.length,
     timing: cfg.syncSteps
-      ? 'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back), warm-up steps and evaluations excluded'
-      : `wall clock per training step (sample points, loss, parameter gradient, Adam update, then the previous step's loss read back: ${IN_FLIGHT}), warm-up steps and evaluations excluded`,
+      ? 'wall clock per training step (sample points, loss, parameter gradient, Adam update, loss read-back, a turn of the event loop), warm-up steps and evaluations excluded'
+      : `wall clock per training step (sample points, loss, parameter gradient, Adam update, then the previous step's loss read back: ${IN_FLIGHT}; a turn of the event loop), warm-up steps and evaluations excluded`,
     peak_tensor_mb: peakTensorMb,
-    memory_probe: adam.hostBytes
-      ? "tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step, + the wide weights' Adam moments kept in JS memory"
-      : 'tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step',
+    memory_probe: `tf.profile peakBytes (all live tensors incl. weights and optimizer state), 1 separate unapplied loss+gradient step${adam.hostBytes ? ", + the wide weights' Adam moments kept in JS memory" : ''}`,
     rss_peak_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     wasm_heap_mb: heapMb(),
     loss_final: finite(loss),
