@@ -47,7 +47,13 @@ function failedLayer(failed: FailedPoint[]) {
   };
 }
 
-export function scalingChart(title: string, yTitle: string, points: SeriesPoint[], failed: FailedPoint[], dashTitle?: string): TopLevelSpec {
+/** Lines told apart by their `kind` as well as their series: the first kind solid, the second dashed. */
+export interface Dashes {
+  title: string;
+  kinds: [solid: string, dashed: string];
+}
+
+export function scalingChart(title: string, yTitle: string, points: SeriesPoint[], failed: FailedPoint[], dashes?: Dashes): TopLevelSpec {
   const layers: unknown[] = [];
   if (points.length) {
     layers.push({
@@ -57,7 +63,7 @@ export function scalingChart(title: string, yTitle: string, points: SeriesPoint[
         x: { field: 'dim', type: 'quantitative', scale: { type: 'log' }, axis: DIM_AXIS },
         y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle },
         color: { field: 'series', type: 'nominal', title: 'estimator' },
-        ...(dashTitle ? { strokeDash: { field: 'kind', type: 'nominal', title: dashTitle }, detail: { field: 'kind' } } : {}),
+        ...(dashes ? { strokeDash: { field: 'kind', type: 'nominal', title: dashes.title, scale: { domain: dashes.kinds, range: [[1, 0], [4, 2]] } }, detail: { field: 'kind' } } : {}),
         tooltip: [{ field: 'series' }, { field: 'dim' }, { field: 'value', format: '.4~g' }],
       },
     });

@@ -29,6 +29,9 @@ function withSeriesColours<T>(spec: T, domain: string[]): T {
   return spec;
 }
 
+/** The memory chart's two probes: solid, then dashed. */
+const MEMORY_KINDS: [string, string] = ['tensor peak (tf.profile + Adam moments)', 'process RSS peak'];
+
 /** Series name of a configuration: the estimator label, plus the network when a PDE has several. */
 function seriesOf(c: ConfigSummary, multiNet: boolean): string {
   return multiNet ? `${c.label} (${netOf(c)})` : c.label;
@@ -82,15 +85,15 @@ export function chartsFor(pde: string, cs: ConfigSummary[], run: LoadedRun): Cha
       const out: SeriesPoint[] = [];
       const t = c.stat('peak_tensor_mb');
       const r = c.stat('rss_peak_mb');
-      if (t) out.push({ dim: c.dim, series: s(c), value: t.mean, kind: 'tensor peak (tf.profile)' });
-      if (r) out.push({ dim: c.dim, series: s(c), value: r.mean, kind: 'process RSS peak' });
+      if (t) out.push({ dim: c.dim, series: s(c), value: t.mean, kind: MEMORY_KINDS[0] });
+      if (r) out.push({ dim: c.dim, series: s(c), value: r.mean, kind: MEMORY_KINDS[1] });
       return out;
     });
     if (mem.length || failed.length) {
       charts.push({
         name: `${pde}-memory`, kind: 'memory-scaling', pde,
-        caption: 'Peak memory over d (log–log): process resident peak (solid) and tensor peak of one profiled step (dashed; vega-lite gives the kinds their dashes in alphabetical order).',
-        spec: scalingChart(`${pde}: peak memory over d`, 'MB', mem, failed, 'probe'),
+        caption: 'Peak memory over d (log–log): tensor peak of one profiled step, Adam moments kept outside tensors included (solid), and process resident peak (dashed).',
+        spec: scalingChart(`${pde}: peak memory over d`, 'MB', mem, failed, { title: 'probe', kinds: MEMORY_KINDS }),
       });
     }
   }

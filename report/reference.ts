@@ -68,11 +68,15 @@ export class Reference {
     return hits.find((r) => r.match === 'primary') ?? hits[0];
   }
 
-  /** The paper's values for `estimator` at k's d, network and variant, whatever their R (R ascending, primary matches first). */
+  /**
+   * The paper's values for `estimator` at k's d, network and variant, whatever their R: those that ran
+   * first, then by R ascending, primary matches first.
+   */
   atAnyR(k: ConfigKey, estimator: string, metric: string): PaperValue[] {
     const same = (r: PaperValue) => keyOf({ ...r, R: 0 }) === keyOf({ ...k, estimator, R: 0 });
-    const primaryFirst = (r: PaperValue) => (r.match === 'primary' ? 0 : 1);
-    return this.rows.filter((r) => r.estimator && r.metric === metric && same(r)).sort((a, b) => a.R - b.R || primaryFirst(a) - primaryFirst(b));
+    const rank = (r: PaperValue) => [r.status === 'ok' ? 0 : 1, r.R, r.match === 'primary' ? 0 : 1];
+    const order = (a: PaperValue, b: PaperValue) => rank(a).map((x, i) => x - rank(b)[i]).find((x) => x !== 0) ?? 0;
+    return this.rows.filter((r) => r.estimator && r.metric === metric && same(r)).sort(order);
   }
 
   forTable(table: string): PaperValue[] {

@@ -73,7 +73,7 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
         const p = ref.lookup(c, m.paper);
         cells.push(paperCell(p));
         if (m.against === 'ratio') cells.push(st && p?.value ? fmt(st.mean / p.value, 'ratio') : '');
-        if (m.against === 'speed-up') cells.push(speedUps(c, cs, ref, m.metric));
+        if (m.against === 'speed-up') cells.push(speedUps(c, cs, ref, m.metric, m.paper));
       }
     }
     return cells;
@@ -83,17 +83,17 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
 
 /**
  * A configuration's speed-up over nested backprop at the same d and network, ours and the paper's,
- * each over its own nested run (the paper's at our nested's R where it has one, else at its smallest R;
+ * each over its own nested run (the paper's at our nested's R where it has one, else at the smallest R it ran;
  * the cell's title says which): '' for nested itself, '—' where a side lacks one.
  */
-function speedUps(c: ConfigSummary, cs: ConfigSummary[], ref: Reference, metric: string): string {
+function speedUps(c: ConfigSummary, cs: ConfigSummary[], ref: Reference, metric: string, paperMetric: string): string {
   if (c.estimator === 'nested') return '';
   const peer = nestedPeer(c, cs);
   const mine = c.stat(metric)?.mean;
   const theirs = peer?.stat(metric)?.mean;
   const ours = mine && theirs ? mine / theirs : null;
-  const p = ref.lookup(c, metric);
-  const q = ref.lookup({ ...c, estimator: 'nested', R: peer?.R ?? c.R }, metric) ?? ref.atAnyR(c, 'nested', metric)[0];
+  const p = ref.lookup(c, paperMetric);
+  const q = ref.lookup({ ...c, estimator: 'nested', R: peer?.R ?? c.R }, paperMetric) ?? ref.atAnyR(c, 'nested', paperMetric)[0];
   const paper = p?.status === 'ok' && q?.status === 'ok' && p.value && q.value ? p.value / q.value : null;
   if (ours === null && paper === null) return '';
   const title = `ours over nested R=${peer?.R ?? '—'}; the paper's over ${q ? `${q.paper_method}, R=${q.R}` : '—'}`;

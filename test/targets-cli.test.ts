@@ -97,5 +97,5 @@ test('the memory target takes the RSS peak in MiB (as records give it) against 3
   assert.equal(row.met, 'false');
   assert.equal(memoryRow('c', { ...rec, rss_peak_mb: 3300 }).met, 'true'); // 3.460 GB
   assert.equal(memoryRow('c', { ...rec, rss_peak_mb: 1000, status: 'oom' }).met, 'false');
-  assert.match(row.detail, /^status ok; RSS peak 3400 MB, WASM heap 1800 MB, tf\.profile peak 3517 MB, 128033281 parameters, 2527\.1 ms\/step$/);
+  assert.match(row.detail, /^status ok; RSS peak 3400 MB, WASM heap 1800 MB, tensor peak 3517 MB, 128033281 parameters, 2527\.1 ms\/step$/);
 });

@@ -128,6 +128,6 @@ export function formatTable(cs: CellComparison[], o: CompareOptions): string {
     ...rows.map(line),
     '',
     `${n} regression${n === 1 ? '' : 's'} (median step time × > ${o.factor} and Mann–Whitney p < ${o.alpha}, or a cell that stopped running) among ${cs.length} cells`,
-    ...(differs ? [`${differs} cell${differs === 1 ? '' : 's'} timed differently from the base, so not checked: re-record the base`] : []),
+    ...(differs ? [`${differs} cell${differs === 1 ? '' : 's'} timed differently from the base (one step in flight or not), so not checked: time both alike`] : []),
   ].join('\n');
 }

@@ -27,6 +27,6 @@ export function memoryRow(config: string, rec: MemoryRecord): TargetRow {
     value: +gb.toFixed(3),
     threshold: `≤ ${MEMORY_THRESHOLD_GB} GB peak`,
     met: String(rec.status === 'ok' && gb <= MEMORY_THRESHOLD_GB),
-    detail: `status ${rec.status}; RSS peak ${rec.rss_peak_mb} MB, ${heap}tf.profile peak ${rec.peak_tensor_mb.toFixed(0)} MB, ${rec.params} parameters, ${rec.step_ms_median} ms/step`,
+    detail: `status ${rec.status}; RSS peak ${rec.rss_peak_mb} MB, ${heap}tensor peak ${rec.peak_tensor_mb.toFixed(0)} MB, ${rec.params} parameters, ${rec.step_ms_median} ms/step`,
   };
 }

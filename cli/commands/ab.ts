@@ -6,7 +6,8 @@
  * side by side compare. The base (and --head, else this working tree) runs from a git worktree;
  * the two sides take turns for --rounds rounds, the first side alternating, each round one `run` of
  * the selection; each side's rounds are pooled (benchmarks/compare/pool-rounds.ts) and compared as
- * `compare` does. Exit 1 on a regression of the head against the base.
+ * `compare` does. Exit 1 on a regression of the head against the base, or a cell the head times
+ * differently (one step in flight or not), which leaves it unchecked.
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
