@@ -9,6 +9,7 @@ import type { Reference, PaperValue } from './reference.ts';
 import type { Chart } from './pde-charts.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
 import { COLUMNS } from '../benchmarks/runner/csv-store.ts';
+import { PRESETS } from '../benchmarks/presets/index.ts';
 
 interface MetricCol {
   head: string;
@@ -72,13 +73,27 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
       if (m.paper) {
         const p = ref.lookup(c, m.paper);
         cells.push(paperCell(p));
-        if (m.against === 'ratio') cells.push(st && p?.value ? fmt(st.mean / p.value, 'ratio') : '');
+        if (m.against === 'ratio') cells.push(st && p?.value ? `${fmt(st.mean / p.value, 'ratio')}${m.kind === 'sci' ? stepsApart(c.steps, p.table) : ''}` : '');
         if (m.against === 'speed-up') cells.push(speedUps(c, cs, ref, m.metric, m.paper));
       }
     }
     return cells;
   });
   return table(head, rows, 'metrics');
+}
+
+/** The steps the paper's numbers of a table come after: those of the preset that reproduces it. */
+function paperSteps(table: string): number | undefined {
+  const [, from, to] = /^Tables? (\d+)(?:-(\d+))?$/.exec(table) ?? [];
+  const names = from ? Array.from({ length: Number(to ?? from) - Number(from) + 1 }, (_, i) => `Table ${Number(from) + i}`) : [];
+  const steps = PRESETS.filter((p) => p.name.startsWith('paper-') && names.includes(p.table ?? '')).flatMap((p) => p.groups.map((g) => g.steps));
+  return steps.length ? Math.max(...steps) : undefined;
+}
+
+/** Where an error was reached after other steps than the paper's: say so beside its ratio. */
+function stepsApart(steps: number, table: string): string {
+  const theirs = paperSteps(table);
+  return theirs === undefined || theirs === steps ? '' : ` <small class="note">(${steps} steps; the paper ${theirs})</small>`;
 }
 
 /**

@@ -78,7 +78,7 @@ test('report: renders offline in Chromium with the charts, the paper numbers and
     assert.match(stdeRow, /1\.89E-02 ± 2\.37E-04/);
     // Speed only as speed-ups over nested, ours / the paper's (1833.78 / 40.63 it/s, its nested at R = 100); errors as ours ÷ paper.
     assert.match(stdeRow, /\d×? \/ 45\.1×/, 'speed-up over nested, ours / paper');
-    assert.match(stdeRow, /E-0\d ± [\d.]+E-0\d\t[\d.e+]+×/, 'error ratio ours ÷ paper');
+    assert.match(stdeRow, /E-0\d ± [\d.]+E-0\d\t[\d.e+]+× \(12 steps; the paper 10000\)/, 'error ratio ours ÷ paper, after 12 steps against the paper preset\'s 10,000');
     const head = await page.$eval('table.metrics tr', (t) => (t as HTMLElement).innerText);
     const cols = head.split('\t').map((h) => h.trim());
     const after = (h: string) => cols.slice(cols.indexOf(h) + 1, cols.indexOf(h) + 3);
