@@ -28,7 +28,8 @@ import { unitBall } from '../sampling/domains.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { assertFitsDevice } from '../benchmarks/training/memory-plan.ts';
 import { UsageError } from '../engine/errors.ts';
-import { dispatchStep, runStreams, stepLossAndGrads } from '../benchmarks/training/train.ts';
+import { dispatchStep, runStreams, stepLossAndGrads, train } from '../benchmarks/training/train.ts';
+import { forgetGpuErrorForTests } from '../engine/webgpu/errors.ts';
 import { initMLP, disposeMLP, trainableVariables } from '../model/mlp.ts';
 import { DATA_FIT } from '../benchmarks/pdes/methods.ts';
 import { dataFitProblem } from '../benchmarks/training/data-fit.ts';
@@ -319,4 +320,21 @@ test('the CLI with --backend webgpu prints what --backend cpu prints', { skip },
   assertClose(g.values, c.values, 1e-4, 'values');
   assertClose(g.u, c.u, 1e-4, 'u');
   assertClose(flat(g), flat(c), 3e-4, 'paramGrad');
+});
+
+test('a GPU out-of-memory error at a later step ends a training run as oom, with the steps read before it timed', { skip }, async (t) => {
+  t.after(forgetGpuErrorForTests); // the device itself is sound: the error is raised on purpose
+  // Dawn reports a failed allocation asynchronously, as an uncapturederror event on the device: raise one after step 12.
+  const G = globalThis as unknown as Record<string, new (...a: unknown[]) => object>;
+  const raise = () =>
+    (tf.backend() as unknown as { device: { dispatchEvent(e: object): boolean } }).device.dispatchEvent(
+      new G.GPUUncapturedErrorEvent('uncapturederror', { error: new G.GPUOutOfMemoryError('simulated allocation failure') }),
+    );
+  const cfg = resolveRun({ pde: 'allen-cahn-two-body', dim: 8, estimator: 'stde-sparse', R: 4, steps: 20, width: 16, testPoints: 16, evalEvery: 100 });
+  const r = await train(cfg, 'webgpu', { onStep: (done) => void (done === 12 && raise()) });
+  assert.equal(r.status, 'oom', r.message);
+  assert.match(r.message, /^out of memory: webgpu: the GPU could not allocate \(simulated allocation failure\).*after 12 of 20 steps$/);
+  assert.equal(r.steps_done, 12);
+  assert.equal(r.warmup_steps + r.timed_steps, 12);
+  assert.ok(r.timed_steps > 0 && r.it_per_s! > 0);
 });
