@@ -109,7 +109,21 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
     assert.ok(Date.now() - t0 < 90_000, 'no row after 90 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  runner.kill('SIGKILL');
+  // A second run into the folder while the first writes there is refused, and leaves the first alone
+  // (its --resume clean-up would have killed the first one's cell).
+  let running = 0; // the pid of the cell it runs now
+  while (!running) {
+    try {
+      running = JSON.parse(readFileSync(join(out, '.running.json'), 'utf8')).pid;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20)); // between two cells, or half written
+    }
+  }
+  const second = await stde('run', '--matrix', file, '--out', out, '--resume');
+  assert.equal(second.exitCode, 2);
+  assert.match(String(second.stderr).trim(), new RegExp(`^stde-bench: \\S+ is being written by another run \\(pid ${runner.pid}\\); wait for it to end or choose another --out \\(if no run writes there, remove \\S+\\.run\\.lock\\)$`));
+  assert.doesNotThrow(() => process.kill(running, 0), "the first run's cell is still running");
+  runner.kill('SIGKILL'); // its lock stays behind, stale: the --resume below takes it over
   const killed = await runner;
   assert.equal(killed.signal, 'SIGKILL');
   const before = readRows(csv);
@@ -132,6 +146,7 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   assert.equal(noop.exitCode, 0);
   assert.match(String(noop.stdout), /0 cells run/);
   assert.equal(readRows(csv).length, 4);
+  assert.ok(!existsSync(join(out, '.run.lock')), 'a run that ended released the folder');
   // A resume continues the same matrix: another one into this folder is refused, nothing touched.
   const [csvBefore, runBefore] = [readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')];
   const other = await stde('run', '--matrix', matrixFile(dir, { ...m, name: 'other' }), '--out', out, '--resume');

@@ -14,6 +14,7 @@ import { describeMachine, writeMachineJson } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
 import { isCommandLine } from './load-matrix.ts';
+import { lockFolder } from './folder-lock.ts';
 import { assertHoldsNone, MEASUREMENT_FILES, pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
 
 export interface RunOptions {
@@ -149,6 +150,15 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
 }
 
 export async function runMatrix(o: RunOptions): Promise<RunSummary> {
+  const release = lockFolder(o.outDir);
+  try {
+    return await runLocked(o);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(o: RunOptions): Promise<RunSummary> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const { csv, samples: samplesDir, machine: machinePath } = pathsIn(o.outDir);
   const runningPath = join(o.outDir, '.running.json');
