@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { poolRounds } from '../benchmarks/compare/pool-rounds.ts';
 import { appendRow, COLUMNS, readRows, type Row } from '../benchmarks/runner/csv-store.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'stde-bench.mjs');
@@ -33,7 +33,7 @@ const row = (cell: string, status: string, median: number, stepsDone: number | n
 };
 
 test('pooling rounds: samples concatenated and their statistics retaken; a round that failed gives its row', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pool-'));
+  const dir = tempDir('pool-');
   const rounds = [1, 2].map((k) => join(dir, `round-${k}`));
   const samples: Record<string, number[][]> = { c1: [[1, 2, 3], [4, 5, 6]], c2: [[7, 8], [9]], c3: [[10, 30], [20]] };
   rounds.forEach((r, k) => {
@@ -55,7 +55,7 @@ test('pooling rounds: samples concatenated and their statistics retaken; a round
 });
 
 test('pooling a round with a malformed samples file: a one-line usage error naming the file, nothing pooled', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pool-bad-'));
+  const dir = tempDir('pool-bad-');
   for (const [name, text, message] of [
     ['torn', '{"step_ms": [1, 2', /round-2\/samples\/c2\.json: malformed JSON/],
     ['string-step', JSON.stringify({ step_ms: [1, '2'], evals: [] }), /round-2\/samples\/c2\.json: step_ms\[1\] is a string, not a finite number$/],
@@ -76,7 +76,7 @@ test('pooling a round with a malformed samples file: a one-line usage error nami
 });
 
 test('ab against this checkout\'s HEAD: both sides in alternating rounds, pooled, compared; the worktree removed', { skip: noCheckout }, async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'ab-')), 'out');
+  const out = join(tempDir('ab-'), 'out');
   const toy = ['--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--R', '4', '--steps', '20', '--test-points', '0', '--width', '8'];
   const r = await execa(process.execPath, [bin, 'ab', '--base', 'HEAD', '--rounds', '2', '--out', out, '--', ...toy], { reject: false });
   assert.ok(r.exitCode === 0 || r.exitCode === 1, r.stderr); // 1 only if timing called it a regression
@@ -94,7 +94,7 @@ test('ab against this checkout\'s HEAD: both sides in alternating rounds, pooled
 });
 
 test('ab: bad input is one line and exit 2, and writes nothing', { skip: noCheckout }, async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'ab-')), 'out');
+  const out = join(tempDir('ab-'), 'out');
   for (const [args, message] of [
     [['--base', 'no-such-rev', '--', '--preset', 'quick'], /--base\/--head no-such-rev: not a commit/],
     [['--base', 'HEAD', '--', '--preset', 'nope'], /the selection: unknown preset 'nope'/],
@@ -116,7 +116,7 @@ test('ab: bad input is one line and exit 2, and writes nothing', { skip: noCheck
 });
 
 test('ab in a copy of the project that is not a git checkout: one line saying so, exit 2', async () => {
-  const copy = mkdtempSync(join(tmpdir(), 'ab-nogit-'));
+  const copy = tempDir('ab-nogit-');
   const skip = new Set(['.git', 'node_modules', 'results', 'dist', '.scratch']);
   cpSync(root, copy, { recursive: true, filter: (src) => !skip.has(basename(src)) || dirname(src) !== root });
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');

@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { tempDir } from './temp-dirs.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
-const dir = mkdtempSync(join(tmpdir(), 'stde-bench-ops-'));
+const dir = tempDir('stde-bench-ops-');
 const small = ['--width', '8', '--depth', '2', '--points', '4', '--R', '2', '--time-ms', '150'];
 const run = (out: string, ...args: string[]) => {
   const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', out, ...small, ...args], { encoding: 'utf8' });

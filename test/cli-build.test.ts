@@ -4,13 +4,13 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { execa } from 'execa';
 import { cachedCli, ROOT, SOURCE_DIRS } from '../bin/cli-build.mjs';
 import pkg from '../package.json' with { type: 'json' };
+import { tempDir } from './temp-dirs.ts';
 
 const BIN = join(ROOT, 'bin', 'stde-bench.mjs');
 
@@ -19,7 +19,7 @@ const BIN = join(ROOT, 'bin', 'stde-bench.mjs');
  * after the test with the builds it registers. `linkPackages` puts node_modules there.
  */
 function copyOfSources(t: TestContext, linkPackages: (nodeModules: string) => void): { root: string; builds: Set<string> } {
-  const root = mkdtempSync(join(tmpdir(), 'cli-build-'));
+  const root = tempDir('cli-build-');
   const builds = new Set<string>();
   t.after(() => {
     for (const f of builds) rmSync(f, { force: true });

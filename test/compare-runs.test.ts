@@ -6,13 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'csv-stringify/sync';
 import { BIN } from '../benchmarks/runner/execute-cell.ts';
 import { COLUMNS, readRows } from '../benchmarks/runner/csv-store.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const stde = (...args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
 
@@ -37,7 +37,7 @@ function plantSlowdown(from: string, to: string, factor: number): void {
 }
 
 test('compare: the same samples pass, a planted 5 % slowdown passes, a planted 2× slowdown is a regression', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'compare-'));
+  const dir = tempDir('compare-');
   const a = join(dir, 'a');
   const run = await stde(...RUN, '--out', a);
   assert.equal(run.exitCode, 0, String(run.stderr));

@@ -1,14 +1,13 @@
 /** The compare decision: Mann–Whitney U against scipy's values, and the factor-and-significance rule. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
 import { compareCell, failsGate, isRegression, type RunData } from '../benchmarks/compare/compare-runs.ts';
 import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { openRunForCompare } from '../benchmarks/compare/compare-runs.ts';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { tempDir } from './temp-dirs.ts';
 
 test('Mann–Whitney U and its asymptotic p-value match scipy.stats.mannwhitneyu', () => {
   // scipy 1.17: mannwhitneyu(a, b, method="asymptotic") → statistic, pvalue
@@ -41,7 +40,7 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   const around = (m: number, n: number, seed: number) => Array.from({ length: n }, (_, i) => m * (1 + 0.05 * Math.sin(seed + i * 1.7)));
   const o = { factor: 1.1, alpha: 0.002 };
   const cmp = (b: number[] | undefined, n: number[] | undefined, bs = 'ok', ns = 'ok') =>
-    compareCell('c', run(mkdtempSync(join(tmpdir(), 'b-')), 'c', b, bs), run(mkdtempSync(join(tmpdir(), 'n-')), 'c', n, ns), o);
+    compareCell('c', run(tempDir('b-'), 'c', b, bs), run(tempDir('n-'), 'c', n, ns), o);
   assert.equal(cmp(around(10, 200, 0), around(20, 200, 1)).verdict, 'regression');
   assert.equal(cmp(around(10, 200, 0), around(10.3, 200, 1)).verdict, 'same'); // significant but within the factor
   assert.equal(cmp(around(10, 3, 0), around(20, 3, 1)).verdict, 'no samples'); // too few to test
@@ -64,7 +63,7 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   assert.deepEqual([laterOom.verdict, laterOom.ratio], ['failed', 2]);
   assert.deepEqual([cmp(around(10, 200, 0), undefined, 'ok', 'oom').ratio], [null]);
   // Timed differently (one step in flight against --sync-steps): neither a regression nor an improvement.
-  const timed = (timing: string, m: number) => run(mkdtempSync(join(tmpdir(), 't-')), 'c', around(m, 200, 0), 'ok', timing);
+  const timed = (timing: string, m: number) => run(tempDir('t-'), 'c', around(m, 200, 0), 'ok', timing);
   const differs = compareCell('c', timed('per step', 10), timed('one step in flight', 20), o);
   assert.equal(differs.verdict, 'timing differs');
   assert.equal(differs.ratio, 2);
@@ -75,7 +74,7 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
 });
 
 test('a results CSV with an unknown status, a non-finite number, an empty cell id or a bad dim is refused, naming its line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bad-csv-'));
+  const dir = tempDir('bad-csv-');
   const file = (name: string, edit: Partial<Row>) => {
     const row = Object.fromEntries(COLUMNS.map((c) => [c, null])) as Row;
     const path = join(dir, `${name}.csv`);

@@ -8,17 +8,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TEST_BACKEND } from './helpers.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const skip = TEST_BACKEND === 'webgpu' ? false : 'only with STDE_TEST_BACKEND=webgpu (npm run test:webgpu)';
 const root = join(import.meta.dirname, '..');
 
 test('the GPU bundle builds and passes its smoke test', { skip, timeout: 300_000 }, async () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'stde-bundle-test-'));
+  const tmp = tempDir('stde-bundle-test-');
   try {
     const out = join(tmp, 'gpu-bundle');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/make-gpu-bundle.ts', '--out', out, '--smoke'], {

@@ -1,12 +1,12 @@
 /** A small model and points file and a runner for `stde-bench operator`, shared by the CLI tests. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp-dirs.ts';
 
 export function operatorFixture(prefix: string) {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   const file = (name: string, content: unknown) => {
     const p = join(dir, name);
     writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));

@@ -5,17 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { makeOutDir, stampedOutDir } from '../cli/out-dir.ts';
 import { UsageError } from '../engine/errors.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const usage = (pattern: RegExp) => (e: Error) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes('\n');
 
 test('makeOutDir makes the folder and its missing parents, and accepts one that exists', () => {
-  const root = mkdtempSync(join(tmpdir(), 'out-dir-'));
+  const root = tempDir('out-dir-');
   const deep = join(root, 'a', 'b', 'c');
   makeOutDir(deep);
   assert.ok(statSync(deep).isDirectory());
@@ -23,7 +23,7 @@ test('makeOutDir makes the folder and its missing parents, and accepts one that 
 });
 
 test('makeOutDir refuses a file in the way, naming it', () => {
-  const root = mkdtempSync(join(tmpdir(), 'out-dir-'));
+  const root = tempDir('out-dir-');
   const file = join(root, 'results.csv');
   writeFileSync(file, 'kept\n');
   assert.throws(() => makeOutDir(file), usage(/^--out .*results\.csv: .*results\.csv is a file, not a folder$/));
@@ -38,7 +38,7 @@ test('makeOutDir under /proc fails at once (a recursive mkdirSync never returns 
 });
 
 test('run, targets and bench-operators with an --out that cannot be a folder: one line, exit 2, the file kept', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'out-dir-'));
+  const root = tempDir('out-dir-');
   const file = join(root, 'taken');
   writeFileSync(file, 'kept\n');
   const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
@@ -55,7 +55,7 @@ test('run, targets and bench-operators with an --out that cannot be a folder: on
 });
 
 test("every command's --out: '' (the current folder) and a folder that takes no file (/proc) are one line and exit 2; nothing is written", { skip: !existsSync('/proc/self') && 'no /proc' }, async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'out-dir-cwd-'));
+  const cwd = tempDir('out-dir-cwd-');
   const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
   const targets = ['--floor-dims', '100', '--speed-dims', '100', '--no-memory', '--steps', '5'];
   for (const [args, message] of [

@@ -6,20 +6,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { chromium } from 'playwright-core';
 import { BIN } from '../benchmarks/runner/execute-cell.ts';
 import type { Matrix } from '../benchmarks/runner/matrix.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
 test('report: renders offline in Chromium with the charts, the paper numbers and the OOM cell', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install-chromium.sh`);
-  const dir = mkdtempSync(join(tmpdir(), 'report-'));
+  const dir = tempDir('report-');
   // Table 3's network (w 128, L 4) at d = 100, so the paper's rows match ours; a few steps only.
   const cell = { pdes: ['allen-cahn-two-body'], dims: [100], seeds: [0], steps: 12, widths: [128], depths: [4], points: 100, evalEvery: 6, testPoints: 200 };
   const m: Matrix = {

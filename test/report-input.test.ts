@@ -5,20 +5,20 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildReport } from '../report/build-report.ts';
 import { UsageError } from '../engine/errors.ts';
 import { readRows } from '../benchmarks/runner/csv-store.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 const report = (dir: string) => execa(process.execPath, [bin, 'report', dir], { reject: false, env: { FORCE_COLOR: '0' } });
 // A small committed run (results/quick/ is not in the repository: results/* is ignored).
 const SOURCE = join(import.meta.dirname, '..', 'results', 'baseline', 'ci');
 
-const root = mkdtempSync(join(tmpdir(), 'report-input-'));
+const root = tempDir('report-input-');
 const base = join(root, 'base');
 let charts: string[] = [];
 

@@ -5,13 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { appendRow, readRows, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { expandMatrix, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
 import { BIN } from '../benchmarks/runner/execute-cell.ts';
+import { tempDir } from './temp-dirs.ts';
 
 /** A cell small enough that the process start-up dominates (a few seconds). */
 const TINY: Omit<MatrixGroup, 'seeds'> = {
@@ -36,7 +36,7 @@ function matrixFile(dir: string, m: Matrix): string {
 const stde = (...args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
 
 test('a cell over its memory cap is oom, a cell past its time limit is timeout, the rest ok', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const dir = tempDir('runner-');
   const m: Matrix = {
     name: 'caps',
     description: 'forced oom and timeout',
@@ -97,7 +97,7 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
 });
 
 test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows untouched', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+  const dir = tempDir('resume-');
   const m: Matrix = { name: 'resume', description: 'resume', groups: [{ ...TINY, seeds: [0, 1, 2, 3] }] };
   const file = matrixFile(dir, m);
   const out = join(dir, 'out');
@@ -161,7 +161,7 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
 });
 
 test('--resume into a folder whose run.json is corrupt: one line and exit 2, the folder untouched', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'resume-corrupt-'));
+  const dir = tempDir('resume-corrupt-');
   const m: Matrix = { name: 'corrupt', description: 'corrupt run.json', groups: [{ ...TINY, seeds: [0] }] };
   const file = matrixFile(dir, m);
   // Every cell has its row: were run.json's checks skipped, the resume would run nothing and rewrite run.json.
@@ -185,7 +185,7 @@ test('--resume into a folder whose run.json is corrupt: one line and exit 2, the
 });
 
 test('a command-line matrix resumes only as itself: all are named custom, so their cells tell them apart', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'resume-cl-')), 'out');
+  const out = join(tempDir('resume-cl-'), 'out');
   const cl = (...more: string[]) => stde('run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--width', '8', '--test-points', '0', '--out', out, ...more);
   const first = await cl('--steps', '3');
   assert.equal(first.exitCode, 0, String(first.stderr));
@@ -203,7 +203,7 @@ test('a command-line matrix resumes only as itself: all are named custom, so the
 });
 
 test('bad input is a one-line usage error with exit code 2', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bad-matrix-'));
+  const dir = tempDir('bad-matrix-');
   const group = { pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
   const file = (name: string, m: object) => (writeFileSync(join(dir, name), JSON.stringify({ name: 'm', ...m })), join(dir, name));
   // Each with the message it must give (matched against the one line).
@@ -274,7 +274,7 @@ test('bad input is a one-line usage error with exit code 2', async () => {
 });
 
 test('a run whose engine cannot start leaves a folder that --resume continues (run.json is written first)', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'failed-start-')), 'out');
+  const out = join(tempDir('failed-start-'), 'out');
   // The optional tensorflow backend, absent here: the run stops at the engine's start, one line, exit 2.
   const args = ['run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--steps', '5', '--backend', 'tensorflow', '--out', out];
   const first = await stde(...args);

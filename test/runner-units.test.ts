@@ -1,9 +1,8 @@
 /** Runner pieces without child processes: matrix expansion, presets, status classification, CSV store. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandMatrix, trainArgs, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
 import { classify, parseRecord } from '../benchmarks/runner/classify.ts';
@@ -16,6 +15,7 @@ import { PRESETS, getPreset } from '../benchmarks/presets/index.ts';
 import { requestOfCell, validateCells } from '../benchmarks/runner/validate-cells.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { UsageError } from '../engine/errors.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const tiny: Matrix = {
   name: 't',
@@ -141,13 +141,13 @@ test('command-line matrices: one source only; --steps/--seeds override a preset;
   assert.throws(() => resolveMatrix({ pdes: ['a'] }), UsageError);
   const m = resolveMatrix({ preset: 'paper-table-4', steps: 50, seeds: [3] });
   assert.ok(m.groups.every((g) => g.steps === 50 && g.seeds.join() === '3'));
-  const dir = mkdtempSync(join(tmpdir(), 'matrix-'));
+  const dir = tempDir('matrix-');
   writeFileSync(join(dir, 'm.json'), '{"groups": [');
   assert.throws(() => resolveMatrix({ matrix: join(dir, 'm.json') }), UsageError);
 });
 
 test('a matrix file: every group an object, no unknown key, a wrong value shown as the file spells it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'matrix-'));
+  const dir = tempDir('matrix-');
   const group = { pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 };
   const load = (m: object, flags = {}) => () => {
     writeFileSync(join(dir, 'm.json'), JSON.stringify({ name: 'm', ...m }));
@@ -216,7 +216,7 @@ test('--resume continues the run a folder holds: a part, the whole or added grou
 });
 
 test('a refused --resume touches nothing; an accepted one keeps every cell of the run in run.json', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+  const dir = tempDir('resume-');
   const m: Matrix = { name: 't', description: '', groups: [{ pdes: ['allen-cahn-two-body'], dims: [10, 20], estimators: ['stde-sparse'], R: [4], seeds: [0], steps: 2 }] };
   const at = (dims: number[], steps = 2): Matrix => ({ ...m, groups: [{ ...m.groups[0], dims, steps }] });
   const [id10, id20] = expandMatrix(m, 'cpu').map((c) => c.id);
@@ -271,7 +271,7 @@ test('classification: caps, timeouts, WASM aborts, records and crashes', () => {
 const row = (cell: string): Row => Object.fromEntries(COLUMNS.map((c) => [c, c === 'cell' ? cell : c === 'status' ? 'ok' : c === 'message' ? 'a "quoted", comma\nnewline' : c === 'dim' ? 100 : null])) as Row;
 
 test('CSV rows are appended durably, read back typed, and a cut-off last line is repaired', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'csv-'));
+  const dir = tempDir('csv-');
   const csv = join(dir, 'results.csv');
   appendRow(csv, row('c1'));
   appendRow(csv, row('c2'));
@@ -291,7 +291,7 @@ test('CSV rows are appended durably, read back typed, and a cut-off last line is
 });
 
 test('a results CSV from before the micro_batches / wasm_heap_mb columns is upgraded in place: rows kept, labels moved', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'csv-'));
+  const dir = tempDir('csv-');
   const csv = join(dir, 'results.csv');
   const oldColumns = COLUMNS.filter((c) => c !== 'micro_batches' && c !== 'wasm_heap_mb');
   const value = (c: string, id: string) =>
@@ -329,7 +329,7 @@ test('gitState names the commit and tracked changes only; writeMachineJson ends 
   const git = await gitState();
   assert.ok(git.commit === null ? git.dirty === null : /^[0-9a-f]{40}$/.test(git.commit), JSON.stringify(git));
   // On a checkout of its own: an untracked file is not a change; an edited tracked file is.
-  const repo = mkdtempSync(join(tmpdir(), 'git-state-'));
+  const repo = tempDir('git-state-');
   const sh = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
   sh('init', '-q');
   writeFileSync(join(repo, 'a.ts'), '1');
@@ -339,8 +339,8 @@ test('gitState names the commit and tracked changes only; writeMachineJson ends 
   assert.deepEqual(await gitState(repo), { commit: sh('rev-parse', 'HEAD'), dirty: false });
   writeFileSync(join(repo, 'a.ts'), '3');
   assert.deepEqual(await gitState(repo), { commit: sh('rev-parse', 'HEAD'), dirty: true });
-  assert.deepEqual(await gitState(mkdtempSync(join(tmpdir(), 'no-git-'))), { commit: null, dirty: null });
-  const file = join(mkdtempSync(join(tmpdir(), 'machine-')), 'machine.json');
+  assert.deepEqual(await gitState(tempDir('no-git-')), { commit: null, dirty: null });
+  const file = join(tempDir('machine-'), 'machine.json');
   writeMachineJson(file, { backend: 'wasm', git });
   assert.equal(readFileSync(file, 'utf8'), JSON.stringify({ backend: 'wasm', git }, null, 2) + '\n');
 });

@@ -6,17 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { parse } from 'csv-parse/sync';
 import { memoryRow } from '../benchmarks/targets/memory-target.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
 
 test('targets measures every ratio at toy sizes and writes targets.csv + machine.json', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
+  const out = join(tempDir('targets-'), 'out');
   const r = await cli('targets', '--floor-dims', '20', '--floor-rounds', '2', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
   assert.equal(r.exitCode, 0, r.stderr);
   const rows = parse(readFileSync(join(out, 'targets.csv')), { columns: true }) as Record<string, string>[];
@@ -45,7 +45,7 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
   assert.match(again.stderr.trim(), /^stde-bench: .*out already holds targets\.csv \(a measurement: kept\); choose another --out$/);
   assert.deepEqual(['targets.csv', 'machine.json'].map((f) => readFileSync(join(out, f), 'utf8')), [csvBefore, machineBefore]);
   // Nor is a run's folder: its machine.json describes the run's measurement.
-  const runDir = mkdtempSync(join(tmpdir(), 'targets-run-'));
+  const runDir = tempDir('targets-run-');
   writeFileSync(join(runDir, 'machine.json'), '{"run": 1}');
   const intoRun = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', runDir);
   assert.equal(intoRun.exitCode, 2);
@@ -54,7 +54,7 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
 });
 
 test('targets writes each row as it comes: a run stopped part-way keeps the rows it measured', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
+  const out = join(tempDir('targets-'), 'out');
   const run = execa(process.execPath, [bin, 'targets', '--floor-dims', '20', '--floor-rounds', '1', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out], { reject: false });
   const csv = join(out, 'targets.csv');
   const t0 = Date.now();
@@ -70,7 +70,7 @@ test('targets writes each row as it comes: a run stopped part-way keeps the rows
 });
 
 test('targets rejects bad input with one line and exit 2, writing nothing', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'targets-')), 'out');
+  const out = join(tempDir('targets-'), 'out');
   // Each with the message it must give (matched against the one line).
   const cases: [string[], RegExp][] = [
     [['--speed-dims', '8'], /--speed-dims must be ≥ 16, got 8/],

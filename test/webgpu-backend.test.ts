@@ -8,8 +8,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -34,6 +33,7 @@ import { initMLP, disposeMLP, trainableVariables } from '../model/mlp.ts';
 import { DATA_FIT } from '../benchmarks/pdes/methods.ts';
 import { dataFitProblem } from '../benchmarks/training/data-fit.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
+import { tempDir } from './temp-dirs.ts';
 
 const ON = TEST_BACKEND === 'webgpu';
 const skip = ON ? false : 'only with STDE_TEST_BACKEND=webgpu (npm run test:webgpu)';
@@ -300,7 +300,7 @@ test('every estimator: values, u and parameter gradient on webgpu equal the cpu 
 });
 
 test('the CLI with --backend webgpu prints what --backend cpu prints', { skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'stde-webgpu-'));
+  const dir = tempDir('stde-webgpu-');
   const wave = (i: number, j: number, s: number) => Math.round(1000 * 0.6 * Math.sin(1.7 * i + 2.3 * j + s)) / 1000;
   const layer = (fanIn: number, fanOut: number, s: number) => ({
     weight: [...Array(fanIn).keys()].map((i) => [...Array(fanOut).keys()].map((j) => wave(i, j, s))),
