@@ -84,7 +84,7 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
 
 /** The steps the paper's numbers of a table come after: those of the preset that reproduces it. */
 function paperSteps(table: string): number | undefined {
-  const [, from, to] = /^Tables? (\d+)(?:-(\d+))?$/.exec(table) ?? [];
+  const [, from, to] = /^Tables? (\d+)(?:[-–](\d+))?$/.exec(table) ?? [];
   const names = from ? Array.from({ length: Number(to ?? from) - Number(from) + 1 }, (_, i) => `Table ${Number(from) + i}`) : [];
   const steps = PRESETS.filter((p) => p.name.startsWith('paper-') && names.includes(p.table ?? '')).flatMap((p) => p.groups.map((g) => g.steps));
   return steps.length ? Math.max(...steps) : undefined;

@@ -98,7 +98,8 @@ test('a cell over its memory cap is oom, a cell past its time limit is timeout, 
 
 test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows untouched', async () => {
   const dir = tempDir('resume-');
-  const m: Matrix = { name: 'resume', description: 'resume', groups: [{ ...TINY, seeds: [0, 1, 2, 3] }] };
+  // Six cells: after the first row, enough left for a second run to start while the first still writes.
+  const m: Matrix = { name: 'resume', description: 'resume', groups: [{ ...TINY, seeds: [0, 1, 2, 3, 4, 5] }] };
   const file = matrixFile(dir, m);
   const out = join(dir, 'out');
   const csv = join(out, 'results.csv');
@@ -127,7 +128,7 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   const killed = await runner;
   assert.equal(killed.signal, 'SIGKILL');
   const before = readRows(csv);
-  assert.ok(before.length >= 1 && before.length < 4, `rows before resume: ${before.length}`);
+  assert.ok(before.length >= 1 && before.length < 6, `rows before resume: ${before.length}`);
 
   const r = await execa(process.execPath, [BIN, 'run', '--matrix', file, '--out', out, '--resume'], { reject: false });
   assert.equal(r.exitCode, 0, String(r.stderr));
@@ -138,14 +139,14 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   // Rows written before the kill are kept as they were (same start time, same numbers).
   for (const b of before) assert.deepEqual(after.find((a) => a.cell === b.cell), b);
   assert.equal(readFileSync(csv, 'utf8').split('\n')[0], COLUMNS.join(','));
-  assert.equal(readdirSync(join(out, 'samples')).length, 4);
+  assert.equal(readdirSync(join(out, 'samples')).length, 6);
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
   assert.equal(run.invocations.length, 2);
   // A resume with nothing left to do runs nothing.
   const noop = await stde('run', '--matrix', file, '--out', out, '--resume');
   assert.equal(noop.exitCode, 0);
   assert.match(String(noop.stdout), /0 cells run/);
-  assert.equal(readRows(csv).length, 4);
+  assert.equal(readRows(csv).length, 6);
   assert.ok(!existsSync(join(out, '.run.lock')), 'a run that ended released the folder');
   // A resume continues the same matrix: another one into this folder is refused, nothing touched.
   const [csvBefore, runBefore] = [readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')];

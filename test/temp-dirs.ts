@@ -10,7 +10,13 @@ import { join } from 'node:path';
 const made: string[] = [];
 process.on('exit', () => {
   if (process.env.STDE_KEEP_TEST_TMP === '1') return;
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      process.stderr.write(`temp-dirs: could not remove ${dir}: ${(e as Error).message}\n`); // a warning, not a failed test file
+    }
+  }
 });
 
 /** A new empty folder under the system's temporary folder, named `${prefix}XXXXXX`. */

@@ -17,7 +17,8 @@ export function watchDevice(device: unknown): void {
   d.addEventListener('uncapturederror', (e) => {
     if (gpuError === undefined) {
       gpuError = (e.error?.message ?? 'unknown error').split('\n')[0];
-      gpuOutOfMemory = e.error?.constructor?.name === 'GPUOutOfMemoryError';
+      const OutOfMemory = (globalThis as unknown as { GPUOutOfMemoryError?: new (message: string) => object }).GPUOutOfMemoryError;
+      gpuOutOfMemory = (OutOfMemory !== undefined && e.error instanceof OutOfMemory) || e.error?.constructor?.name === 'GPUOutOfMemoryError';
     }
     e.preventDefault?.();
   });

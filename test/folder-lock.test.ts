@@ -1,0 +1,56 @@
+/** The results folder's lock (benchmarks/runner/folder-lock.ts): who holds it, and when it is stale. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lockFolder, LOCK_FILE } from '../benchmarks/runner/folder-lock.ts';
+import { UsageError } from '../engine/errors.ts';
+import { tempDir } from './temp-dirs.ts';
+
+/** A live process whose command line does (or does not) name stde-bench, killed after the test. */
+function sleeper(t: { after(f: () => void): void }, named: boolean): number {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', ...(named ? ['stde-bench'] : [])], { stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  return child.pid!;
+}
+
+test('a free folder is locked with this pid, and released', () => {
+  const dir = tempDir('lock-');
+  const release = lockFolder(dir);
+  assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), String(process.pid));
+  release();
+  assert.ok(!existsSync(join(dir, LOCK_FILE)));
+  lockFolder(dir)(); // and taken again
+});
+
+test('a lock held by a running stde-bench is refused with one line naming its pid', (t) => {
+  const dir = tempDir('lock-');
+  const pid = sleeper(t, true);
+  writeFileSync(join(dir, LOCK_FILE), String(pid));
+  assert.throws(() => lockFolder(dir), (e) => e instanceof UsageError && new RegExp(`being written by another run \\(pid ${pid}\\)`).test(e.message) && !e.message.includes('\n'));
+  assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), String(pid), 'left as it was');
+});
+
+test('a stale lock is taken over: its process gone, its pid now another program, or no pid in it', (t) => {
+  const dir = tempDir('lock-');
+  const gone = 2 ** 22 + 12345; // above Linux's pid_max default: no such process
+  const other = sleeper(t, false);
+  for (const text of [String(gone), String(other), '', 'garbage']) {
+    writeFileSync(join(dir, LOCK_FILE), text);
+    const release = lockFolder(dir);
+    assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), String(process.pid), `over '${text}'`);
+    release();
+  }
+});
+
+test("a lock that cannot be read is refused, naming it; release leaves another process's lock alone", () => {
+  const dir = tempDir('lock-');
+  mkdirSync(join(dir, LOCK_FILE));
+  assert.throws(() => lockFolder(dir), (e) => e instanceof UsageError && /cannot read the lock .*\.run\.lock \(EISDIR\)/.test(e.message));
+  const other = tempDir('lock-');
+  const release = lockFolder(other);
+  writeFileSync(join(other, LOCK_FILE), '999999'); // taken over meanwhile, as by a run that found this one stale
+  release();
+  assert.equal(readFileSync(join(other, LOCK_FILE), 'utf8'), '999999');
+});
