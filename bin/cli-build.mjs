@@ -33,7 +33,7 @@ export const SOURCE_DIRS = ['cli', 'engine', 'taylor', 'model', 'sampling', 'ope
  */
 export function bundledPackages(wasmDir) {
   return {
-    external: ['@resvg/resvg-js', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+    external: ['@resvg/resvg-js', 'webgpu', ...TFJS_NODE],
     mainFields: ['module', 'main'],
     banner: {
       js: [
@@ -48,14 +48,20 @@ export function bundledPackages(wasmDir) {
   };
 }
 
+/** The optional TensorFlow C library packages (engine/backend.ts loads them where installed). */
+const TFJS_NODE = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+/** `require` as the root's package resolves packages. */
+const requireFrom = (root) => createRequire(join(root, 'package.json'));
+
 /**
  * Whether tfjs-node (or -node-gpu) is installed. It registers its backend with the tfjs in
  * node_modules, which a build holding its own copy of tfjs would never see: that build leaves every
  * package in node_modules instead.
  */
-function tfjsNodeInstalled(root) {
-  const require = createRequire(join(root, 'package.json'));
-  return ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'].some((p) => {
+export function tfjsNodeInstalled(root = ROOT) {
+  const require = requireFrom(root);
+  return TFJS_NODE.some((p) => {
     try {
       require.resolve(p);
       return true;
@@ -144,7 +150,7 @@ export function projectSources({ root = ROOT, sourceBase, rewritten = new Set() 
  * what a build depends on.
  */
 function sourceKey(root, packagesBundled) {
-  const esbuildVersion = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
+  const esbuildVersion = JSON.parse(readFileSync(requireFrom(root).resolve('esbuild/package.json'), 'utf8')).version;
   const hash = createHash('sha256').update(`${root}\n${process.version}\n${esbuildVersion}\n${packagesBundled}\n`);
   const walk = (dir) => {
     for (const e of readdirSync(join(root, dir), { withFileTypes: true }).sort((p, q) => (p.name < q.name ? -1 : 1))) {
@@ -195,7 +201,7 @@ export async function cachedCli(root = ROOT) {
       target: 'node20',
       ...(packagesBundled
         ? // Resolved now: the build is keyed by the root, whose node_modules holds the .wasm files.
-          bundledPackages(JSON.stringify(dirname(createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm'))))
+          bundledPackages(JSON.stringify(dirname(requireFrom(root).resolve('@tensorflow/tfjs-backend-wasm'))))
         : { packages: 'external' }), // resolved from node_modules at run time, as tsx does
       plugins: [projectSources({ root, sourceBase: `new URL(${JSON.stringify(pathToFileURL(root + '/').href)})` })],
       logLevel: 'silent',

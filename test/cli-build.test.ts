@@ -6,9 +6,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { execa } from 'execa';
-import { cachedCli, ROOT, SOURCE_DIRS } from '../bin/cli-build.mjs';
+import { cachedCli, ROOT, SOURCE_DIRS, tfjsNodeInstalled } from '../bin/cli-build.mjs';
 import pkg from '../package.json' with { type: 'json' };
 import { tempDir } from './temp-dirs.ts';
 
@@ -32,15 +31,7 @@ function copyOfSources(t: TestContext, linkPackages: (nodeModules: string) => vo
 }
 
 /** With tfjs-node installed here, every build leaves the packages in node_modules: the tests of the bundled build do not apply. */
-const tfjsNodeHere = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'].some((p) => {
-  try {
-    createRequire(join(ROOT, 'package.json')).resolve(p);
-    return true;
-  } catch {
-    return false;
-  }
-});
-const skip = tfjsNodeHere && 'tfjs-node is installed in this checkout';
+const skip = tfjsNodeInstalled() && 'tfjs-node is installed in this checkout';
 
 test('the cached build is reused while the sources stand still and rebuilt when one changes', { skip }, async (t) => {
   const { root, builds } = copyOfSources(t, (nm) => symlinkSync(join(ROOT, 'node_modules'), nm, 'dir'));
