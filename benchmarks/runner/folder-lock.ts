@@ -12,6 +12,15 @@ import { UsageError } from '../../engine/errors.ts';
 
 export const LOCK_FILE = '.run.lock';
 
+/** A process's command line, as /proc gives it; undefined where it is gone or there is no /proc. */
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether this pid is a running stde-bench process (where /proc says what runs; else any process). */
 function holds(pid: number): boolean {
   try {
@@ -19,11 +28,7 @@ function holds(pid: number): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('stde-bench');
-  } catch {
-    return true; // no /proc: alive is all we know
-  }
+  return commandLineOf(pid)?.includes('stde-bench') ?? true; // no /proc: alive is all we know
 }
 
 /** The pid a lock file holds (0: none readable as one); undefined where it went away meanwhile. */

@@ -14,7 +14,7 @@ import { describeMachine, writeMachineJson } from './machine.ts';
 import { createProgress } from './progress.ts';
 import { expandMatrix, trainArgs, type Cell, type Matrix } from './matrix.ts';
 import { isCommandLine } from './load-matrix.ts';
-import { lockFolder } from './folder-lock.ts';
+import { commandLineOf, lockFolder } from './folder-lock.ts';
 import { assertHoldsNone, MEASUREMENT_FILES, pathsIn, readRun, RESULTS_CSV, writeRun, writeSamples, type RunJson } from './results-folder.ts';
 
 export interface RunOptions {
@@ -53,12 +53,8 @@ function killStaleChild(runningPath: string, log: (s: string) => void): void {
   const stale = readJson<{ pid: number; cell: string }>(runningPath);
   rmSync(runningPath, { force: true });
   if (!stale?.pid) return;
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${stale.pid}/cmdline`, 'utf8');
-  } catch {
-    return; // gone (or no /proc): nothing to do
-  }
+  const cmdline = commandLineOf(stale.pid);
+  if (cmdline === undefined) return; // gone (or no /proc): nothing to do
   if (cmdline.includes(BIN) && cmdline.includes('train')) {
     try {
       process.kill(stale.pid, 'SIGKILL');
