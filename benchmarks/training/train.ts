@@ -33,6 +33,8 @@ import { readLater } from '../../engine/webgpu/readback.ts';
 import { profile } from '../../engine/profile.ts';
 import { outOfMemoryBehind } from '../../engine/errors.ts';
 
+const eventLoopTurn = () => new Promise<void>((r) => setImmediate(r));
+
 const heapMb = (): number | null => {
   const b = wasmHeapBytes();
   return b === null ? null : Math.round(b / 2 ** 20);
@@ -249,7 +251,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
       // Let the event loop turn, timed with the step: Dawn frees the step's per-kernel GPU objects
       // only then (webgpu dies after a few hundred synchronous steps otherwise), work the loop needs;
       // the progress bar redraws too.
-      await new Promise<void>((r) => setImmediate(r));
+      await eventLoopTurn();
       const ms = performance.now() - start; // every clock read follows a read-back, which waits for the device
       lastStepMs = ms;
       (s >= warmup ? stepMs : warmupMs).push(ms);
@@ -259,7 +261,7 @@ export async function train(cfg: RunConfig, backend: string, hooks: TrainHooks =
         evaluate(done, loss);
         evaluating = false;
         lastEvalMs = performance.now() - e0;
-        await new Promise<void>((r) => setImmediate(r)); // its kernels' objects freed here, not in the next step's timed turn
+        await eventLoopTurn(); // its kernels' objects freed here, not in the next step's timed turn
       }
     } catch (e) {
       // The first step fitted, yet a later one ran out (the heap's holes, an evaluation): the run ends

@@ -75,8 +75,8 @@ export function register(program: Command): void {
         const r = await runChild(trainArgs(estimator, dim, o.steps), { timeoutS: o.timeout });
         if (!r.ok) return r.status;
         // A run that ran out of memory part-way, or timed no step, measured no step time to compare.
-        const median = r.record.step_ms_median;
-        return r.record.status !== 'oom' && typeof median === 'number' ? median : String(r.record.status);
+        const ms = r.record.step_ms_median;
+        return r.record.status !== 'oom' && typeof ms === 'number' ? ms : String(r.record.status);
       };
       const ratio = (a: number | string, b: number | string) => (typeof a === 'number' && typeof b === 'number' ? +(a / b).toFixed(3) : `${a} / ${b}`);
       const fmt = (name: string, v: number | string) => `${name} ${typeof v === 'number' ? `${v.toFixed(1)} ms` : v}`;
