@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockFolder, LOCK_FILE } from '../benchmarks/runner/folder-lock.ts';
@@ -53,4 +55,44 @@ test("a lock that cannot be read is refused, naming it; release leaves another p
   writeFileSync(join(other, LOCK_FILE), '999999'); // taken over meanwhile, as by a run that found this one stale
   release();
   assert.equal(readFileSync(join(other, LOCK_FILE), 'utf8'), '999999');
+});
+
+test('a takeover held by a killed run is cleared; one held by a running stde-bench leaves the stale lock in place', (t) => {
+  const dir = tempDir('lock-');
+  const gone = 2 ** 22 + 12345;
+  writeFileSync(join(dir, LOCK_FILE), String(gone));
+  writeFileSync(join(dir, `${LOCK_FILE}.takeover`), String(gone));
+  lockFolder(dir)();
+  assert.ok(!existsSync(join(dir, `${LOCK_FILE}.takeover`)));
+  writeFileSync(join(dir, LOCK_FILE), String(gone));
+  writeFileSync(join(dir, `${LOCK_FILE}.takeover`), String(sleeper(t, true)));
+  assert.throws(() => lockFolder(dir), (e) => e instanceof UsageError && /kept changing hands/.test(e.message));
+  assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), String(gone), 'not removed without the takeover lock');
+});
+
+test('runs that find the same stale lock at once: exactly one of them gets the folder', async (t) => {
+  const contenders = Array.from({ length: 4 }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/lock-contender.ts', 'stde-bench'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    t.after(() => child.kill('SIGKILL'));
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const say = async (line: string) => {
+      child.stdin!.write(`${line}\n`);
+      return (await lines.next()).value as string;
+    };
+    return { child, lines, say };
+  });
+  for (const c of contenders) assert.equal((await c.lines.next()).value, 'ready');
+  for (let round = 0; round < 5; round++) {
+    const dir = tempDir('lock-race-');
+    writeFileSync(join(dir, LOCK_FILE), String(2 ** 22 + 12345)); // a killed run's
+    const at = Date.now() + 300;
+    const answers = await Promise.all(contenders.map((c) => c.say(`${dir}\t${at}`)));
+    assert.equal(answers.filter((a) => a === 'got').length, 1, `round ${round}: ${answers.join(', ')}`);
+    for (const c of contenders) assert.equal(await c.say('release'), 'released');
+    assert.ok(!existsSync(join(dir, LOCK_FILE)));
+  }
+  for (const c of contenders) {
+    c.child.stdin!.end();
+    await once(c.child, 'exit');
+  }
 });

@@ -4,7 +4,10 @@
  * its --resume clean-up would kill the first one's cell, which the first then records as killed by
  * the OOM killer. The lock is a file holding the writer's pid, made whole under another name and
  * linked into place (atomic: no reader sees it empty); a lock whose process is gone, or is no
- * stde-bench (its pid reused), is stale and taken over.
+ * stde-bench (its pid reused), is stale and taken over. Taking over is remove-then-link, so two runs
+ * that found the same stale lock would both get the folder (one removing the other's new lock): a
+ * takeover therefore first holds a second lock file, made the same way, and removes the stale lock only
+ * if it still names the same dead process.
  */
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,35 +47,78 @@ function holderOf(path: string): number | undefined {
 
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP']);
 
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** A lock file in the making: this process's pid under a name of its own, linked to where it locks. */
+class LockFile {
+  private readonly mine: string;
+  private linkCode = '';
+
+  constructor(path: string) {
+    this.mine = `${path}.${process.pid}.tmp`;
+    writeFileSync(this.mine, String(process.pid));
+  }
+
+  /** Puts this pid at `path`: true, or false where a file is there already. */
+  place(path: string): boolean {
+    for (;;) {
+      try {
+        if (NO_LINKS.has(this.linkCode)) writeFileSync(path, String(process.pid), { flag: 'wx' });
+        else linkSync(this.mine, path);
+        return true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EEXIST') return false;
+        if (!NO_LINKS.has(code) || NO_LINKS.has(this.linkCode)) throw new UsageError(`cannot lock ${path} (${code})`);
+        this.linkCode = code; // a file system without hard links: made in place, empty for a moment
+      }
+    }
+  }
+
+  dispose(): void {
+    rmSync(this.mine, { force: true });
+  }
+}
+
+/**
+ * The pid a lock names once it has had time to be written (0: none, after a pause: one made in place
+ * is empty between its creation and its write); undefined where it went away.
+ */
+function settledHolderOf(path: string): number | undefined {
+  const pid = holderOf(path);
+  if (pid !== 0) return pid;
+  pause(20);
+  return holderOf(path);
+}
+
 /** Takes the folder's lock, or refuses with one line; returns its release. */
 export function lockFolder(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
-  const mine = `${path}.${process.pid}.tmp`;
-  writeFileSync(mine, String(process.pid));
-  let linkCode = '';
+  const takeover = `${path}.takeover`;
+  const lock = new LockFile(path);
   try {
-    for (let round = 0; ; round++) {
-      try {
-        if (NO_LINKS.has(linkCode)) writeFileSync(path, String(process.pid), { flag: 'wx' });
-        else linkSync(mine, path);
-        break;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? '';
-        if (NO_LINKS.has(code) && !NO_LINKS.has(linkCode)) {
-          linkCode = code; // a file system without hard links: made in place, read as stale while empty
-          continue;
-        }
-        if (code !== 'EEXIST' || round >= 100) throw new UsageError(`cannot lock ${dir} (${code})`);
-      }
-      const pid = holderOf(path);
+    for (let round = 0; !lock.place(path); round++) {
+      if (round >= 100) throw new UsageError(`cannot lock ${dir}: its lock kept changing hands, or ${takeover} stayed held; try again (if no run writes there, remove both)`);
+      const pid = settledHolderOf(path);
       if (pid === undefined) continue; // released meanwhile
       if (pid > 0 && pid !== process.pid && holds(pid)) {
         throw new UsageError(`${dir} is being written by another run (pid ${pid}); wait for it to end or choose another --out (if no run writes there, remove ${path})`);
       }
-      rmSync(path, { force: true }); // stale: its run was killed
+      // Stale: its run was killed. Removed only under the takeover lock, and only if unchanged.
+      if (!lock.place(takeover)) {
+        const taker = settledHolderOf(takeover);
+        if (taker !== undefined && (taker <= 0 || !holds(taker))) rmSync(takeover, { force: true }); // its taker was killed mid-way
+        else pause(10);
+        continue;
+      }
+      try {
+        if (settledHolderOf(path) === pid) rmSync(path, { force: true });
+      } finally {
+        rmSync(takeover, { force: true });
+      }
     }
   } finally {
-    rmSync(mine, { force: true });
+    lock.dispose();
   }
   // Removes the lock only while it is still this process's.
   const release = () => {
