@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import { memoryRow } from '../benchmarks/targets/memory-target.ts';
 import { tempDir } from './temp-dirs.ts';
@@ -67,6 +68,18 @@ test('targets writes each row as it comes: a run stopped part-way keeps the rows
   const rows = parse(readFileSync(csv), { columns: true }) as Record<string, string>[];
   assert.ok(rows.length >= 2 && rows.length < 8, `${rows.length} rows`);
   assert.deepEqual(rows.slice(0, 2).map((x) => x.target), ['floor ratio (stde-sparse)', 'floor ratio (stde-collapsed)']);
+});
+
+test('targets into a folder another run is writing is refused with one line and exit 2, writing nothing', async (t) => {
+  const out = tempDir('targets-locked-');
+  const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'stde-bench'], { stdio: 'ignore' });
+  t.after(() => writer.kill('SIGKILL'));
+  writeFileSync(join(out, '.run.lock'), String(writer.pid));
+  const r = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
+  assert.equal(r.exitCode, 2, r.stderr);
+  assert.match(r.stderr.trim(), new RegExp(`^stde-bench: .* is being written by another run \\(pid ${writer.pid}\\); [^\\n]*$`));
+  assert.ok(!existsSync(join(out, 'machine.json')) && !existsSync(join(out, 'targets.csv')));
+  assert.equal(readFileSync(join(out, '.run.lock'), 'utf8'), String(writer.pid));
 });
 
 test('targets rejects bad input with one line and exit 2, writing nothing', async () => {

@@ -4,7 +4,7 @@
  * that status and the table goes on. Prints a table and writes a CSV.
  */
 import type { Command } from 'commander';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, openSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,16 @@ interface Opts {
   out?: string;
   backend: string;
   cell?: string;
+}
+
+/** Makes the CSV, failing where it exists: of two runs given one --out at once, the second stops here. */
+function claim(path: string): number {
+  try {
+    return openSync(path, 'wx');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'EEXIST' ? `${path} already exists (a measurement: kept); choose another --out` : `--out ${path}: cannot make the file (${code})`);
+  }
 }
 
 export function register(program: Command): void {
@@ -73,8 +83,8 @@ export function register(program: Command): void {
       for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);
+      const csv = createWriteStream(out, { fd: claim(out) });
       writeMachineJson(machinePath, machine);
-      const csv = createWriteStream(out, { flags: 'wx' });
       csv.write(stringify([COLUMNS as unknown as string[]]));
       const rows: Row[] = [];
       for (const dim of o.dims) {

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { assertHoldsNone, MEASUREMENT_FILES } from '../../benchmarks/runner/results-folder.ts';
+import { lockFolder } from '../../benchmarks/runner/folder-lock.ts';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { median } from 'simple-statistics';
@@ -59,6 +60,8 @@ export function register(program: Command): void {
       assertHoldsNone(out, MEASUREMENT_FILES, 'choose another --out');
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(out);
+      const release = lockFolder(out); // one writer: a run or another targets there
+      assertHoldsNone(out, MEASUREMENT_FILES, 'choose another --out'); // again, now that no other can start writing
       writeMachineJson(join(out, 'machine.json'), machine);
       const rows: TargetRow[] = [];
       const cols = ['target', 'config', 'value', 'threshold', 'met', 'detail'] as const;
@@ -145,6 +148,7 @@ export function register(program: Command): void {
         }
       }
 
+      release();
       console.table(rows.map(({ detail: _d, ...r }) => r));
       process.stderr.write(`targets: wrote ${csv}\n`);
     });
