@@ -84,6 +84,19 @@ test('results.csv with only its header, or empty: refused, the earlier report ke
   ]);
 });
 
+test('results.csv without a column every reader needs: refused, naming the columns', async () => {
+  const without = (columns: string[]) => (d: string) => {
+    const [header, ...rows] = readFileSync(join(d, 'results.csv'), 'utf8').trimEnd().split('\n');
+    const keep = header.split(',').map((c) => !columns.includes(c));
+    const cut = (line: string) => line.split(',').filter((_, i) => keep[i]).join(','); // the fixture's first rows quote no comma before these columns
+    writeFileSync(join(d, 'results.csv'), `${cut(header)}\n${cut(rows[0])}\n`);
+  };
+  await refused([
+    [copy('no-dim', without(['dim'])), /no-dim\/results\.csv: not a stde-bench results CSV \(no 'dim' column\)/],
+    [copy('no-speed', without(['it_per_s', 'backend'])), /no-speed\/results\.csv: not a stde-bench results CSV \(no 'backend', 'it_per_s' columns\)/],
+  ]);
+});
+
 test('a samples file with a malformed evaluation, or without its step times or evaluations: refused, naming the file and the entry', async () => {
   const evals = (name: string, v: unknown) => copy(name, (d) => editJson(sample(d), (s) => ({ ...s, evals: v })));
   await refused([
@@ -95,6 +108,8 @@ test('a samples file with a malformed evaluation, or without its step times or e
     [copy('samples-null', (d) => writeFileSync(sample(d), 'null')), /samples-null\/samples\/.+\.json: expected a JSON object, got null/],
     [copy('samples-empty', (d) => writeFileSync(sample(d), '{}')), /samples-empty\/samples\/.+\.json: step_ms is absent, not an array/],
     [evals('evals-absent', undefined), /evals-absent\/samples\/.+\.json: evals is absent, not an array/],
+    [copy('step-negative', (d) => editJson(sample(d), (s) => ({ ...s, step_ms: [5, -6] }))), /step-negative\/samples\/.+\.json: step_ms\[1\] is -6, a negative time/],
+    [copy('other-cell', (d) => editJson(sample(d), (s) => ({ ...s, cell: 'other' }))), /other-cell\/samples\/.+\.json: holds the samples of cell 'other', not of /],
   ]);
 });
 

@@ -161,21 +161,27 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   assert.deepEqual([readFileSync(csv, 'utf8'), readFileSync(join(out, 'run.json'), 'utf8')], [csvBefore, runBefore]);
 });
 
-test('--resume into a folder whose run.json is corrupt: one line and exit 2, the folder untouched', async () => {
+test('--resume into a folder whose run.json or results.csv is corrupt, or whose run.json names no run: one line and exit 2, the folder untouched', async () => {
   const dir = tempDir('resume-corrupt-');
   const m: Matrix = { name: 'corrupt', description: 'corrupt run.json', groups: [{ ...TINY, seeds: [0] }] };
   const file = matrixFile(dir, m);
   // Every cell has its row: were run.json's checks skipped, the resume would run nothing and rewrite run.json.
   const row = { ...Object.fromEntries(COLUMNS.map((c) => [c, null])), cell: expandMatrix(m, 'wasm')[0].id, status: 'ok', dim: 8 } as Row;
   const files = (out: string) => readdirSync(out).sort().map((f) => [f, readFileSync(join(out, f), 'utf8')]);
-  for (const [name, text, message] of [
+  for (const [name, text, message, csv] of [
     ['torn', '{"matrix": {"name": "corrupt"', /torn\/run\.json: malformed JSON/],
     ['argv-string', JSON.stringify({ matrix: m, backend: 'wasm', invocations: [{ date: '', argv: 'run' }] }), /argv-string\/run\.json: invocations\[0\]\.argv is a string, not an array$/],
-  ] as const) {
+    ['no-backend', JSON.stringify({ note: 'kept', matrix: m, invocations: [] }), /no-backend\/run\.json names no backend, so --resume cannot tell which run it would continue/],
+    ['no-matrix', JSON.stringify({ backend: 'wasm' }), /no-matrix\/run\.json names no matrix/],
+    ['garbage-csv', JSON.stringify({ matrix: m, backend: 'wasm' }), /garbage-csv\/results\.csv: malformed CSV \(Invalid Opening Quote/, 'garbage "unterminated\n'],
+    ['one-line-csv', JSON.stringify({ matrix: m, backend: 'wasm' }), /one-line-csv\/results\.csv: not a stde-bench results CSV \(its one line is no header\)/, 'not, a, header'],
+    ['no-column', JSON.stringify({ matrix: m, backend: 'wasm' }), /no-column\/results\.csv: not a stde-bench results CSV \(no 'it_per_s' column\)/, 'cell,pde,dim,estimator,R,seed,backend,steps,status\nc,p,8,e,0,0,wasm,2,ok\n'],
+  ] as [string, string, RegExp, string?][]) {
     const out = join(dir, name);
     mkdirSync(out);
     writeFileSync(join(out, 'run.json'), text);
-    appendRow(join(out, 'results.csv'), row);
+    if (csv === undefined) appendRow(join(out, 'results.csv'), row);
+    else writeFileSync(join(out, 'results.csv'), csv);
     const before = files(out);
     const r = await stde('run', '--matrix', file, '--out', out, '--resume');
     assert.equal(r.exitCode, 2, `${name}: ${r.stderr}`);

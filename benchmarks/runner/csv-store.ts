@@ -101,18 +101,41 @@ export function repairTail(path: string): number {
   return buf.length - keep;
 }
 
-/** Reads a results CSV written by appendRow (or any CSV with at least the cell and status columns). */
+/** The columns every reader needs: what identifies a cell, its status, and its speed. */
+const REQUIRED: readonly Column[] = ['cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'steps', 'status', 'it_per_s'];
+
+/** Reads a results CSV written by appendRow (or any CSV with at least the REQUIRED columns). */
 export function readRows(path: string): ParsedRow[] {
+  return parseRows(readFileSync(path), path);
+}
+
+/**
+ * The rows `run --resume` will keep, read before it touches the file: all but a torn last line, which
+ * it drops (repairTail). A file that is not a results CSV is refused here, before anything changes.
+ */
+export function readRowsBeforeRepair(path: string): ParsedRow[] {
+  const buf = readFileSync(path);
+  const kept = buf[buf.length - 1] === 0x0a ? buf.length : buf.lastIndexOf(0x0a) + 1;
+  // No line at all: the first write (header and row) was cut, or this is no results CSV.
+  if (kept === 0 && buf.length && !`${COLUMNS.join(',')}\n`.startsWith(buf.toString())) throw new UsageError(`${path}: not a stde-bench results CSV (its one line is no header)`);
+  return parseRows(buf.subarray(0, kept), path);
+}
+
+function parseRows(text: Buffer, path: string): ParsedRow[] {
   let records: Record<string, string>[];
   try {
-    records = parse(readFileSync(path), { columns: true, skip_empty_lines: true, relax_column_count: false });
+    records = parse(text, {
+      columns: (header: string[]) => {
+        const missing = REQUIRED.filter((c) => !header.includes(c));
+        if (missing.length) throw new UsageError(`${path}: not a stde-bench results CSV (no ${missing.map((c) => `'${c}'`).join(', ')} column${missing.length > 1 ? 's' : ''})`);
+        return header;
+      },
+      skip_empty_lines: true,
+      relax_column_count: false,
+    });
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: malformed CSV (${(e as Error).message.split('\n')[0]})`);
-  }
-  if (records.length > 0) {
-    for (const need of ['cell', 'status'] as const) {
-      if (!(need in records[0])) throw new UsageError(`${path}: not a stde-bench results CSV (no '${need}' column)`);
-    }
   }
   // Line numbers as an editor shows them: the header is line 1.
   return records.map((r, i) => {

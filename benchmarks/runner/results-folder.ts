@@ -141,7 +141,10 @@ export function readSamples(dir: string, cell: string): Samples | undefined {
   expect(path, s, 'cell', 'string');
   // A run writes both (empty for a cell that timed nothing): without them the file is not a cell's samples.
   for (const k of ['step_ms', 'evals']) check(path, s[k], 'array', k);
+  if (s.cell !== undefined && s.cell !== null && s.cell !== cell) throw new UsageError(`${path}: holds the samples of cell '${s.cell}', not of ${cell}`);
   const stepMs = expectEach(path, s, 'step_ms', 'finite number') as number[];
+  const negative = stepMs.findIndex((t) => t < 0);
+  if (negative >= 0) throw new UsageError(`${path}: step_ms[${negative}] is ${stepMs[negative]}, a negative time`);
   const evals = expectEach(path, s, 'evals', 'object') as Eval[];
   evals.forEach((e, i) => {
     check(path, e.step, 'number', `evals[${i}].step`);

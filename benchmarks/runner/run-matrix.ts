@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import os from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
-import { appendRow, readRows, repairTail, upgradeColumns, type Row } from './csv-store.ts';
+import { appendRow, readRows, readRowsBeforeRepair, repairTail, upgradeColumns, type Row } from './csv-store.ts';
 import { BIN, executeCell } from './execute-cell.ts';
 import { slotOf } from './cell-id.ts';
 import { describeMachine, writeMachineJson } from './machine.ts';
@@ -133,7 +133,11 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
   if (!o.resume && existsSync(paths.csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
   if (!o.resume) assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'use --resume to finish a run there, or choose another --out');
   if (existsSync(paths.csv) && !statSync(paths.csv).isFile()) throw new UsageError(`${paths.csv} is not a file`);
+  if (o.resume && existsSync(paths.csv)) readRowsBeforeRepair(paths.csv); // a file that is no results CSV: refused before it is repaired
   const prevRun = readRun(o.outDir);
+  if (o.resume && prevRun && (prevRun.matrix?.name === undefined || prevRun.backend === undefined)) {
+    throw new UsageError(`${paths.run} names no ${prevRun.backend === undefined ? 'backend' : 'matrix'}, so --resume cannot tell which run it would continue; choose another --out`);
+  }
   if (o.resume && !prevRun) {
     // Without run.json there is no run to continue: whatever else is there belongs to another measurement.
     assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'it has no run.json, so --resume cannot tell which run it would continue; choose another --out');
@@ -177,6 +181,7 @@ async function runLocked(o: RunOptions): Promise<RunSummary> {
   // run.json first: it names the run, so a start that fails after it (an engine that cannot start,
   // a kill) leaves a folder --resume continues, not one it must refuse as another measurement's.
   writeRun(o.outDir, {
+    ...prevRun, // fields this version does not write stay
     matrix: o.matrix,
     backend: o.backend,
     cells: [...new Set([...stored, ...o.cells.map((c) => c.id)])],
