@@ -49,6 +49,15 @@ export function nonEmptyPath(name: string) {
   };
 }
 
+/** A path option naming a file: not '', and not a folder's path ('x/', 'x/.', '..'), which would make the file beside or above it. */
+export function filePath(name: string) {
+  const path = nonEmptyPath(name);
+  return (v: string): string => {
+    if (/(^|\/)(\.\.?)?\/*$/.test(path(v))) throw new UsageError(`--${name} must name a file, got the folder '${v}'`);
+    return v;
+  };
+}
+
 export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
   return (v: string): T => {
     if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`unknown ${name} '${v}' (expected one of: ${allowed.join(', ')})`);

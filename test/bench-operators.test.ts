@@ -63,7 +63,7 @@ test('a cell past --timeout is a timeout row, not a crash', () => {
   assert.ok(wallS < 40, `the cell was stopped at its limit, not run out: ${wallS} s`);
 });
 
-test('bench-operators rejects an unknown estimator, R > d, empty lists, a malformed cell and an unknown backend with exit 2', () => {
+test('bench-operators rejects an unknown estimator, R > d, empty lists, a malformed cell, an unknown backend and a folder for --out with exit 2', () => {
   // Each with the message it must give (matched against the one line).
   const cases: [string[], RegExp][] = [
     [['--estimators', 'magic'], /unknown estimator 'magic' \(expected one of: stde-sparse, /],
@@ -76,6 +76,8 @@ test('bench-operators rejects an unknown estimator, R > d, empty lists, a malfor
     [['--dims', '20,,40'], /--dims: an empty item in '20,,40'/],
     [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
   ];
+  // A folder's path for --out (the CSV and its machine description would go beside or into it).
+  for (const out of [`${join(dir, 'new')}/`, join(dir, 'new.csv', '.') + '/.', dir]) cases.push([['--out', out], /--out must name a file, (got the folder '|and .* is a folder)/]);
   for (const [args, message] of cases) {
     const r = spawnSync(process.execPath, [bin, 'bench-operators', '--out', join(dir, 'bad.csv'), ...args], { encoding: 'utf8' });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -84,5 +86,5 @@ test('bench-operators rejects an unknown estimator, R > d, empty lists, a malfor
     assert.match(lines[0], /^stde-bench: /, args.join(' '));
     assert.match(lines[0], message, args.join(' '));
   }
-  for (const f of ['bad.csv', 'bad.machine.json']) assert.ok(!existsSync(join(dir, f)), `bad input writes nothing: ${f}`);
+  for (const f of ['bad.csv', 'bad.machine.json', 'new', 'new.csv']) assert.ok(!existsSync(join(dir, f)), `bad input writes nothing: ${f}`);
 });

@@ -4,14 +4,14 @@
  * that status and the table goes on. Prints a table and writes a CSV.
  */
 import type { Command } from 'commander';
-import { createWriteStream, existsSync, openSync } from 'node:fs';
+import { createWriteStream, existsSync, openSync, statSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
 import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { ESTIMATORS, getEstimator } from '../../operators/registry.ts';
 import { initEngine } from '../../engine/backend.ts';
-import { backendOption, int, intList, nameList, nonEmptyPath } from '../options.ts';
+import { backendOption, filePath, int, intList, nameList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { runChild } from '../../benchmarks/runner/classify.ts';
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--time-ms <ms>', 'tinybench time budget per cell', int('time-ms', 1), 2000)
     .option('--timeout <s>', 'seconds before a cell is stopped and reported as timeout', int('timeout', 1), 300)
     .option('--seed <s>', 'random seed', int('seed', 0), 0)
-    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)', nonEmptyPath('out'));
+    .option('--out <csv>', 'CSV output path, a new file; its machine description goes beside it as <name>.machine.json (default: results/bench-operators-YYYYMMDD-HHMMSS/operators.csv)', filePath('out'));
   backendOption(cmd)
     .option('--cell <json>', '(internal) run one cell in this process and print its JSON')
     .action(async (o: Opts) => {
@@ -80,6 +80,7 @@ export function register(program: Command): void {
       for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
       const out = o.out ?? join(stampedOutDir('bench-operators'), 'operators.csv');
       const machinePath = out.replace(/(\.csv)?$/, '.machine.json'); // operators.csv → operators.machine.json: one per CSV
+      if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out must name a file, and ${out} is a folder`);
       for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);
