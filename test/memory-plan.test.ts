@@ -95,6 +95,10 @@ test("beyond the WASM heap, the machine's own memory bounds what lives there; ea
   // The parameters' state alone too large: the network is what to shrink, not the points.
   assert.match(refusal({ width: 1e5 }, 'wasm')!, /on the WASM heap .* use a smaller --width or --depth or --backend webgpu$/);
   assert.match(refusal({ points: 1e8, microBatches: 1 }, 'wasm')!, /use more --micro-batches or fewer --points or --backend webgpu$/);
+  // Points that would need more micro-batches than the plan takes by itself: a step of hours, refused.
+  assert.match(refusal({ points: 1e15, testPoints: 0 }, 'wasm')!, /^1000000000000000 points at d = 10 are .* GiB of input per step: \d+ micro-batches of at most 0\.39 GiB on the WASM heap, more than the 1024 the plan takes by itself; use fewer --points, or --micro-batches \d+ to run it anyway$/);
+  assert.equal(refusal({ points: 1e10, testPoints: 0 }, 'wasm'), undefined); // 10¹⁰ points of d = 10: 1000 micro-batches
+  assert.equal(refusal({ points: 1e15, testPoints: 0, microBatches: 1e9 }, 'wasm'), undefined); // asked for
 });
 
 test('the micro-batch plan finds the fewest split of 2⁵³ − 1 points at once (divisors up to the square root)', () => {

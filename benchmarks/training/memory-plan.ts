@@ -44,6 +44,13 @@ export interface MemoryPlan {
 const MICRO_BATCH_INPUT_BYTES = 400 * 2 ** 20;
 
 /**
+ * The most micro-batches the plan chooses by itself. Each costs a pass of a few hundred kernels, so a
+ * count beyond this means a step of hours (`--points 1e15` would have run 4·10⁷ of them per step): the
+ * points, not the split, are then what the user got wrong. `--micro-batches` still takes any count.
+ */
+export const MAX_AUTO_MICRO_BATCHES = 1024;
+
+/**
  * Micro-batches per step: the user's count, or the fewest equal ones (dividing the points and the
  * boundary points) whose input stays within MICRO_BATCH_INPUT_BYTES; 1 on other backends. At
  * d = 5·10⁶ the 100 points are 1.86 GiB: five micro-batches of 20. The gradient is the same sum
@@ -132,6 +139,12 @@ export function assertFits(cfg: RunConfig, backend: string, ramBytes = totalmem(
     return plan.parameterStateBytes > limit ? `use ${sharing}a smaller --width or --depth` : `use more --micro-batches or fewer --points`;
   };
   const heapBytes = wasmUsableHeapBytes();
+  if (cfg.microBatches === 0 && plan.microBatches > MAX_AUTO_MICRO_BATCHES) {
+    const inputBytes = plan.inputBytes * plan.microBatches;
+    throw new UsageError(
+      `${cfg.points} points${cfg.boundaryPoints ? ` and ${cfg.boundaryPoints} boundary points` : ''} at d = ${cfg.d} are ${gib(inputBytes)} of input per step: ${plan.microBatches} micro-batches of at most ${gib(MICRO_BATCH_INPUT_BYTES)} on the WASM heap, more than the ${MAX_AUTO_MICRO_BATCHES} the plan takes by itself; use fewer --points, or --micro-batches ${plan.microBatches} to run it anyway`,
+    );
+  }
   if (backend === 'wasm' && plan.lowerBoundBytes > heapBytes) {
     const offHeap = plan.hostStateBytes ? `, Adam moments of the first layer off the heap` : '';
     throw new UsageError(
