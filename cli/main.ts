@@ -46,6 +46,10 @@ for (const f of readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWi
   mod.register?.(program);
 }
 
+// `help NAME` of no command would print the whole help and name nothing.
+const [first, second] = process.argv.slice(2);
+if (first === 'help' && second !== undefined && !program.commands.some((c) => c.name() === second)) fail(`unknown command '${second}' (see stde-bench --help)`);
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

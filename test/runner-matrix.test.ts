@@ -216,6 +216,7 @@ test('bad input is a one-line usage error with exit code 2', async () => {
   // Each with the message it must give (matched against the one line).
   const named: [string[], RegExp][] = [
     [['run', '--preset', 'no-such-preset'], /unknown preset 'no-such-preset' \(expected one of: quick, ci, /],
+    [['run', '--preset', 'quick', '--resume'], /--resume continues the run in --out: name its folder/],
     [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--R', '20'], /R = 20 exceeds d = 10 \(allen-cahn-two-body, stde-sparse\)/],
     [['run', '--pdes', 'no-such-pde', '--dims', '10', '--estimators', 'stde-sparse'], /unknown PDE 'no-such-pde' \(expected one of: /],
     [['run', '--pdes', 'kdv-2d', '--dims', '2', '--estimators', 'stde-dense'], /cell [^:]+: estimator 'stde-dense' cannot train kdv-2d \(it needs .*; supported: stde-sparse, /],

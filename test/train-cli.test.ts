@@ -95,7 +95,7 @@ test('a step that runs out of WASM heap after the plan let it start: one line na
   assert.match(lines[0], /^stde-bench: out of memory: WASM allocation of \d+ MB .*; use more --micro-batches \(this run: 1 of 2000000 points each; 2, 4, 5, … divide the points\), fewer --points/);
 });
 
-test('the command line: --version prints the package version; no command prints the help and exits 2; an unknown command is one line', async () => {
+test('the command line: --version prints the package version; no command prints the help and exits 2; an unknown command, or help for one, is one line', async () => {
   const version = await cli('--version');
   assert.equal(version.exitCode, 0);
   assert.equal(version.stdout.trim(), (await import('../package.json', { with: { type: 'json' } })).default.version);
@@ -106,6 +106,12 @@ test('the command line: --version prints the package version; no command prints 
   const unknown = await cli('fly');
   assert.equal(unknown.exitCode, 2);
   assert.equal(unknown.stderr.trim(), "stde-bench: unknown command 'fly'");
+  const helpOfUnknown = await cli('help', 'fly');
+  assert.equal(helpOfUnknown.exitCode, 2);
+  assert.equal(helpOfUnknown.stderr.trim(), "stde-bench: unknown command 'fly' (see stde-bench --help)");
+  const helpOfTrain = await cli('help', 'train');
+  assert.equal(helpOfTrain.exitCode, 0);
+  assert.match(helpOfTrain.stdout, /^Usage: stde-bench train /);
 });
 
 test('on the cpu backend stderr carries no tfjs banner; without test points the record says so, not "no exact solution"', async () => {

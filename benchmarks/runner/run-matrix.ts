@@ -133,7 +133,6 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
   if (!o.resume && existsSync(paths.csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
   if (!o.resume) assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'use --resume to finish a run there, or choose another --out');
   if (existsSync(paths.csv) && !statSync(paths.csv).isFile()) throw new UsageError(`${paths.csv} is not a file`);
-  if (o.resume && existsSync(paths.csv)) readRowsBeforeRepair(paths.csv); // a file that is no results CSV: refused before it is repaired
   const prevRun = readRun(o.outDir);
   if (o.resume && prevRun && (prevRun.matrix?.name === undefined || prevRun.backend === undefined)) {
     throw new UsageError(`${paths.run} names no ${prevRun.backend === undefined ? 'backend' : 'matrix'}, so --resume cannot tell which run it would continue; choose another --out`);
@@ -142,6 +141,7 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
     // Without run.json there is no run to continue: whatever else is there belongs to another measurement.
     assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'it has no run.json, so --resume cannot tell which run it would continue; choose another --out');
   }
+  if (o.resume && existsSync(paths.csv)) readRowsBeforeRepair(paths.csv); // a file that is no results CSV: refused before it is repaired
   if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevRun.cells ?? [], o);
   if (o.resume && existsSync(paths.machine) && readJson(paths.machine) === undefined) {
     throw new UsageError(`${paths.machine} is malformed JSON: --resume would replace the description of the machine the run's rows came from; repair or remove it`);

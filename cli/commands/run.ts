@@ -10,6 +10,7 @@ import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-ma
 import { assertOutDirTakes, defaultMemoryCapMb, runMatrix } from '../../benchmarks/runner/run-matrix.ts';
 import { RESULTS_CSV } from '../../benchmarks/runner/results-folder.ts';
 import { validateCells } from '../../benchmarks/runner/validate-cells.ts';
+import { UsageError } from '../../engine/errors.ts';
 import { PRESETS } from '../../benchmarks/presets/index.ts';
 
 interface Opts extends MatrixFlags {
@@ -56,6 +57,8 @@ export function register(program: Command): void {
         }
         return;
       }
+      // Without --out the run gets a new dated folder: there would be nothing to resume.
+      if (o.resume && o.out === undefined) throw new UsageError('--resume continues the run in --out: name its folder');
       const matrix = resolveMatrix(o);
       const backend = oneOf('backend', BACKENDS)(o.backend ?? matrix.backend ?? DEFAULT_BACKEND);
       const cells = expandMatrix(matrix, backend);
