@@ -36,8 +36,6 @@ const bad: [string, string[], RegExp][] = [
   ['malformed points JSON', ['--estimator', 'nested', '--model', model, '--points', file('badp.json', '[[0.1, 0.2')], /malformed JSON/],
   ['dimension mismatch', ['--estimator', 'nested', '--model', model, '--points', file('p2.json', [[0.1, 0.2]])], /expects 3/],
   ['R > d', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '4'], /exceeds the dimension/],
-  ['R > d for the biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--model', model, '--points', points, '--R', '4'], /R = 4 exceeds the dimension d = 3/],
-  ['R > d for a second-order operator', ['--estimator', 'stde', '--operator', 'second-order', '--coefficients', file('c3.json', [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), '--model', model, '--points', points, '--R', '5'], /R = 5 exceeds the dimension d = 3/],
   ['negative R', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '-1'], /--R must be/],
   ['--dist for an estimator without probes', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '2', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes, not stde-sparse$/],
   ['missing file', ['--estimator', 'nested', '--model', join(dir, 'nope.json'), '--points', points], /cannot read model file/],

@@ -35,6 +35,15 @@ interface Opts {
   cell?: string;
 }
 
+/** Whether a folder is at `path` (a file on the way to it: no, and makeOutDir says so). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Makes the CSV, failing where it exists: of two runs given one --out at once, the second stops here. */
 function claim(path: string): number {
   try {
@@ -80,7 +89,7 @@ export function register(program: Command): void {
       for (const d of o.dims) if (o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
       const out = o.out ?? join(stampedOutDir('bench-operators'), 'operators.csv');
       const machinePath = out.replace(/(\.csv)?$/, '.machine.json'); // operators.csv → operators.machine.json: one per CSV
-      if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out must name a file, and ${out} is a folder`);
+      if (isFolder(out)) throw new UsageError(`--out must name a file, and ${out} is a folder`);
       for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);

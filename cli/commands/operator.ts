@@ -83,8 +83,6 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       explain: () => est.explain(terms),
     };
   }
-  // Every operator's R counts dimensions or probes, at most d of them, as train takes them.
-  if (d !== undefined && o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
   if (o.operator === 'second-order') {
     const est = getSecondOrderEstimator(o.estimator);
     if (o.coefficients === undefined) throw new UsageError('--operator second-order needs --coefficients FILE (a d × d JSON matrix C)');
@@ -120,6 +118,10 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
     };
   }
   const est = getEstimator(o.estimator);
+  // R counts sampled dimensions here, or probes in their place (as train takes it). The biharmonic's and
+  // the second-order operator's R counts dense probes only, which may outnumber d: their variance is
+  // what many probes buy down (a 4th-order Gaussian estimate at d = 3 wants hundreds).
+  if (d !== undefined && o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
   // As train: a distribution given to an estimator that draws no probes would change nothing.
   if (o.dist !== undefined && est.sampling !== 'probes') throw new UsageError(`--dist applies to the estimators that draw probes, not ${est.name}`);
   if (est.sampling === 'probes' && o.R === 0) throw new UsageError(`${est.name} needs R > 0 probe vectors`);
