@@ -15,6 +15,8 @@ export interface Stat {
 export interface ConfigSummary extends ConfigKey {
   id: string;
   steps: number;
+  /** Residual points per step (null: a row that names none, such as a crash's). */
+  points: number | null;
   backend: string;
   label: string;
   rows: ParsedRow[];
@@ -66,6 +68,7 @@ export function aggregate(rows: ParsedRow[]): ConfigSummary[] {
       ...key,
       id,
       steps: Number(r0.steps),
+      points: rs.map((r) => r.points).find((p): p is number => typeof p === 'number') ?? null,
       backend: String(r0.backend),
       label: estimatorLabel(key),
       rows: rs,

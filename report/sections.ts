@@ -10,6 +10,10 @@ import type { Chart } from './pde-charts.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
 import { COLUMNS } from '../benchmarks/runner/csv-store.ts';
 import { PRESETS } from '../benchmarks/presets/index.ts';
+import type { MatrixGroup } from '../benchmarks/runner/matrix.ts';
+import { getPde } from '../benchmarks/pdes/registry.ts';
+import type { PDE } from '../benchmarks/pdes/pde.ts';
+import { resolveOptions } from '../benchmarks/training/run-config.ts';
 
 interface MetricCol {
   head: string;
@@ -73,7 +77,7 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
       if (m.paper) {
         const p = ref.lookup(c, m.paper);
         cells.push(paperCell(p));
-        if (m.against === 'ratio') cells.push(st && p?.value ? `${fmt(st.mean / p.value, 'ratio')}${m.kind === 'sci' ? stepsApart(c.steps, p.table) : ''}` : '');
+        if (m.against === 'ratio') cells.push(st && p?.value ? `${fmt(st.mean / p.value, 'ratio')}${m.kind === 'sci' ? setupApart(c, p.table, true) : ''}` : '');
         if (m.against === 'speed-up') cells.push(speedUps(c, cs, ref, m.metric, m.paper));
       }
     }
@@ -82,18 +86,47 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   return table(head, rows, 'metrics');
 }
 
-/** The steps the paper's numbers of a table come after: those of the preset that reproduces it. */
-function paperSteps(table: string): number | undefined {
+/** The groups of the paper presets that reproduce `table` ('Table 3', or 'Tables 7-9' as a reference row names them). */
+function paperGroups(table: string): MatrixGroup[] {
   const [, from, to] = /^Tables? (\d+)(?:[-–](\d+))?$/.exec(table) ?? [];
   const names = from ? Array.from({ length: Number(to ?? from) - Number(from) + 1 }, (_, i) => `Table ${Number(from) + i}`) : [];
-  const steps = PRESETS.filter((p) => p.name.startsWith('paper-') && names.includes(p.table ?? '')).flatMap((p) => p.groups.map((g) => g.steps));
+  return PRESETS.filter((p) => p.name.startsWith('paper-') && names.includes(p.table ?? '')).flatMap((p) => p.groups);
+}
+
+/** The steps the paper's numbers of a table come after: those of the preset that reproduces it. */
+function paperSteps(table: string): number | undefined {
+  const steps = paperGroups(table).map((g) => g.steps);
   return steps.length ? Math.max(...steps) : undefined;
 }
 
-/** Where an error was reached after other steps than the paper's: say so beside its ratio. */
-function stepsApart(steps: number, table: string): string {
-  const theirs = paperSteps(table);
-  return theirs === undefined || theirs === steps ? '' : ` <small class="note">(${steps} steps; the paper ${theirs})</small>`;
+/** The points per step the paper's numbers of a table at one PDE and d came from, as its preset gives them. */
+function paperPoints(table: string, pde: string, dim: number): number | undefined {
+  const spec = getPde(pde);
+  const groups = paperGroups(table).filter((g) => g.pdes.includes(pde) && g.dims.includes(dim));
+  const points = new Set(groups.map((g) => g.points ?? spec.defaults(dim, resolveOptions(spec, pdeOptionsIn(spec, g.args ?? []))).points));
+  return points.size === 1 ? [...points][0] : undefined;
+}
+
+/** A PDE's options among a group's extra `train` arguments (`--preset published-tables` → { preset: … }). */
+function pdeOptionsIn(pde: PDE, args: string[]): Record<string, string> {
+  const options: Record<string, string> = {};
+  args.forEach((a, i) => {
+    const flag = a.replace(/^--/, '');
+    if (a.startsWith('--') && i + 1 < args.length && pde.options.some((o) => o.flag === flag)) options[flag] = args[i + 1];
+  });
+  return options;
+}
+
+/**
+ * Where ours ran other points per step (speed and errors) or, for an error, other steps than the
+ * paper's preset: both counts beside the comparison, ours first.
+ */
+function setupApart(c: ConfigSummary, table: string, withSteps: boolean): string {
+  const counts: [string, number | null, number | undefined][] = [['points', c.points, paperPoints(table, c.pde, c.dim)]];
+  if (withSteps) counts.push(['steps', c.steps, paperSteps(table)]);
+  const apart = counts.filter(([, ours, theirs]) => ours !== null && theirs !== undefined && ours !== theirs);
+  if (!apart.length) return '';
+  return ` <small class="note">(${apart.map(([what, ours]) => `${ours} ${what}`).join(', ')}; the paper ${apart.map(([, , theirs]) => theirs).join(', ')})</small>`;
 }
 
 /**
@@ -112,7 +145,8 @@ function speedUps(c: ConfigSummary, cs: ConfigSummary[], ref: Reference, metric:
   const paper = p?.status === 'ok' && q?.status === 'ok' && p.value && q.value ? p.value / q.value : null;
   if (ours === null && paper === null) return '';
   const title = `ours over nested R=${peer?.R ?? '—'}; the paper's over ${q ? `${q.paper_method}, R=${q.R}` : '—'}`;
-  return `<span title="${esc(title)}">${ours === null ? '—' : fmt(ours, 'ratio')} / ${paper === null ? '—' : fmt(paper, 'ratio')}</span>`;
+  const apart = ours !== null && paper !== null && p ? setupApart(c, p.table, false) : '';
+  return `<span title="${esc(title)}">${ours === null ? '—' : fmt(ours, 'ratio')} / ${paper === null ? '—' : fmt(paper, 'ratio')}</span>${apart}`;
 }
 
 function machineSection(m: Record<string, unknown> | undefined): string {

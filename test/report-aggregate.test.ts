@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate } from '../report/aggregate.ts';
 import { metricsTable } from '../report/sections.ts';
-import { Reference } from '../report/reference.ts';
+import { loadReference, Reference } from '../report/reference.ts';
 import { cellId } from '../benchmarks/runner/cell-id.ts';
 import type { ParsedRow } from '../benchmarks/runner/csv-store.ts';
 
@@ -42,4 +42,23 @@ test("the metrics table: a configuration whose every seed diverged shows DIVERGE
   assert.equal(at('seeds'), '0/2');
   assert.equal(at('it/s'), '4.000 ± 1.000');
   assert.equal(at('rel L2 best'), 'DIVERGED');
+});
+
+test("the metrics table notes the points (and, for errors, steps) where ours ran other than the paper's preset", () => {
+  const ref = loadReference(); // the paper's numbers: Table 3 ran allen-cahn-two-body at 100 points, 10,000 steps
+  const at = (points: number) => {
+    const base = { pde: 'allen-cahn-two-body', dim: 100, R: 16, seed: 0, steps: 10000, backend: 'wasm', points, width: 128, depth: 4, block: 1 };
+    const stde = { ...base, estimator: 'stde-sparse' };
+    const nested = { ...base, estimator: 'nested' };
+    const cs = aggregate([
+      { ...row(0, 'ok', {}), ...stde, cell: cellId(stde), steps_done: 10000, it_per_s: 50, rel_l2_best: 0.02 },
+      { ...row(0, 'ok', {}), ...nested, cell: cellId(nested), steps_done: 10000, it_per_s: 1, rel_l2_best: 0.02 },
+    ]);
+    const html = metricsTable(cs, ref);
+    return html.split('</tr>').find((r) => r.includes('stde-sparse R=16'))!.replace(/<[^>]+>/g, ' ');
+  };
+  assert.doesNotMatch(at(100), /points|the paper \d/);
+  const apart = at(50);
+  assert.match(apart, /50\.0×[^(]*\(50 points; the paper 100\)/, 'the speed-up, at other points');
+  assert.match(apart, /\(50 points; the paper 100\).*\(50 points; the paper 100\)/, 'and the error ratio');
 });

@@ -90,7 +90,8 @@ function resolveDim(pde: PDE, dim: number | undefined): number {
   return dim;
 }
 
-function resolveOptions(pde: PDE, given: Record<string, string>): Record<string, string> {
+/** A PDE's options: its defaults, with those given (each checked against its choices). */
+export function resolveOptions(pde: PDE, given: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of pde.options) out[o.flag] = o.default;
   for (const [flag, value] of Object.entries(given)) {
