@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockFolder, LOCK_FILE } from '../benchmarks/runner/folder-lock.ts';
 import { UsageError } from '../engine/errors.ts';
@@ -30,7 +30,7 @@ test('a lock held by a running stde-bench is refused with one line naming its pi
   const dir = tempDir('lock-');
   const pid = sleeper(t, true);
   writeFileSync(join(dir, LOCK_FILE), String(pid));
-  assert.throws(() => lockFolder(dir), (e) => e instanceof UsageError && new RegExp(`being written by another run \\(pid ${pid}\\)`).test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => lockFolder(dir), (e) => e instanceof UsageError && new RegExp(`being written by another stde-bench run or targets \\(pid ${pid}\\)`).test(e.message) && !e.message.includes('\n'));
   assert.equal(readFileSync(join(dir, LOCK_FILE), 'utf8'), String(pid), 'left as it was');
 });
 
@@ -88,8 +88,9 @@ test('runs that find the same stale lock at once: exactly one of them gets the f
     const at = Date.now() + 300;
     const answers = await Promise.all(contenders.map((c) => c.say(`${dir}\t${at}`)));
     assert.equal(answers.filter((a) => a === 'got').length, 1, `round ${round}: ${answers.join(', ')}`);
+    assert.equal(answers.filter((a) => a === 'refused').length, contenders.length - 1, `round ${round}: ${answers.join(', ')}`);
     for (const c of contenders) assert.equal(await c.say('release'), 'released');
-    assert.ok(!existsSync(join(dir, LOCK_FILE)));
+    assert.deepEqual(readdirSync(dir), [], 'no lock, takeover or temporary file is left');
   }
   for (const c of contenders) {
     c.child.stdin!.end();

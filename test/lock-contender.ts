@@ -1,11 +1,12 @@
 /**
  * A process that contends for a folder's lock when told (folder-lock.test.ts): each stdin line is a
  * folder and the time (ms since the epoch) to lock it at, so that all contenders try at once, or
- * 'release'; it answers 'got' or 'refused' per folder. Its command line
+ * 'release'; it answers 'got', 'refused' (one line of usage error) or 'error: …' per folder. Its command line
  * names stde-bench (an argument), so that its lock counts as a run's.
  */
 import { createInterface } from 'node:readline';
 import { lockFolder } from '../benchmarks/runner/folder-lock.ts';
+import { UsageError } from '../engine/errors.ts';
 
 let release: (() => void) | undefined;
 console.log('ready');
@@ -21,7 +22,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   try {
     release = lockFolder(dir);
     console.log('got');
-  } catch {
-    console.log('refused');
+  } catch (e) {
+    console.log(e instanceof UsageError ? 'refused' : `error: ${String(e).split('\n')[0]}`); // a crash is no refusal
   }
 }

@@ -77,7 +77,7 @@ test('targets into a folder another run is writing is refused with one line and 
   writeFileSync(join(out, '.run.lock'), String(writer.pid));
   const r = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
   assert.equal(r.exitCode, 2, r.stderr);
-  assert.match(r.stderr.trim(), new RegExp(`^stde-bench: .* is being written by another run \\(pid ${writer.pid}\\); [^\\n]*$`));
+  assert.match(r.stderr.trim(), new RegExp(`^stde-bench: .* is being written by another stde-bench run or targets \\(pid ${writer.pid}\\); [^\\n]*$`));
   assert.ok(!existsSync(join(out, 'machine.json')) && !existsSync(join(out, 'targets.csv')));
   assert.equal(readFileSync(join(out, '.run.lock'), 'utf8'), String(writer.pid));
 });

@@ -102,12 +102,15 @@ export function lockFolder(dir: string): () => void {
       const pid = settledHolderOf(path);
       if (pid === undefined) continue; // released meanwhile
       if (pid > 0 && pid !== process.pid && holds(pid)) {
-        throw new UsageError(`${dir} is being written by another run (pid ${pid}); wait for it to end or choose another --out (if no run writes there, remove ${path})`);
+        throw new UsageError(`${dir} is being written by another stde-bench run or targets (pid ${pid}); wait for it to end or choose another --out (if none writes there, remove ${path})`);
       }
       // Stale: its run was killed. Removed only under the takeover lock, and only if unchanged.
       if (!lock.place(takeover)) {
         const taker = settledHolderOf(takeover);
-        if (taker !== undefined && (taker <= 0 || !holds(taker))) rmSync(takeover, { force: true }); // its taker was killed mid-way
+        // Its taker was killed mid-way (this pid: a taker of old whose pid came round again). Removing it is
+        // check-then-remove, so two runs that both find it so could still both take over: that needs a
+        // run killed within the takeover's millisecond, and another two starting at once after it.
+        if (taker !== undefined && (taker <= 0 || taker === process.pid || !holds(taker))) rmSync(takeover, { force: true });
         else pause(10);
         continue;
       }
