@@ -4,7 +4,7 @@
  * cell runs.
  */
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { closeSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -56,8 +56,10 @@ export async function gitState(checkout = ROOT): Promise<GitState> {
 }
 
 /** machine.json (or a run's copy with its resumes added), pretty-printed, ending with a newline. */
-export function writeMachineJson(path: string, machine: MachineInfo | Record<string, unknown>): void {
+/** Writes machine.json at a path, or into a file descriptor made for it (closed after). */
+export function writeMachineJson(path: string | number, machine: MachineInfo | Record<string, unknown>): void {
   writeFileSync(path, JSON.stringify(machine, null, 2) + '\n');
+  if (typeof path === 'number') closeSync(path);
 }
 
 export async function describeMachine(backend: string): Promise<MachineInfo> {

@@ -4,7 +4,7 @@
  * that status and the table goes on. Prints a table and writes a CSV.
  */
 import type { Command } from 'commander';
-import { createWriteStream, existsSync, openSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
 import { dirname, join } from 'node:path';
@@ -44,7 +44,7 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** Makes the CSV, failing where it exists: of two runs given one --out at once, the second stops here. */
+/** Makes one of the run's files, failing where it exists: of two runs given one --out at once, the second stops here. */
 function claim(path: string): number {
   try {
     return openSync(path, 'wx');
@@ -93,8 +93,18 @@ export function register(program: Command): void {
       for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);
-      const csv = createWriteStream(out, { fd: claim(out) });
-      writeMachineJson(machinePath, machine);
+      // Both files claimed before either is written: `--out x` and `--out x.csv` share x.machine.json.
+      const csvFd = claim(out);
+      let machineFd: number;
+      try {
+        machineFd = claim(machinePath);
+      } catch (e) {
+        closeSync(csvFd);
+        rmSync(out); // ours, and empty: no measurement is lost
+        throw e;
+      }
+      writeMachineJson(machineFd, machine);
+      const csv = createWriteStream(out, { fd: csvFd });
       csv.write(stringify([COLUMNS as unknown as string[]]));
       const rows: Row[] = [];
       for (const dim of o.dims) {
