@@ -123,7 +123,7 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   }
   const second = await stde('run', '--matrix', file, '--out', out, '--resume');
   assert.equal(second.exitCode, 2);
-  assert.match(String(second.stderr).trim(), new RegExp(`^stde-bench: \\S+ is being written by another run \\(pid ${runner.pid}\\); wait for it to end or choose another --out \\(if no run writes there, remove \\S+\\.run\\.lock\\)$`));
+  assert.match(String(second.stderr).trim(), new RegExp(`^stde-bench: \\S+ is being written by another stde-bench run or targets \\(pid ${runner.pid}\\); wait for it to end or choose another --out \\(if none writes there, remove \\S+\\.run\\.lock\\)$`));
   runner.kill('SIGKILL'); // its lock stays behind, stale: the --resume below takes it over
   const killed = await runner;
   assert.equal(killed.signal, 'SIGKILL');
@@ -171,7 +171,7 @@ test('--resume into a folder whose run.json or results.csv is corrupt, or whose 
   for (const [name, text, message, csv] of [
     ['torn', '{"matrix": {"name": "corrupt"', /torn\/run\.json: malformed JSON/],
     ['argv-string', JSON.stringify({ matrix: m, backend: 'wasm', invocations: [{ date: '', argv: 'run' }] }), /argv-string\/run\.json: invocations\[0\]\.argv is a string, not an array$/],
-    ['no-backend', JSON.stringify({ note: 'kept', matrix: m, invocations: [] }), /no-backend\/run\.json names no backend, so --resume cannot tell which run it would continue/],
+    ['no-backend', JSON.stringify({ matrix: m, invocations: [] }), /no-backend\/run\.json names no backend, so --resume cannot tell which run it would continue/],
     ['no-matrix', JSON.stringify({ backend: 'wasm' }), /no-matrix\/run\.json names no matrix/],
     ['garbage-csv', JSON.stringify({ matrix: m, backend: 'wasm' }), /garbage-csv\/results\.csv: malformed CSV \(Invalid Opening Quote/, 'garbage "unterminated\n'],
     ['one-line-csv', JSON.stringify({ matrix: m, backend: 'wasm' }), /one-line-csv\/results\.csv: not a stde-bench results CSV \(its one line is no header\)/, 'not, a, header'],
@@ -204,9 +204,15 @@ test('a command-line matrix resumes only as itself: all are named custom, so the
     assert.match(String(r.stderr).trim(), /^stde-bench: .* holds a run of other cells, and --resume continues that one \(stde-bench run .* --steps 3\); run these cells into another --out$/);
   }
   assert.deepEqual(files(), before);
+  // A field this version does not write (a note, or a later version's) stays when the resume rewrites run.json.
+  const runJson = join(out, 'run.json');
+  writeFileSync(runJson, JSON.stringify({ ...JSON.parse(readFileSync(runJson, 'utf8')), note: 'kept' }));
   const same = await cl('--steps', '3', '--resume');
   assert.equal(same.exitCode, 0, String(same.stderr));
   assert.match(String(same.stdout), /^0 cells run/);
+  const resumed = JSON.parse(readFileSync(runJson, 'utf8'));
+  assert.equal(resumed.note, 'kept');
+  assert.equal(resumed.invocations.length, 2, 'and the resume is one more invocation');
 });
 
 test('bad input is a one-line usage error with exit code 2', async () => {

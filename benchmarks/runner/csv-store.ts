@@ -91,13 +91,15 @@ export function upgradeColumns(path: string): Column[] {
   return added;
 }
 
+/** The bytes of `buf` up to its last line end: what is left once a partial last line is dropped. */
+const intactLength = (buf: Buffer): number => (buf.length === 0 || buf[buf.length - 1] === 0x0a ? buf.length : buf.lastIndexOf(0x0a) + 1);
+
 /** Drops a trailing partial line (a write cut by kill -9); returns how many bytes were dropped. */
 export function repairTail(path: string): number {
   if (!existsSync(path)) return 0;
   const buf = readFileSync(path);
-  if (buf.length === 0 || buf[buf.length - 1] === 0x0a) return 0;
-  const keep = buf.lastIndexOf(0x0a) + 1;
-  truncateSync(path, keep);
+  const keep = intactLength(buf);
+  if (keep < buf.length) truncateSync(path, keep);
   return buf.length - keep;
 }
 
@@ -110,15 +112,15 @@ export function readRows(path: string): ParsedRow[] {
 }
 
 /**
- * The rows `run --resume` will keep, read before it touches the file: all but a torn last line, which
- * it drops (repairTail). A file that is not a results CSV is refused here, before anything changes.
+ * Refuses a file that is no results CSV, as `run --resume` would keep it: all but a torn last line,
+ * which it drops (repairTail), so it is checked before anything changes.
  */
-export function readRowsBeforeRepair(path: string): ParsedRow[] {
+export function assertResultsCsv(path: string): void {
   const buf = readFileSync(path);
-  const kept = buf[buf.length - 1] === 0x0a ? buf.length : buf.lastIndexOf(0x0a) + 1;
+  const kept = intactLength(buf);
   // No line at all: the first write (header and row) was cut, or this is no results CSV.
   if (kept === 0 && buf.length && !`${COLUMNS.join(',')}\n`.startsWith(buf.toString())) throw new UsageError(`${path}: not a stde-bench results CSV (its one line is no header)`);
-  return parseRows(buf.subarray(0, kept), path);
+  parseRows(buf.subarray(0, kept), path);
 }
 
 function parseRows(text: Buffer, path: string): ParsedRow[] {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import os from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
-import { appendRow, readRows, readRowsBeforeRepair, repairTail, upgradeColumns, type Row } from './csv-store.ts';
+import { appendRow, assertResultsCsv, readRows, repairTail, upgradeColumns, type Row } from './csv-store.ts';
 import { BIN, executeCell } from './execute-cell.ts';
 import { slotOf } from './cell-id.ts';
 import { describeMachine, writeMachineJson } from './machine.ts';
@@ -125,7 +125,8 @@ export function refuseOtherRun(outDir: string, prev: RunJson, stored: Iterable<s
 /**
  * What `run` checks of its --out before touching it (`--dry-run` too): a finished run is never written
  * over, and --resume continues only the run the folder holds (as far as run.json tells; runMatrix
- * also checks the rows of results.csv once its torn last line is repaired). Returns run.json's content;
+ * also checks the cells of results.csv's rows against it once its torn last line is dropped), into a
+ * results.csv that is one. Returns run.json's content;
  * a corrupt run.json is refused, since --resume could not check the run it holds.
  */
 export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'matrix' | 'cells' | 'backend'>): RunJson | undefined {
@@ -141,8 +142,8 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
     // Without run.json there is no run to continue: whatever else is there belongs to another measurement.
     assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'it has no run.json, so --resume cannot tell which run it would continue; choose another --out');
   }
-  if (o.resume && existsSync(paths.csv)) readRowsBeforeRepair(paths.csv); // a file that is no results CSV: refused before it is repaired
   if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevRun.cells ?? [], o);
+  if (o.resume && existsSync(paths.csv)) assertResultsCsv(paths.csv); // before its torn last line is dropped
   if (o.resume && existsSync(paths.machine) && readJson(paths.machine) === undefined) {
     throw new UsageError(`${paths.machine} is malformed JSON: --resume would replace the description of the machine the run's rows came from; repair or remove it`);
   }
