@@ -57,7 +57,7 @@ test('the memory plan splits d = 5e6 (B = 50) into 5 micro-batches of 20 points 
   assert.equal(microBatchesFor(resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse', microBatches: 10 }), 'wasm'), 10);
 });
 
-test('left to the plan on wasm, a run may try each larger count that divides both batches, up to 4× the last; a given count, or another backend, is tried alone', () => {
+test('left to the plan on wasm, a run may try each larger count that divides both batches, up to 4× the last and 1024; a given count, or another backend, is tried alone', () => {
   const paperText = { pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', options: { preset: 'paper-text' } }; // 2000 and 100 points
   assert.deepEqual(microBatchCounts(resolveRun(paperText), 'wasm'), [1, 2, 4, 5, 10, 20, 25, 50, 100]);
   assert.deepEqual(microBatchCounts(resolveRun(paperText), 'webgpu'), [1]);
@@ -66,6 +66,9 @@ test('left to the plan on wasm, a run may try each larger count that divides bot
   assert.deepEqual(microBatchCounts(resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse' }), 'wasm'), [5, 10, 20, 25, 50, 100]);
   // No jump past 4×: 3·67 points try 1 and 3, not 67 micro-batches of 3 or 201 of 1.
   assert.deepEqual(microBatchCounts(resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse', points: 201 }), 'wasm'), [1, 3]);
+  // Nor past the 1024 the plan takes by itself: 2¹¹ points of a width that needs 512 micro-batches try 512 and 1024.
+  const wide = resolveRun({ pde: 'allen-cahn-two-body', dim: 400 * 2 ** 16, block: 2 ** 16, estimator: 'stde-sparse', points: 2 ** 11, testPoints: 0 });
+  assert.deepEqual(microBatchCounts(wide, 'wasm'), [512, 1024]);
 });
 
 test('a micro-batch count that does not divide the points is a usage error', () => {

@@ -67,7 +67,7 @@ export function microBatchesFor(cfg: RunConfig, backend: string): number {
  * The micro-batch counts a run may try, in order: the user's count alone, or the plan's and then each
  * larger count that divides the points and the boundary points (wasm), as long as a micro-batch keeps
  * at least a quarter of the points of the one before: past such a jump (1 → 2000003 for a prime
- * count) the run would crawl, and the user had better choose. The plan bounds the input batch only;
+ * count) the run would crawl, and the user had better choose; nor past MAX_AUTO_MICRO_BATCHES. The plan bounds the input batch only;
  * the step's working memory (activations, jets, tape) is found by trying them (fit-micro-batches.ts).
  */
 export function microBatchCounts(cfg: RunConfig, backend: string): number[] {
@@ -76,7 +76,7 @@ export function microBatchCounts(cfg: RunConfig, backend: string): number[] {
   const counts = [k];
   for (const j of divisors(gcd(cfg.points, cfg.boundaryPoints))) {
     if (j <= counts[counts.length - 1]) continue;
-    if (j > 4 * counts[counts.length - 1]) break;
+    if (j > 4 * counts[counts.length - 1] || j > MAX_AUTO_MICRO_BATCHES) break;
     counts.push(j);
   }
   return counts;
