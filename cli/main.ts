@@ -48,7 +48,8 @@ for (const f of readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWi
 
 // `help NAME` of no command would print the whole help and name nothing.
 const [first, second] = process.argv.slice(2);
-if (first === 'help' && second !== undefined && !program.commands.some((c) => c.name() === second)) fail(`unknown command '${second}' (see stde-bench --help)`);
+const known = (name: string) => name === 'help' || name.startsWith('-') || program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+if (first === 'help' && second !== undefined && !known(second)) fail(`unknown command '${second}' (see stde-bench --help)`);
 
 try {
   await program.parseAsync(process.argv);

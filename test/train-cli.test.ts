@@ -112,6 +112,11 @@ test('the command line: --version prints the package version; no command prints 
   const helpOfTrain = await cli('help', 'train');
   assert.equal(helpOfTrain.exitCode, 0);
   assert.match(helpOfTrain.stdout, /^Usage: stde-bench train /);
+  for (const of of ['help', '--help']) {
+    const r = await cli('help', of); // commander's own: the help of help, or of everything
+    assert.doesNotMatch(r.stderr, /unknown command/, `help ${of}`);
+    assert.match(r.stdout + r.stderr, /^Usage: stde-bench/, `help ${of}`);
+  }
 });
 
 test('on the cpu backend stderr carries no tfjs banner; without test points the record says so, not "no exact solution"', async () => {
