@@ -84,10 +84,10 @@ export function aggregate(rows: ParsedRow[]): ConfigSummary[] {
 }
 
 /**
- * Nested backprop's configuration at the same d, network and variant, with a speed (the same R where
+ * Nested backprop's configuration at the same d, points per step, network and variant, with a speed (the same R where
  * nested ran with it): what speed-ups are taken over, ours and the paper's alike.
  */
 export function nestedPeer(c: ConfigSummary, cs: ConfigSummary[]): ConfigSummary | undefined {
-  const peers = cs.filter((n) => n.estimator === 'nested' && n.dim === c.dim && n.width === c.width && n.depth === c.depth && n.block === c.block && n.variant === c.variant && n.stat('it_per_s'));
+  const peers = cs.filter((n) => n.estimator === 'nested' && n.dim === c.dim && n.points === c.points && n.width === c.width && n.depth === c.depth && n.block === c.block && n.variant === c.variant && n.stat('it_per_s'));
   return peers.find((n) => n.R === c.R) ?? peers[0];
 }
