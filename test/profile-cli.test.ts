@@ -1,5 +1,5 @@
 /**
- * `stde-bench profile` end to end at toy sizes: one profiled loss-and-gradient step (or, with
+ * `stde-bench profile` end to end at toy sizes: profiled loss-and-gradient steps (or, with
  * --whole-step, a whole training step) by kernel (our directly called SIMD kernels as `simd:` rows), as a
  * table or one JSON record whose per-kernel counts add up to the kernel count; the data-fit floor
  * profiles too; bad input is one line and exit 2. (Times are not asserted: tests check behaviour.)
@@ -26,7 +26,16 @@ test('profile --json: the kernels by name add up to the step, with the products 
     assert.ok(rec.by_kernel.some((k: { kernel: string }) => k.kernel === 'BatchMatMul'));
     const summed = rec.by_kernel.reduce((a: number, k: { ms: number }) => a + k.ms, 0);
     assert.ok(Math.abs(summed - rec.kernel_ms) < 1e-6 * Math.max(1, rec.kernel_ms), `${summed} vs ${rec.kernel_ms}`);
+    // Five profiled calls by default; the split shown is the one whose share is their median.
+    assert.equal(rec.kernel_shares.length, 5);
+    assert.equal(rec.kernel_share, [...rec.kernel_shares].sort((a: number, b: number) => a - b)[2]);
+    assert.equal(rec.kernel_share, rec.kernel_ms / rec.wall_ms);
   }
+  const one = JSON.parse(String((await cli('profile', ...toy, '--calls', '1', '--json')).stdout).trim().split('\n').pop()!);
+  assert.deepEqual(one.kernel_shares, [one.kernel_share]);
+  const bad = await cli('profile', ...toy, '--calls', '0');
+  assert.equal(bad.exitCode, 2);
+  assert.match(bad.stderr.trim(), /^stde-bench: --calls must be ≥ 1, got 0$/);
 });
 
 test('profile --whole-step: the training step as train runs it, drawing points and Adam included', async () => {
@@ -67,7 +76,7 @@ test('profile prints a table of the top kernels and says how many it left out', 
   assert.equal(r.exitCode, 0, r.stderr);
   const lines = String(r.stdout).trim().split('\n');
   assert.match(lines[0], /^allen-cahn-two-body d=20 stde-sparse R=4 N=8 on wasm$/);
-  assert.match(lines[1], /^one loss \+ parameter gradient: [\d.]+ ms wall, \d+ kernels, [\d.]+ ms in kernels \(share [\d.]+\)$/);
+  assert.match(lines[1], /^one loss \+ parameter gradient: [\d.]+ ms wall, \d+ kernels, [\d.]+ ms in kernels \(share [\d.]+, the median of 5 calls: [\d.]+(, [\d.]+){4}\)$/);
   assert.match(lines[2], /kernel\s+count\s+ms/);
   assert.equal(lines.length, 3 + 3 + 1);
   assert.match(lines[6], /^\s+\(\d+ more kernel names, \d+ kernels\)$/);

@@ -17,6 +17,7 @@ type Opts = RunChoiceOpts & {
   top: number;
   json?: boolean;
   wholeStep?: boolean;
+  calls: number;
 };
 
 const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--seed <s>', 'run seed', int('seed', 0), 0)
     .option('--top <n>', 'kernel names to list', int('top', 1), 25)
     .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam; every micro-batch); default: the loss and gradient of one (micro-)batch on points drawn beforehand")
+    .option('--calls <n>', 'profiled calls (steps 2, 3, …); the one with the median kernel share is shown', int('calls', 1), 5)
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
       const req: RunRequest = { ...runRequestOf(o), seed: o.seed };
@@ -45,7 +47,7 @@ export function register(program: Command): void {
       const info = await initEngine(o.backend);
       assertFitsDevice(cfg, o.backend); // and one larger than the device can bind
       const scope = o.wholeStep ? 'step' : 'loss-and-gradient';
-      const s = await kernelSplit(req, scope);
+      const s = await kernelSplit(req, scope, o.calls);
       const head = { pde: cfg.pde.name, dim: cfg.d, estimator: cfg.method, R: cfg.R, points: cfg.points, backend: info.name, adapter: info.adapter ?? null, scope };
       if (o.json) {
         process.stdout.write(JSON.stringify({ ...head, ...s }) + '\n');
@@ -53,7 +55,7 @@ export function register(program: Command): void {
       }
       process.stdout.write(
         `${cfg.pde.name} d=${cfg.d} ${cfg.method} R=${cfg.R} N=${cfg.points} on ${info.name}${info.adapter ? ` (${info.adapter})` : ''}\n` +
-          `${o.wholeStep ? `one training step (points, source, loss, gradient, Adam${s.micro_batches > 1 ? `; ${s.micro_batches} micro-batches` : ''})` : `one loss + parameter gradient${s.micro_batches > 1 ? ` (one of ${s.micro_batches} micro-batches, ${cfg.points / s.micro_batches} points)` : ''}`}: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)})\n` +
+          `${o.wholeStep ? `one training step (points, source, loss, gradient, Adam${s.micro_batches > 1 ? `; ${s.micro_batches} micro-batches` : ''})` : `one loss + parameter gradient${s.micro_batches > 1 ? ` (one of ${s.micro_batches} micro-batches, ${cfg.points / s.micro_batches} points)` : ''}`}: ${s.wall_ms.toFixed(1)} ms wall, ${s.kernels} kernels${s.dispatches === null ? '' : ` (${s.dispatches} GPU dispatches)`}, ${s.kernel_ms.toFixed(1)} ms in kernels (share ${s.kernel_share.toFixed(2)}${s.kernel_shares.length > 1 ? `, the median of ${s.kernel_shares.length} calls: ${s.kernel_shares.map((x) => x.toFixed(2)).join(', ')}` : ''})\n` +
           table(s, o.top) +
           '\n',
       );
