@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--seed <s>', 'run seed', int('seed', 0), 0)
     .option('--top <n>', 'kernel names to list', int('top', 1), 25)
     .option('--whole-step', "profile a whole training step as train runs it (drawing points and source, loss, gradient, Adam; every micro-batch); default: the loss and gradient of one (micro-)batch on points drawn beforehand")
-    .option('--calls <n>', 'profiled calls (steps 2, 3, …); the one with the median kernel share is shown', int('calls', 1), 5)
+    .option('--calls <n>', 'profiled calls, after 4 warm-up calls; the one with the median kernel share is shown', int('calls', 1), 5)
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
       const req: RunRequest = { ...runRequestOf(o), seed: o.seed };
