@@ -10,10 +10,10 @@ import type { Chart } from './pde-charts.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
 import { COLUMNS } from '../benchmarks/runner/csv-store.ts';
 import { PRESETS } from '../benchmarks/presets/index.ts';
-import type { MatrixGroup } from '../benchmarks/runner/matrix.ts';
-import { getPde } from '../benchmarks/pdes/registry.ts';
-import type { PDE } from '../benchmarks/pdes/pde.ts';
-import { resolveOptions } from '../benchmarks/training/run-config.ts';
+import { expandMatrix, type Matrix } from '../benchmarks/runner/matrix.ts';
+import { requestOfCell } from '../benchmarks/runner/validate-cells.ts';
+import { resolveRun } from '../benchmarks/training/run-config.ts';
+import { DEFAULT_BACKEND } from '../engine/backend.ts';
 
 interface MetricCol {
   head: string;
@@ -86,35 +86,24 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   return table(head, rows, 'metrics');
 }
 
-/** The groups of the paper presets that reproduce `table` ('Table 3', or 'Tables 7-9' as a reference row names them). */
-function paperGroups(table: string): MatrixGroup[] {
+/** The paper presets that reproduce `table` ('Table 3', or 'Tables 7-9' as a reference row names them). */
+function paperPresets(table: string): Matrix[] {
   const [, from, to] = /^Tables? (\d+)(?:[-–](\d+))?$/.exec(table) ?? [];
   const names = from ? Array.from({ length: Number(to ?? from) - Number(from) + 1 }, (_, i) => `Table ${Number(from) + i}`) : [];
-  return PRESETS.filter((p) => p.name.startsWith('paper-') && names.includes(p.table ?? '')).flatMap((p) => p.groups);
+  return PRESETS.filter((p) => p.name.startsWith('paper-') && names.includes(p.table ?? ''));
 }
 
 /** The steps the paper's numbers of a table come after: those of the preset that reproduces it. */
 function paperSteps(table: string): number | undefined {
-  const steps = paperGroups(table).map((g) => g.steps);
+  const steps = paperPresets(table).flatMap((p) => p.groups.map((g) => g.steps));
   return steps.length ? Math.max(...steps) : undefined;
 }
 
-/** The points per step the paper's numbers of a table at one PDE and d came from, as its preset gives them. */
+/** The points per step the paper's numbers of a table at one PDE and d came from: what train makes of its preset's cells. */
 function paperPoints(table: string, pde: string, dim: number): number | undefined {
-  const spec = getPde(pde);
-  const groups = paperGroups(table).filter((g) => g.pdes.includes(pde) && g.dims.includes(dim));
-  const points = new Set(groups.map((g) => g.points ?? spec.defaults(dim, resolveOptions(spec, pdeOptionsIn(spec, g.args ?? []))).points));
+  const cells = paperPresets(table).flatMap((p) => expandMatrix(p, p.backend ?? DEFAULT_BACKEND)).filter((c) => c.pde === pde && c.dim === dim);
+  const points = new Set(cells.map((c) => resolveRun(requestOfCell(c)).points));
   return points.size === 1 ? [...points][0] : undefined;
-}
-
-/** A PDE's options among a group's extra `train` arguments (`--preset published-tables` → { preset: … }). */
-function pdeOptionsIn(pde: PDE, args: string[]): Record<string, string> {
-  const options: Record<string, string> = {};
-  args.forEach((a, i) => {
-    const flag = a.replace(/^--/, '');
-    if (a.startsWith('--') && i + 1 < args.length && pde.options.some((o) => o.flag === flag)) options[flag] = args[i + 1];
-  });
-  return options;
 }
 
 /**

@@ -90,8 +90,7 @@ function resolveDim(pde: PDE, dim: number | undefined): number {
   return dim;
 }
 
-/** A PDE's options: its defaults, with those given (each checked against its choices). */
-export function resolveOptions(pde: PDE, given: Record<string, string>): Record<string, string> {
+function resolveOptions(pde: PDE, given: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of pde.options) out[o.flag] = o.default;
   for (const [flag, value] of Object.entries(given)) {
