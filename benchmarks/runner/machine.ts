@@ -55,8 +55,10 @@ export async function gitState(checkout = ROOT): Promise<GitState> {
   return { commit, dirty: status === null ? null : status.length > 0 };
 }
 
-/** machine.json (or a run's copy with its resumes added), pretty-printed, ending with a newline. */
-/** Writes machine.json at a path, or into a file descriptor made for it (closed after). */
+/**
+ * machine.json (or a run's copy with its resumes added), pretty-printed, ending with a newline: at a
+ * path, or into a file descriptor made for it (closed after).
+ */
 export function writeMachineJson(path: string | number, machine: MachineInfo | Record<string, unknown>): void {
   writeFileSync(path, JSON.stringify(machine, null, 2) + '\n');
   if (typeof path === 'number') closeSync(path);

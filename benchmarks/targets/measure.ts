@@ -34,16 +34,16 @@ export interface KernelSplit {
 /** What is profiled: the loss and its gradient on points drawn beforehand, or a whole training step. */
 export type ProfileScope = 'loss-and-gradient' | 'step';
 
-/**
- * One profiled loss-and-gradient step (or whole training step): the share of its wall time spent
- * inside kernels (the rest is JS dispatch, tape bookkeeping and allocation) and its kernel count; of
- * `calls` such calls (steps 2, 3, …), the one whose share is the median (the lower of two).
- * Profiling times every kernel, so the share is taken within the same profiled call. Kernels are the
- * registered tfjs kernels and our SIMD kernels called directly (benchmarks/kernel-time.ts).
- */
 /** Calls run before the profiled ones, after the first (which finds the micro-batch count). */
 const WARM_UP_CALLS = 3;
 
+/**
+ * One profiled loss-and-gradient step (or whole training step): the share of its wall time spent
+ * inside kernels (the rest is JS dispatch, tape bookkeeping and allocation) and its kernel count; of
+ * `calls` such calls after the warm-up, the one whose share is the median (the lower of two).
+ * Profiling times every kernel, so the share is taken within the same profiled call. Kernels are the
+ * registered tfjs kernels and our SIMD kernels called directly (benchmarks/kernel-time.ts).
+ */
 export async function kernelSplit(req: RunRequest, scope: ProfileScope = 'loss-and-gradient', calls = 1): Promise<KernelSplit> {
   const cfg = resolveRun({ testPoints: 0, ...req });
   // The micro-batches train would run (on wasm, found by trying: the first call is the try).
