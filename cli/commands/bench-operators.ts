@@ -44,13 +44,16 @@ function isFolder(path: string): boolean {
   }
 }
 
+/** The refusal of an output file that exists: a measurement, kept. */
+const exists = (path: string) => new UsageError(`${path} already exists (a measurement: kept); choose another --out`);
+
 /** Makes one of the run's files, failing where it exists: of two runs given one --out at once, the second stops here. */
 function claim(path: string): number {
   try {
     return openSync(path, 'wx');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'EEXIST' ? `${path} already exists (a measurement: kept); choose another --out` : `--out ${path}: cannot make the file (${code})`);
+    throw code === 'EEXIST' ? exists(path) : new UsageError(`--out ${path}: cannot make the file (${code})`);
   }
 }
 
@@ -90,7 +93,7 @@ export function register(program: Command): void {
       const out = o.out ?? join(stampedOutDir('bench-operators'), 'operators.csv');
       const machinePath = out.replace(/(\.csv)?$/, '.machine.json'); // operators.csv → operators.machine.json: one per CSV
       if (isFolder(out)) throw new UsageError(`--out must name a file, and ${out} is a folder`);
-      for (const f of [out, machinePath]) if (existsSync(f)) throw new UsageError(`${f} already exists (a measurement: kept); choose another --out`);
+      for (const f of [out, machinePath]) if (existsSync(f)) throw exists(f); // before the engine starts; claim() is the race-proof check
       const machine = await describeMachine(o.backend); // a backend that cannot start fails before anything is written
       makeOutDir(dirname(out), `--out ${out}`);
       // Both files claimed before either is written: `--out x` and `--out x.csv` share x.machine.json.
