@@ -9,13 +9,7 @@ import { join } from 'node:path';
 import { lockFolder, LOCK_FILE } from '../benchmarks/runner/folder-lock.ts';
 import { UsageError } from '../engine/errors.ts';
 import { tempDir } from './temp-dirs.ts';
-
-/** A live process whose command line does (or does not) name stde-bench, killed after the test. */
-function sleeper(t: { after(f: () => void): void }, named: boolean): number {
-  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', ...(named ? ['stde-bench'] : [])], { stdio: 'ignore' });
-  t.after(() => child.kill('SIGKILL'));
-  return child.pid!;
-}
+import { sleeper } from './sleeper.ts';
 
 test('a free folder is locked with this pid, and released', () => {
   const dir = tempDir('lock-');

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { spawn } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import { memoryRow } from '../benchmarks/targets/memory-target.ts';
 import { tempDir } from './temp-dirs.ts';
+import { sleeper } from './sleeper.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
 const cli = (...args: string[]) => execa(process.execPath, [bin, ...args], { reject: false, env: { FORCE_COLOR: '0' } });
@@ -80,14 +80,13 @@ test('targets writes each row as it comes: a run stopped part-way keeps the rows
 
 test('targets into a folder another run is writing is refused with one line and exit 2, writing nothing', async (t) => {
   const out = tempDir('targets-locked-');
-  const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'stde-bench'], { stdio: 'ignore' });
-  t.after(() => writer.kill('SIGKILL'));
-  writeFileSync(join(out, '.run.lock'), String(writer.pid));
+  const writer = sleeper(t, true);
+  writeFileSync(join(out, '.run.lock'), String(writer));
   const r = await cli('targets', '--floor-dims', '20', '--speed-dims', '20', '--steps', '5', '--no-memory', '--out', out);
   assert.equal(r.exitCode, 2, r.stderr);
-  assert.match(r.stderr.trim(), new RegExp(`^stde-bench: .* is being written by another stde-bench run or targets \\(pid ${writer.pid}\\); [^\\n]*$`));
+  assert.match(r.stderr.trim(), new RegExp(`^stde-bench: .* is being written by another stde-bench run or targets \\(pid ${writer}\\); [^\\n]*$`));
   assert.ok(!existsSync(join(out, 'machine.json')) && !existsSync(join(out, 'targets.csv')));
-  assert.equal(readFileSync(join(out, '.run.lock'), 'utf8'), String(writer.pid));
+  assert.equal(readFileSync(join(out, '.run.lock'), 'utf8'), String(writer));
 });
 
 test('targets rejects bad input with one line and exit 2, writing nothing', async () => {
