@@ -5,22 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ESTIMATORS } from '../operators/registry.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 import { PRESETS } from '../benchmarks/presets/index.ts';
+import { readme, tableAfter } from './readme.ts';
 
-const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-
-/** The rows (first cells) of the Markdown table whose header line is `header`. */
-function firstCells(header: string): string[] {
-  const lines = readme.split('\n');
-  const at = lines.indexOf(header);
-  assert.ok(at >= 0, `README has no table headed "${header}"`);
-  const end = lines.findIndex((l, i) => i > at && !l.startsWith('|'));
-  return lines.slice(at + 2, end).map((l) => l.split('|')[1].trim());
-}
+/** The first cells of the rows of the Markdown table whose header line is `header`. */
+const firstCells = (header: string): string[] => tableAfter(header).slice(2).map((row) => row[0]);
 
 /** The `names` in cells; "`paper-table-4`, `-5`" names paper-table-4 and paper-table-5. */
 function namesIn(cells: string[]): string[] {

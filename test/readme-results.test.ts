@@ -10,23 +10,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { readme, tableAfter } from './readme.ts';
 
 type Row = Record<string, string>;
 /** A path of the repository (the tests may run from anywhere). */
 const root = (path: string) => join(import.meta.dirname, '..', path);
-const readme = readFileSync(root('README.md'), 'utf8');
 const csv = (path: string): Row[] => parse(readFileSync(root(path), 'utf8'), { columns: true }) as Row[];
 const json = (path: string) => JSON.parse(readFileSync(root(path), 'utf8'));
-
-/** The cells of the first Markdown table after `marker` (header and separator dropped). */
-function tableAfter(marker: string): string[][] {
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `README has no "${marker}"`);
-  const lines = readme.slice(at).split('\n');
-  const first = lines.findIndex((l) => l.startsWith('|'));
-  const end = lines.findIndex((l, i) => i > first && !l.startsWith('|'));
-  return lines.slice(first, end).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
-}
 
 const SUPERSCRIPT: Record<string, string> = { '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9' };
 /** "100" → 100, "10⁴" → 10000, "5·10⁶" → 5000000. */
