@@ -31,6 +31,8 @@ function end(e: unknown): never {
 
 process.on('uncaughtException', end);
 process.on('unhandledRejection', end);
+// A reader that stopped early (`stde-bench run --list-presets | head -1`) wants no more: end quietly, as cat does.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : end(e)));
 
 const program = new Command('stde-bench')
   .description('Stochastic Taylor Derivative Estimator benchmark and reproduction suite (TensorFlow.js)')

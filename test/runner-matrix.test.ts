@@ -12,6 +12,7 @@ import { appendRow, readRows, COLUMNS, type Row } from '../benchmarks/runner/csv
 import { expandMatrix, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
 import { BIN } from '../benchmarks/runner/execute-cell.ts';
 import { tempDir } from './temp-dirs.ts';
+import { PRESETS } from '../benchmarks/presets/index.ts';
 
 /** A cell small enough that the process start-up dominates (a few seconds). */
 const TINY: Omit<MatrixGroup, 'seeds'> = {
@@ -266,6 +267,8 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     [['run', '--preset', 'quick', '--out', csvFolder, '--resume'], /results\.csv is not a file$/],
     [['run', '--preset', 'quick', '--out', ''], /--out must name a path, got ''$/],
     [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10,,100', '--estimators', 'stde-sparse'], /--dims: an empty item in '10,,100'$/],
+    // It would list every preset and drop the rest of the line without a word.
+    [['run', '--list-presets', '--preset', 'no-such-preset'], /--list-presets takes no other option \(got --preset\)$/],
   );
   for (const [args, message] of named) {
     const r = await stde(...args, '--dry-run');
@@ -285,6 +288,18 @@ test('bad input is a one-line usage error with exit code 2', async () => {
   const ok = await stde('run', '--preset', 'paper-table-6', '--dry-run');
   assert.equal(ok.exitCode, 0);
   assert.match(String(ok.stdout), /150 cells/);
+});
+
+test('--list-presets names every preset with its cells; a reader that stops early ends it quietly', async () => {
+  const listed = await stde('run', '--list-presets');
+  assert.equal(listed.exitCode, 0, String(listed.stderr));
+  const names = String(listed.stdout).trim().split('\n').map((line) => line.split(/\s+/)[0]);
+  assert.deepEqual(names, PRESETS.map((p) => p.name));
+  assert.match(String(listed.stdout), /^paper-table-6 +150 cells/m);
+  // `true` has exited long before the CLI starts writing: every write meets a closed pipe (EPIPE).
+  const piped = await execa('bash', ['-c', `"${process.execPath}" "${BIN}" run --list-presets | true; echo "\${PIPESTATUS[0]}"`], { reject: false });
+  assert.equal(String(piped.stdout).trim(), '0', String(piped.stderr));
+  assert.equal(String(piped.stderr), '');
 });
 
 test('a run whose engine cannot start leaves a folder that --resume continues (run.json is written first)', async () => {

@@ -50,6 +50,9 @@ export function register(program: Command): void {
     .option('--list-presets', 'list the presets and exit')
     .action(async (o: Opts) => {
       if (o.listPresets) {
+        // `--list-presets --preset X` would otherwise list them all and drop X without a word.
+        const other = cmd.options.find((opt) => opt.attributeName() !== 'listPresets' && o[opt.attributeName() as keyof Opts] !== undefined);
+        if (other) throw new UsageError(`--list-presets takes no other option (got ${other.long})`);
         for (const p of PRESETS) {
           const cells = expandMatrix(p, p.backend ?? DEFAULT_BACKEND);
           const steps = cells.reduce((a, c) => a + c.steps, 0);
