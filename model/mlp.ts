@@ -50,10 +50,18 @@ export interface MLP {
   layers: Dense[];
 }
 
+/**
+ * The deepest network a run takes. Each layer costs JS memory for its tape records and tensor
+ * bookkeeping, however narrow: at width 1, 10⁴ layers of stde-sparse took 17 s a step and a 3.1 GB
+ * RSS (2026-11-29), near Node's ~4 GiB heap limit, and deeper ones die in V8 with a heap dump.
+ */
+export const MAX_DEPTH = 10_000;
+
 export function validateConfig(c: MLPConfig): void {
   if (!Number.isInteger(c.dim) || c.dim <= 0) throw new UsageError(`dimension must be a positive integer, got ${c.dim}`);
   if (!Number.isInteger(c.width) || c.width <= 0) throw new UsageError(`width must be a positive integer, got ${c.width}`);
   if (!Number.isInteger(c.depth) || c.depth < 1) throw new UsageError(`depth must be an integer ≥ 1, got ${c.depth}`);
+  if (c.depth > MAX_DEPTH) throw new UsageError(`depth must be ≤ ${MAX_DEPTH}, got ${c.depth}: each layer keeps its own tape records and kernels in every pass, whatever its width (JS memory Node cannot grow past its heap limit)`);
   if (!Number.isInteger(c.block) || c.block < 1) throw new UsageError(`block size must be a positive integer, got ${c.block}`);
   if (c.dim % c.block !== 0) throw new UsageError(`block size ${c.block} does not divide the dimension ${c.dim}`);
   const sharing = c.sharing ?? DEFAULT_SHARING;
@@ -69,11 +77,16 @@ export function featureDim(c: MLPConfig): number {
   return c.dim / c.block + c.extraInputs;
 }
 
+/** Layer widths, input to output: [featureDim, width × (depth − 1), 1]. */
+const layerDims = (c: MLPConfig): number[] => [featureDim(c), ...Array<number>(c.depth - 1).fill(c.width), 1];
+
+/** In closed form: the plan that refuses an impossible --depth must not build its layer list first. */
 export function parameterCount(c: MLPConfig): number {
-  const dims = [featureDim(c), ...Array(c.depth - 1).fill(c.width), 1];
-  let p = c.block > 1 ? c.block + 1 : 0;
-  for (let l = 0; l + 1 < dims.length; l++) p += dims[l] * dims[l + 1] + dims[l + 1];
-  return p;
+  const shared = c.block > 1 ? c.block + 1 : 0;
+  const f = featureDim(c);
+  if (c.depth === 1) return shared + f + 1;
+  const h = c.width;
+  return shared + (f * h + h) + (c.depth - 2) * (h * h + h) + (h + 1);
 }
 
 function dense(fanIn: number, fanOut: number, rng: Rng, name: string): Dense {
@@ -93,7 +106,7 @@ export function initMLP(config: MLPConfig, rng: Rng): MLP {
   validateConfig(config);
   const tag = `mlp${modelCounter++}`;
   const share = config.block > 1 ? dense(config.block, 1, rng, `${tag}/share`) : undefined;
-  const dims = [featureDim(config), ...Array(config.depth - 1).fill(config.width), 1];
+  const dims = layerDims(config);
   const layers = dims.slice(0, -1).map((fanIn, l) => dense(fanIn, dims[l + 1], rng, `${tag}/l${l}`));
   return { config, share, layers };
 }

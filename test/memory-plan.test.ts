@@ -11,6 +11,7 @@ import { setup, TEST_BACKEND } from './helpers.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { assertFits, assertFitsDevice, microBatchesFor, planMemory } from '../benchmarks/training/memory-plan.ts';
 import { UsageError } from '../engine/errors.ts';
+import { MAX_DEPTH, parameterCount } from '../model/mlp.ts';
 import { train } from '../benchmarks/training/train.ts';
 import { WIDE } from '../engine/wide-layer.ts';
 import { timeDirectCalls } from '../engine/simd/simd.ts';
@@ -99,6 +100,19 @@ test("beyond the WASM heap, the machine's own memory bounds what lives there; ea
   assert.match(refusal({ points: 1e15, testPoints: 0 }, 'wasm')!, /^1000000000000000 points at d = 10 are .* GiB of input per step: \d+ micro-batches of at most 0\.39 GiB on the WASM heap, more than the 1024 the plan takes by itself; use fewer --points, or --micro-batches \d+ to run it anyway$/);
   assert.equal(refusal({ points: 1e10, testPoints: 0 }, 'wasm'), undefined); // 10¹⁰ points of d = 10: 1000 micro-batches
   assert.equal(refusal({ points: 1e15, testPoints: 0, microBatches: 1e9 }, 'wasm'), undefined); // asked for
+  // Depth: each layer costs JS memory whatever its width, so past MAX_DEPTH it is refused (--depth 10⁹ died in V8
+  // building its layer list); below it the parameter count, in closed form, is what the plan weighs.
+  assert.match(refusal({ depth: MAX_DEPTH + 1, width: 1 }, 'wasm')!, /^depth must be ≤ 10000, got 10001: /);
+  assert.match(refusal({ depth: MAX_DEPTH, width: 1000 }, 'wasm')!, /needs at least 149\.\d\d GiB on the WASM heap \(149\.\d\d GiB for the state of 10\d{9} parameters/);
+  assert.equal(refusal({ depth: MAX_DEPTH, width: 1 }, 'wasm'), undefined);
+});
+
+test('the parameter count is every layer\'s weights and biases: [d, width × (depth − 1), 1], and the shared map', () => {
+  const c = { dim: 4, width: 5, block: 1, extraInputs: 0 };
+  assert.equal(parameterCount({ ...c, depth: 1 }), 4 + 1);
+  assert.equal(parameterCount({ ...c, depth: 2 }), 4 * 5 + 5 + (5 + 1));
+  assert.equal(parameterCount({ ...c, depth: 4 }), 4 * 5 + 5 + 2 * (5 * 5 + 5) + (5 + 1));
+  assert.equal(parameterCount({ ...c, dim: 8, block: 2, extraInputs: 1, depth: 3 }), 2 + 1 + (5 * 5 + 5) + (5 * 5 + 5) + (5 + 1));
 });
 
 test('the micro-batch plan finds the fewest split of 2⁵³ − 1 points at once (divisors up to the square root)', () => {
