@@ -11,12 +11,30 @@ import { slug } from '../benchmarks/runner/cell-id.ts';
 
 /** `what` names the path in an error (default: `--out PATH`). Ends with a folder files can be written in. */
 export function makeOutDir(path: string, what = `--out ${path}`): void {
+  for (const dir of missingFolders(path, what)) {
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${what}: cannot make the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  assertWritable(resolve(path), what);
+}
+
+/** What makeOutDir would refuse, making nothing (`run --dry-run`): a file on the way, or a folder that takes no file. */
+export function checkOutDir(path: string, what = `--out ${path}`): void {
+  const missing = missingFolders(path, what);
+  assertWritable(missing.length ? dirname(missing[0]) : resolve(path), what); // the folder the first new one goes in
+}
+
+/** The folders on the way to `path` that do not exist yet, outermost first; a file where a folder goes is refused. */
+function missingFolders(path: string, what: string): string[] {
   if (path.trim() === '') throw new UsageError(`${what}: an empty path names no folder`);
   const missing: string[] = [];
   let at = resolve(path);
   for (;;) {
     try {
-      if (statSync(at).isDirectory()) break;
+      if (statSync(at).isDirectory()) return missing;
       throw new UsageError(`${what}: ${at} is a file, not a folder`);
     } catch (e) {
       if (e instanceof UsageError) throw e;
@@ -26,20 +44,16 @@ export function makeOutDir(path: string, what = `--out ${path}`): void {
     missing.unshift(at);
     at = dirname(at);
   }
-  for (const dir of missing) {
-    try {
-      mkdirSync(dir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${what}: cannot make the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
-  // An existing folder may still take no file (/proc, a read-only mount): found now, not at the first write.
-  const probe = join(resolve(path), `.stde-bench-write-${process.pid}`);
+}
+
+/** An existing folder may still take no file (/proc, a read-only mount): found now, not at the first write. */
+function assertWritable(dir: string, what: string): void {
+  const probe = join(dir, `.stde-bench-write-${process.pid}`);
   try {
     writeFileSync(probe, '');
     unlinkSync(probe);
   } catch (e) {
-    throw new UsageError(`${what}: cannot write in ${resolve(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(`${what}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

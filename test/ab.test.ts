@@ -99,6 +99,7 @@ test('ab: bad input is one line and exit 2, and writes nothing', { skip: noCheck
     [['--base', 'no-such-rev', '--', '--preset', 'quick'], /--base\/--head no-such-rev: not a commit/],
     [['--base', 'HEAD', '--', '--preset', 'nope'], /the selection: unknown preset 'nope'/],
     [['--base', 'HEAD', '--', '--preset', 'quick', '--out', 'x'], /without --out or --resume/],
+    [['--base', 'HEAD', '--', '--preset', 'quick', '--dry-run'], /ab runs the selection: give it without --dry-run$/],
     [['--base', 'HEAD', '--rounds', '0', '--', '--preset', 'quick'], /--rounds must be ≥ 1/],
   ] as const) {
     const r = await execa(process.execPath, [bin, 'ab', '--out', out, ...args], { reject: false });

@@ -257,6 +257,20 @@ test('bad input is a one-line usage error with exit code 2', async () => {
   writeFileSync(join(tornMachine, 'machine.json'), '{bad');
   const csvFolder = join(dir, 'csv-folder');
   mkdirSync(join(csvFolder, 'results.csv'), { recursive: true });
+  // A run's folder whose samples/ is a file (the run made its run.json and machine.json, then failed at
+  // mkdir with a stack), or whose machine.json is JSON but no description (--resume replaced it).
+  const quickRun = JSON.stringify({ matrix: { name: 'quick', groups: [] }, backend: 'wasm', cells: [] });
+  const samplesFile = join(dir, 'samples-file');
+  mkdirSync(samplesFile);
+  writeFileSync(join(samplesFile, 'run.json'), quickRun);
+  writeFileSync(join(samplesFile, 'samples'), 'kept');
+  const arrayMachine = join(dir, 'array-machine');
+  mkdirSync(arrayMachine);
+  writeFileSync(join(arrayMachine, 'run.json'), quickRun);
+  writeFileSync(join(arrayMachine, 'machine.json'), '[]');
+  // --dry-run refuses an --out the run would refuse, though it writes nothing there.
+  const aFile = join(dir, 'a-file');
+  writeFileSync(aFile, 'kept');
   named.push(
     [['run', '--preset', 'quick', '--out', held], /held already holds results\.csv; use --resume/],
     [['run', '--preset', 'quick', '--out', held, '--resume'], /held holds a run of matrix 'other'/],
@@ -265,6 +279,11 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     [['run', '--preset', 'quick', '--out', orphan, '--resume'], /orphan already holds results\.csv .*it has no run\.json/],
     [['run', '--preset', 'quick', '--out', tornMachine, '--resume'], /machine\.json is malformed JSON: --resume would replace the description/],
     [['run', '--preset', 'quick', '--out', csvFolder, '--resume'], /results\.csv is not a file$/],
+    [['run', '--preset', 'quick', '--out', samplesFile, '--resume'], /samples-file\/samples is not a folder$/],
+    [['run', '--preset', 'quick', '--out', arrayMachine, '--resume'], /machine\.json is not a JSON object: --resume would replace the description/],
+    [['run', '--preset', 'quick', '--out', aFile], /a-file is a file, not a folder$/],
+    [['run', '--preset', 'quick', '--out', join(aFile, 'sub')], /a-file is a file, not a folder$/],
+    [['run', '--preset', 'quick', '--out', '/proc/stde-bench-out'], /--out \/proc\/stde-bench-out: cannot write in \/proc /],
     [['run', '--preset', 'quick', '--out', ''], /--out must name a path, got ''$/],
     [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10,,100', '--estimators', 'stde-sparse'], /--dims: an empty item in '10,,100'$/],
     // It would list every preset and drop the rest of the line without a word.
@@ -281,6 +300,11 @@ test('bad input is a one-line usage error with exit code 2', async () => {
   assert.equal(readFileSync(join(targets, 'machine.json'), 'utf8'), '{"kept": true}');
   assert.equal(readFileSync(join(tornMachine, 'machine.json'), 'utf8'), '{bad');
   assert.equal(readFileSync(join(orphan, 'results.csv'), 'utf8'), 'cell\n');
+  assert.equal(readFileSync(join(samplesFile, 'run.json'), 'utf8'), quickRun);
+  assert.equal(readFileSync(join(samplesFile, 'samples'), 'utf8'), 'kept');
+  assert.ok(!existsSync(join(samplesFile, 'machine.json')));
+  assert.equal(readFileSync(join(arrayMachine, 'machine.json'), 'utf8'), '[]');
+  assert.equal(readFileSync(aFile, 'utf8'), 'kept');
   // --depth 1 is the linear model, as train --depth 1 and a matrix's depths: [1] take it.
   const linear = await stde('run', '--pdes', 'allen-cahn-two-body', '--dims', '10', '--estimators', 'stde-sparse', '--depth', '1', '--dry-run');
   assert.equal(linear.exitCode, 0, String(linear.stderr));

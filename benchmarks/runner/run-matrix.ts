@@ -134,6 +134,7 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
   if (!o.resume && existsSync(paths.csv)) throw new UsageError(`${o.outDir} already holds ${RESULTS_CSV}; use --resume to finish it or choose another --out`);
   if (!o.resume) assertHoldsNone(o.outDir, MEASUREMENT_FILES, 'use --resume to finish a run there, or choose another --out');
   if (existsSync(paths.csv) && !statSync(paths.csv).isFile()) throw new UsageError(`${paths.csv} is not a file`);
+  if (existsSync(paths.samples) && !statSync(paths.samples).isDirectory()) throw new UsageError(`${paths.samples} is not a folder`);
   const prevRun = readRun(o.outDir);
   if (o.resume && prevRun && (prevRun.matrix?.name === undefined || prevRun.backend === undefined)) {
     throw new UsageError(`${paths.run} names no ${prevRun.backend === undefined ? 'backend' : 'matrix'}, so --resume cannot tell which run it would continue; choose another --out`);
@@ -144,8 +145,12 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
   }
   if (o.resume && prevRun) refuseOtherRun(o.outDir, prevRun, prevRun.cells ?? [], o);
   if (o.resume && existsSync(paths.csv)) assertResultsCsv(paths.csv); // before its torn last line is dropped
-  if (o.resume && existsSync(paths.machine) && readJson(paths.machine) === undefined) {
-    throw new UsageError(`${paths.machine} is malformed JSON: --resume would replace the description of the machine the run's rows came from; repair or remove it`);
+  if (o.resume && existsSync(paths.machine)) {
+    const machine = readJson<unknown>(paths.machine);
+    if (machine === null || typeof machine !== 'object' || Array.isArray(machine)) {
+      const what = machine === undefined ? 'malformed JSON' : 'not a JSON object';
+      throw new UsageError(`${paths.machine} is ${what}: --resume would replace the description of the machine the run's rows came from; repair or remove it`);
+    }
   }
   return prevRun;
 }

@@ -69,6 +69,9 @@ export function register(program: Command): void {
     .argument('<selection...>', 'after --: what `stde-bench run` should run, e.g. -- --preset ci (no --out)');
   verdictOptions(cmd).action(async (selection: string[], o: Opts) => {
     if (selection.some((a) => a === '--out' || a.startsWith('--out=') || a === '--resume')) throw new UsageError('ab chooses the folders: give the selection without --out or --resume');
+    // Rounds of a run that runs nothing would pool and compare nothing, after making worktrees for it.
+    const lister = selection.find((a) => a === '--dry-run' || a === '--list-presets');
+    if (lister) throw new UsageError(`ab runs the selection: give it without ${lister}`);
     const out = o.out ?? stampedOutDir('ab');
     // Round folders of an earlier run there would make every round's `run` refuse its --out, midway.
     if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length)) throw new UsageError(`--out ${out} already exists and is not an empty folder (an earlier A/B run is kept); choose another --out`);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
 import { backendOption, int, intList, nameList, nonEmptyPath, oneOf } from '../options.ts';
-import { makeOutDir, stampedOutDir } from '../out-dir.ts';
+import { checkOutDir, makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
 import { assertOutDirTakes, defaultMemoryCapMb, runMatrix } from '../../benchmarks/runner/run-matrix.ts';
@@ -66,6 +66,8 @@ export function register(program: Command): void {
       const backend = oneOf('backend', BACKENDS)(o.backend ?? matrix.backend ?? DEFAULT_BACKEND);
       const cells = expandMatrix(matrix, backend);
       validateCells(cells);
+      // --dry-run refuses the --out the run would refuse: a file in the way, a folder that takes no file.
+      if (o.dryRun && o.out !== undefined) checkOutDir(o.out);
       // An existing --out is checked before anything starts, and as the run would check it under --dry-run.
       if (o.out !== undefined && existsSync(o.out)) assertOutDirTakes({ outDir: o.out, resume: Boolean(o.resume), matrix, cells, backend });
       if (o.dryRun) {
