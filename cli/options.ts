@@ -16,10 +16,11 @@ export function int(name: string, min = 0) {
   };
 }
 
+/** A decimal number: Number() alone would also take '0x10' and '0b11', which int() refuses. */
 export function num(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim()) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
     return n;
   };
 }

@@ -70,6 +70,9 @@ const BAD_CLI: [string, string[], RegExp][] = [
   ['not an integer', ['--pde', 'poisson-two-body', '--dim', '5.5'], /--dim must be an integer below 2⁵³, got '5.5'/],
   ['an integer too large to be exact', ['--pde', 'poisson-two-body', '--dim', '5', '--seed', '1e99'], /--seed must be an integer below 2⁵³, got '1e99'/],
   ['unknown backend', ['--pde', 'poisson-two-body', '--dim', '5', '--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
+  // Number() reads these as 16 and 3; the integer options refused them, the real-valued ones took them.
+  ['a hexadecimal rate', ['--pde', 'poisson-two-body', '--dim', '5', '--lr', '0x10'], /--lr must be a number, got '0x10'$/],
+  ['a binary time limit', ['--pde', 'poisson-two-body', '--dim', '5', '--time-limit', '0b11'], /--time-limit must be a number, got '0b11'$/],
 ];
 
 test('bad input to train: a one-line error and exit code 2', async () => {
