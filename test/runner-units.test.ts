@@ -164,6 +164,7 @@ test('a matrix file: every group an object, no unknown key, a wrong value shown 
   assert.throws(load({ timeoutS: '300', groups: [group] }), usage(/'timeoutS' must be an integer ≥ 1, got "300" \(a string\)$/));
   assert.throws(load({ groups: [{ ...group, dims: ['10'] }] }), usage(/^matrix m group 1: 'dims' must hold integers ≥ 1, got "10" \(a string\)$/));
   assert.throws(load({ groups: [{ ...group, widths: 8 }] }), usage(/'widths' must be a non-empty list, got 8$/));
+  assert.throws(load({ groups: [{ ...group, depths: [] }] }), usage(/'depths' must be a non-empty list, got \[\]$/)); // it ran the default depth
   assert.throws(load({ groups: [{ ...group, steps: undefined }] }), usage(/'steps' must hold integers ≥ 1, got nothing$/));
   assert.equal(expandMatrix(load({ groups: [{ ...group, widths: [8], depths: [2] }] })(), 'wasm')[0].id, 'allen-cahn-two-body_d10_stde-sparse_R4_w8_L2_B1_n2_wasm_s0');
 });

@@ -79,10 +79,13 @@ function checkInt(where: string, key: string, x: unknown, min: number): void {
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) throw new UsageError(`matrix ${where}: '${key}' must hold integers ≥ ${min}, got ${shown(x)}`);
 }
 
-/** A list of integers ≥ min; `required`: it must be there and not empty. */
+/**
+ * A list of integers ≥ min; `required`: it must be there. Where it is, it is not empty: [] would give no
+ * cells for a required key and the default for an optional one, neither of which it says.
+ */
 function checkInts(where: string, key: string, xs: unknown, min: number, required: boolean): void {
   if (xs === undefined && !required) return;
-  if (!Array.isArray(xs) || (required && xs.length === 0)) throw new UsageError(`matrix ${where}: '${key}' must be a non-empty list, got ${shown(xs)}`);
+  if (!Array.isArray(xs) || xs.length === 0) throw new UsageError(`matrix ${where}: '${key}' must be a non-empty list, got ${shown(xs)}`);
   for (const x of xs) checkInt(where, key, x, min);
 }
 
