@@ -70,11 +70,14 @@ test("over the draws, the unbiased loss and its gradient average to the exact op
   run.dispose();
 });
 
-test('--loss unbiased is refused where the method draws nothing (R = 0, an exact method, the data fit)', () => {
+test('--loss unbiased is refused where the method draws nothing (R = 0, an exact method, the data fit) or every dimension (R = d without replacement)', () => {
   const base: RunRequest = { pde: 'allen-cahn-two-body', dim: 6, estimator: 'stde-sparse', loss: 'unbiased' };
-  for (const req of [{ ...base, R: 0 }, { ...base, estimator: 'forward-laplacian', R: 0 }, { ...base, estimator: 'none' }]) {
+  for (const req of [{ ...base, R: 0 }, { ...base, estimator: 'forward-laplacian', R: 0 }, { ...base, estimator: 'none' }, { ...base, R: 6 }]) {
     assert.throws(() => resolveRun(req), (e: Error) => e instanceof UsageError && /--loss unbiased needs two independent estimates/.test(e.message), JSON.stringify(req));
   }
+  assert.throws(() => resolveRun({ ...base, R: 6 }), /and R = d = 6 draws every dimension: both would be the same$/);
+  assert.equal(resolveRun({ ...base, R: 5 }).loss, 'unbiased');
+  assert.equal(resolveRun({ ...base, estimator: 'stde-dense', R: 6 }).loss, 'unbiased'); // probes: random at any R
   assert.equal(resolveRun({ ...base, R: 2 }).loss, 'unbiased');
   assert.equal(resolveRun({ ...base, R: 2, loss: undefined }).loss, 'biased');
 });

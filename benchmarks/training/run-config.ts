@@ -173,7 +173,9 @@ export function resolveRun(req: RunRequest): RunConfig {
   // Two draws of a method that draws nothing are one estimate twice: the biased loss at twice the cost.
   if (cfg.loss === 'unbiased') {
     const exact = req.estimator === DATA_FIT || estimator?.sampling === 'exact';
-    usage(!exact && R > 0, `--loss unbiased needs two independent estimates, and ${exact ? `${req.estimator} draws nothing` : 'R = 0 draws nothing'}: both would be the same`);
+    const every = estimator?.sampling === 'indices' && R === cfg.d; // without replacement: every dimension, in some order
+    const why = exact ? `${req.estimator} draws nothing` : R === 0 ? 'R = 0 draws nothing' : `R = d = ${R} draws every dimension`;
+    usage(!exact && R > 0 && !every, `--loss unbiased needs two independent estimates, and ${why}: both would be the same`);
   }
   const k = cfg.microBatches;
   usage(Number.isInteger(k) && k >= 0, `micro-batches must be a non-negative integer (0 = auto), got ${k}`);
