@@ -29,6 +29,10 @@ test('bench-operators times every requested cell and writes a CSV row for each',
   const brief = run(join(dir, 'brief.csv'), '--dims', '6', '--estimators', 'stde-sparse', '--time-ms', '1');
   assert.equal(brief.status, 0, brief.stderr);
   assert.equal(brief.rows[0].samples, '5');
+  // R > d refuses only where an estimator samples: the Forward Laplacian alone runs at d = 1 with --R 2.
+  const exact = run(join(dir, 'exact.csv'), '--dims', '1', '--estimators', 'forward-laplacian', '--time-ms', '1');
+  assert.equal(exact.status, 0, exact.stderr);
+  assert.deepEqual(exact.rows.map((x) => [x.dim, x.R, x.status]), [['1', '0', 'ok']]);
   assert.match(r.stdout, /stde-sparse/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'ok.machine.json'), 'utf8')).backend, 'wasm'); // the machine beside its CSV
   // An existing CSV is a measurement: not written over (one line, exit 2, kept as it was).
@@ -67,7 +71,7 @@ test('bench-operators rejects an unknown estimator, R > d, empty lists, a malfor
   // Each with the message it must give (matched against the one line).
   const cases: [string[], RegExp][] = [
     [['--estimators', 'magic'], /unknown estimator 'magic' \(expected one of: stde-sparse, /],
-    [['--dims', '1', '--R', '2'], /R = 2 exceeds the dimension d = 1/],
+    [['--dims', '1', '--R', '2'], /R = 2 exceeds the dimension d = 1 \(stde-sparse samples R of them\)$/],
     [['--estimators', ''], /--estimators: empty list \(got ''\)/],
     [['--estimators', ','], /--estimators: empty list \(got ','\)/],
     [['--dims', ','], /--dims: empty list \(got ','\)/],

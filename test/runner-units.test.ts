@@ -104,6 +104,17 @@ test('a command-line matrix without --R gives each PDE and d the R train would u
   assert.deepEqual(given.map((c) => c.R), [4, 4]);
 });
 
+test('methods that draw nothing (the data fit, the Forward Laplacian) run at R = 0 whatever R is asked: one cell, a record that says so', () => {
+  const cells = expandMatrix(resolveMatrix({ pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-sparse', 'forward-laplacian', 'none'], R: [4, 8] }), 'wasm');
+  // Before, forward-laplacian_R4 and _R8 were two cells of the same computation, each recording its R.
+  assert.deepEqual(cells.map((c) => `${c.estimator} ${c.R}`), ['stde-sparse 4', 'stde-sparse 8', 'forward-laplacian 0', 'none 0']);
+  for (const estimator of ['forward-laplacian', 'none']) {
+    assert.equal(resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator, R: 5 }).R, 0, estimator);
+    assert.equal(resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator }).R, 0, estimator); // the PDE's default R is a sampler's
+  }
+  assert.equal(resolveRun({ pde: 'allen-cahn-two-body', dim: 10, estimator: 'stde-sparse' }).R, 10);
+});
+
 test('every preset expands; paper presets carry the paper settings and the decisions', () => {
   for (const p of PRESETS) {
     const cells = expandMatrix(p, 'wasm');

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../../engine/errors.ts';
 import { cellId, type CellKey } from './cell-id.ts';
+import { drawsNothing } from '../training/run-config.ts';
 
 export interface MatrixGroup {
   pdes: string[];
@@ -133,7 +134,7 @@ export function expandMatrix(m: Matrix, backend: string): Cell[] {
     for (const pde of g.pdes)
       for (const dim of g.dims)
         for (const estimator of g.estimators)
-          for (const R of g.R)
+          for (const R of g.R.map((r) => (drawsNothing(estimator) ? 0 : r))) // a group's R lists are its samplers'
             for (const width of opt(g.widths))
               for (const depth of opt(g.depths))
                 for (const block of opt(g.blocks))

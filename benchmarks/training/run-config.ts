@@ -74,6 +74,14 @@ export interface RunConfig {
 
 const DEFAULT_LR = 1e-3;
 
+/**
+ * Methods for which R means nothing: the data fit computes no operator, an exact estimator (the
+ * Forward Laplacian) all d dimensions. Their runs have R = 0, whatever R was asked or a matrix's group lists.
+ */
+export function drawsNothing(method: string): boolean {
+  return method === DATA_FIT || ESTIMATORS.find((e) => e.name === method)?.sampling === 'exact';
+}
+
 /** Every method name known anywhere: registered estimators, PDE-specific schemes and `none`. */
 function knownMethods(): string[] {
   return [...new Set([...ESTIMATORS.map((e) => e.name), ...PDES.flatMap((p) => p.methods), DATA_FIT])];
@@ -117,7 +125,10 @@ export function resolveRun(req: RunRequest): RunConfig {
   const options = resolveOptions(pde, req.options ?? {});
   const estimator = resolveMethod(pde, req.estimator);
   const def = pde.defaults(d, options);
-  const R = req.R ?? def.R;
+  // Its record says R = 0 (the R it ran), not an R that changed nothing; so swapping only --estimator
+  // between an STDE run and the floor or the Forward Laplacian still compares the same settings.
+  const fixed = drawsNothing(req.estimator);
+  const R = fixed ? 0 : (req.R ?? def.R);
   usage(Number.isInteger(R) && R >= 0, `R must be a non-negative integer, got ${R}`);
   usage(R <= d, `R = ${R} exceeds the dimension d = ${d}`);
   if (estimator?.sampling === 'probes') usage(R > 0, `${estimator.name} needs R > 0 probe vectors`);
@@ -172,10 +183,9 @@ export function resolveRun(req: RunRequest): RunConfig {
   usage(Number.isFinite(cfg.timeLimitS) && cfg.timeLimitS >= 0, `time limit must be ≥ 0 seconds, got ${cfg.timeLimitS}`);
   // Two draws of a method that draws nothing are one estimate twice: the biased loss at twice the cost.
   if (cfg.loss === 'unbiased') {
-    const exact = req.estimator === DATA_FIT || estimator?.sampling === 'exact';
     const every = estimator?.sampling === 'indices' && R === cfg.d; // without replacement: every dimension, in some order
-    const why = exact ? `${req.estimator} draws nothing` : R === 0 ? 'R = 0 draws nothing' : `R = d = ${R} draws every dimension`;
-    usage(!exact && R > 0 && !every, `--loss unbiased needs two independent estimates, and ${why}: both would be the same`);
+    const why = fixed ? `${req.estimator} draws nothing` : R === 0 ? 'R = 0 draws nothing' : `R = d = ${R} draws every dimension`;
+    usage(!fixed && R > 0 && !every, `--loss unbiased needs two independent estimates, and ${why}: both would be the same`);
   }
   const k = cfg.microBatches;
   usage(Number.isInteger(k) && k >= 0, `micro-batches must be a non-negative integer (0 = auto), got ${k}`);
