@@ -136,3 +136,18 @@ export function verdictOptions(cmd: Command): Command {
     .option('--factor <f>', 'flag a slowdown only above this ratio of median step times', factor, 1.1)
     .option('--alpha <p>', 'significance level of the Mann–Whitney U test', alpha, 0.002);
 }
+
+/**
+ * An option that `given` makes do nothing (targets' --memory-steps with --no-memory) is refused, not
+ * dropped without a word. Only options typed on the command line count, not defaults.
+ */
+export function refuseIgnored(cmd: Command, given: string, ignored: readonly string[], why: string): void {
+  const typed = (flag: string) => {
+    const opt = cmd.options.find((x) => x.long === flag);
+    if (!opt) throw new Error(`refuseIgnored: ${cmd.name()} has no option ${flag}`);
+    return cmd.getOptionValueSource(opt.attributeName()) === 'cli';
+  };
+  if (!typed(given)) return;
+  const hit = ignored.find(typed);
+  if (hit) throw new UsageError(`${hit} does nothing with ${given}: ${why}`);
+}

@@ -39,6 +39,12 @@ const bad: [string, string[], RegExp][] = [
   ['negative R', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '-1'], /--R must be/],
   ['--dist for an estimator without probes', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '2', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes, not stde-sparse$/],
   ['missing file', ['--estimator', 'nested', '--model', join(dir, 'nope.json'), '--points', points], /cannot read model file/],
+  // Options the evaluation would ignore: refused, not dropped without a word.
+  ['--R for an exact estimator', ['--estimator', 'forward-laplacian', '--model', model, '--points', points, '--R', '2'], /--R does not apply to forward-laplacian: it computes the exact operator over all d dimensions$/],
+  ['--R for the nested biharmonic', ['--estimator', 'nested', '--operator', 'biharmonic', '--model', model, '--points', points, '--R', '2'], /--R does not apply to nested: it computes the exact operator/],
+  ['--dist for the exact biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist applies to --operator biharmonic with the stde estimator and R > 0/],
+  ['--dist with --partial', ['--estimator', 'stde', '--partial', '0:2', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist does not apply to --partial/],
+  ['--grad with --explain', ['--estimator', 'stde', '--partial', '0:2', '--explain', '--grad'], /--grad does nothing with --explain: it prints the plan and evaluates nothing$/],
   ['unknown backend', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tpu'], /unknown backend 'tpu'/],
   ['optional tensorflow backend absent', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tensorflow'], /@tensorflow\/tfjs-node/],
 ];

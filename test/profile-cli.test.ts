@@ -92,6 +92,8 @@ test('profile: bad input is one line and exit 2', async () => {
     [['--pde', 'allen-cahn-two-body', '--dim', '10', '--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
     // --dist as train takes it: for the estimators that draw probes only.
     [[...toy, '--estimator', 'stde-sparse', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes \(stde-dense, stde-collapsed-dense\), not stde-sparse$/],
+    // The record lists every kernel name: --top, the table's length, would be dropped without a word.
+    [[...toy, '--json', '--top', '2'], /--top does nothing with --json: the record lists every kernel name/],
     // Does not divide 8 points.
     [[...toy, '--micro-batches', '3'], /3 micro-batches must divide the points \(8\) and boundary points \(0\) evenly/],
     // Past the WASM heap inside a kernel (the jets of 2·10⁶ points in one batch, given: no retry in

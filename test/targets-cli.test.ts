@@ -96,6 +96,7 @@ test('targets rejects bad input with one line and exit 2, writing nothing', asyn
     [['--speed-dims', '8'], /--speed-dims must be ≥ 16, got 8/],
     [['--floor-dims', '10'], /--floor-dims must be ≥ 16, got 10/],
     [['--floor-rounds', '0'], /--floor-rounds must be ≥ 1, got 0/],
+    [['--no-memory', '--memory-steps', '2'], /--memory-steps does nothing with --no-memory: it skips the memory runs$/],
     [['--steps', 'x'], /--steps must be an integer below 2⁵³, got 'x'/],
     [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
   ];

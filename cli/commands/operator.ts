@@ -22,7 +22,7 @@ import { PROBE_DISTS, type ProbeDist } from '../../sampling/directions.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { key, parseMultiIndex, variables, type MultiIndex } from '../../planner/multi-index.ts';
 import type { Target } from '../../operators/target.ts';
-import { backendOption, int, oneOf } from '../options.ts';
+import { backendOption, int, oneOf, refuseIgnored } from '../options.ts';
 
 const OPERATORS = ['laplacian', 'biharmonic', 'second-order'] as const;
 const EXPLAIN_FORMATS = ['text', 'json'] as const;
@@ -74,6 +74,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   if (o.partial.length > 0) {
     if (o.operator !== 'laplacian') throw new UsageError(`--partial and --operator ${o.operator} cannot be combined`);
     if (o.R > 0) throw new UsageError('--R does not apply to --partial: partial derivatives are computed exactly');
+    if (o.dist !== undefined) throw new UsageError('--dist does not apply to --partial: partial derivatives are computed exactly');
     const est = getPartialEstimator(o.estimator);
     const terms = parsePartials(o.partial, d);
     return {
@@ -87,6 +88,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
     const est = getSecondOrderEstimator(o.estimator);
     if (o.coefficients === undefined) throw new UsageError('--operator second-order needs --coefficients FILE (a d × d JSON matrix C)');
     if (o.dist !== undefined && (est.name !== 'stde' || o.R === 0)) throw new UsageError('--dist applies to --operator second-order with the stde estimator and R > 0 (its probes) only');
+    if (est.name !== 'stde' && o.R > 0) throw new UsageError(`--R does not apply to ${est.name}: it computes the exact operator (the stde estimator takes R probes)`);
     let matrix: number[][] | undefined; // read once: every draw uses the same C (and its factor, cached by second-order.ts)
     const C = () => (matrix ??= loadCoefficients(o.coefficients!, d));
     if (d !== undefined) C(); // a bad file fails before anything is evaluated
@@ -101,6 +103,8 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   }
   if (o.operator === 'biharmonic') {
     const est = getBiharmonicEstimator(o.estimator);
+    if (est.name !== 'stde' && o.R > 0) throw new UsageError(`--R does not apply to ${est.name}: it computes the exact operator (the stde estimator takes R probes)`);
+    if (o.dist !== undefined && (est.name !== 'stde' || o.R === 0)) throw new UsageError('--dist applies to --operator biharmonic with the stde estimator and R > 0 (its probes) only');
     if (est.name === 'stde' && o.R > 0 && o.dist === 'rademacher') {
       throw new UsageError('the dense biharmonic estimator needs --dist gaussian: Rademacher probes are biased (E = 3Δ²u − 2Σ∂⁴u/∂x_i⁴)');
     }
@@ -125,6 +129,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   // As train: a distribution given to an estimator that draws no probes would change nothing.
   if (o.dist !== undefined && est.sampling !== 'probes') throw new UsageError(`--dist applies to the estimators that draw probes, not ${est.name}`);
   if (est.sampling === 'probes' && o.R === 0) throw new UsageError(`${est.name} needs R > 0 probe vectors`);
+  if (est.sampling === 'exact' && o.R > 0) throw new UsageError(`--R does not apply to ${est.name}: it computes the exact operator over all d dimensions`);
   return {
     draw: (target, x, rng) => {
       const r = est.laplacian({ target, x, d: d!, R: o.R, dist: o.dist ?? 'rademacher', rng });
@@ -153,6 +158,7 @@ export function register(program: Command): void {
     .option('--grad', 'also print the parameter gradient of sum(values)');
   backendOption(cmd)
     .action(async (o: Opts) => {
+      refuseIgnored(cmd, '--explain', ['--samples', '--grad'], 'it prints the plan and evaluates nothing');
       const explain = o.explain === undefined ? undefined : o.explain === true ? 'text' : oneOf('explain format', EXPLAIN_FORMATS)(o.explain as string);
       const print = (ex: { text: string; json: unknown }) => process.stdout.write(explain === 'json' ? JSON.stringify(ex.json) + '\n' : ex.text + '\n');
       const early = evaluation(o, undefined); // unknown names and bad flags fail before the engine starts

@@ -10,7 +10,7 @@ import { initEngine } from '../../engine/backend.ts';
 import { resolveRun, type RunRequest } from '../../benchmarks/training/run-config.ts';
 import { assertFits, assertFitsDevice } from '../../benchmarks/training/memory-plan.ts';
 import { kernelSplit, type KernelSplit } from '../../benchmarks/targets/measure.ts';
-import { int, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../options.ts';
+import { int, refuseIgnored, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../options.ts';
 
 type Opts = RunChoiceOpts & {
   seed: number;
@@ -32,7 +32,7 @@ function table(s: KernelSplit, top: number): string {
 }
 
 export function register(program: Command): void {
-  runChoiceOptions(
+  const cmd = runChoiceOptions(
     program.command('profile').description('profile one training step (loss + parameter gradient, or with --whole-step all of it) by kernel: wall time, kernel time, count per kernel'),
   )
     .option('--seed <s>', 'run seed', int('seed', 0), 0)
@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--calls <n>', 'profiled calls, after 4 warm-up calls; the one with the median kernel share is shown', int('calls', 1), 5)
     .option('--json', 'print one JSON record instead of the table')
     .action(async (o: Opts) => {
+      refuseIgnored(cmd, '--json', ['--top'], 'the record lists every kernel name (its counts add up to the kernels)');
       const req: RunRequest = { ...runRequestOf(o), seed: o.seed };
       const cfg = resolveRun({ ...req, testPoints: 0 }); // every usage error before the engine starts
       assertFits(cfg, o.backend);

@@ -17,7 +17,7 @@ import type { KernelSplit } from '../../benchmarks/targets/measure.ts';
 import { memoryRow, MEMORY_THRESHOLD_GB, type TargetRow } from '../../benchmarks/targets/memory-target.ts';
 import { runChild } from '../../benchmarks/runner/classify.ts';
 import { BIN } from '../../benchmarks/runner/execute-cell.ts';
-import { backendOption, int, intList, nonEmptyPath } from '../options.ts';
+import { backendOption, int, intList, nonEmptyPath, refuseIgnored } from '../options.ts';
 
 interface Opts {
   backend: string;
@@ -40,7 +40,7 @@ function medianOf(values: (number | string)[]): number | string {
 }
 
 export function register(program: Command): void {
-  backendOption(
+  const cmd = backendOption(
     program
       .command('targets')
       .description('measure the scale-and-speed targets: floor ratio, speed-up over nested, kernel share, memory at 1e6'),
@@ -54,6 +54,7 @@ export function register(program: Command): void {
     .option('--timeout <s>', 'seconds per measurement', int('timeout', 1), 1800)
     .option('--out <dir>', "output folder, new or holding no measurement (no targets.csv, nor a run's machine.json, results.csv, run.json or samples; default: results/targets-YYYYMMDD-HHMMSS)", nonEmptyPath('out'))
     .action(async (o: Opts) => {
+      refuseIgnored(cmd, '--no-memory', ['--memory-steps'], 'it skips the memory runs');
       const out = o.out ?? stampedOutDir('targets');
       const csv = join(out, 'targets.csv');
       // A run's folder too: its machine.json describes its own measurement.
