@@ -30,6 +30,12 @@ export function byName<T extends { name: string }>(items: readonly T[], name: st
   return found;
 }
 
+/** A misspelt key in a user's JSON file would be ignored and its setting left at the default: refused, naming it. */
+export function refuseUnknownKeys(o: object, known: readonly string[], where: string): void {
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) throw new UsageError(`${where}: unknown key ${unknown.map((k) => `'${k}'`).join(', ')} (known keys: ${known.join(', ')})`);
+}
+
 /**
  * A backend's `time(f)` (what tf.profile times each kernel with) that throws f's error synchronously.
  * tfjs's backends make `time` async, so a kernel's throw became a rejected promise nobody awaits (in

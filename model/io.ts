@@ -4,7 +4,7 @@
  * (y = x·W + b), last layer width 1. Points: [[x_1…x_d], …]. Coefficients: [[C_11…C_1d], …].
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../engine/errors.ts';
+import { refuseUnknownKeys, UsageError } from '../engine/errors.ts';
 import { fromArrays, type MLP } from './mlp.ts';
 import * as tf from '@tensorflow/tfjs';
 
@@ -34,12 +34,14 @@ export function parseModel(raw: unknown, source = 'model'): ModelFile {
   if (!m || typeof m !== 'object' || !Array.isArray(m.layers) || m.layers.length === 0) {
     throw new UsageError(`${source}: expected {"activation":"tanh","layers":[{"weight":[[...]],"bias":[...]},...]}`);
   }
+  refuseUnknownKeys(m, ['activation', 'layers'], source); // 'activaton': 'relu' would run tanh without a word
   if ((m.activation ?? 'tanh') !== 'tanh') throw new UsageError(`${source}: unsupported activation '${m.activation}' (only tanh)`);
   let fanIn = -1;
   m.layers.forEach((l, i) => {
     if (!l || !Array.isArray(l.weight) || l.weight.length === 0 || !l.weight.every(isNumArray)) {
       throw new UsageError(`${source}: layer ${i} weight must be a non-empty [fan_in][fan_out] array of numbers`);
     }
+    refuseUnknownKeys(l, ['weight', 'bias'], `${source}: layer ${i}`);
     const out = l.weight[0].length;
     if (out === 0 || !l.weight.every((r) => r.length === out)) throw new UsageError(`${source}: layer ${i} weight rows have different lengths`);
     if (fanIn >= 0 && l.weight.length !== fanIn) {

@@ -44,6 +44,7 @@ const bad: [string, string[], RegExp][] = [
   ['--R for the nested biharmonic', ['--estimator', 'nested', '--operator', 'biharmonic', '--model', model, '--points', points, '--R', '2'], /--R does not apply to nested: it computes the exact operator/],
   ['--dist for the exact biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist applies to --operator biharmonic with the stde estimator and R > 0/],
   ['--dist with --partial', ['--estimator', 'stde', '--partial', '0:2', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist does not apply to --partial/],
+  ['a misspelt key in the model file', ['--estimator', 'nested', '--model', file('typo.json', { activaton: 'relu', layers: [{ weight: [[1], [1], [1]], bias: [0] }] }), '--points', points], /typo\.json: unknown key 'activaton' \(known keys: activation, layers\)$/],
   ['--grad with --explain', ['--estimator', 'stde', '--partial', '0:2', '--explain', '--grad'], /--grad does nothing with --explain: it prints the plan and evaluates nothing$/],
   ['unknown backend', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tpu'], /unknown backend 'tpu'/],
   ['optional tensorflow backend absent', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tensorflow'], /@tensorflow\/tfjs-node/],

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../../engine/errors.ts';
+import { refuseUnknownKeys, UsageError } from '../../engine/errors.ts';
 import { getPreset } from '../presets/index.ts';
 import { getPde } from '../pdes/registry.ts';
-import { refuseUnknownKeys, shown, validateGroups, type Matrix, type MatrixGroup } from './matrix.ts';
+import { shown, validateGroups, type Matrix, type MatrixGroup } from './matrix.ts';
 
 export interface MatrixFlags {
   preset?: string;

@@ -3,7 +3,7 @@
  * with its own training settings, expanded into cells. One cell = one `train` child process = one CSV
  * row. Presets (benchmarks/presets/) and `run --matrix FILE.json` both use this shape.
  */
-import { UsageError } from '../../engine/errors.ts';
+import { refuseUnknownKeys, UsageError } from '../../engine/errors.ts';
 import { cellId, type CellKey } from './cell-id.ts';
 import { drawsNothing } from '../training/run-config.ts';
 
@@ -68,12 +68,6 @@ export function shown(x: unknown): string {
   if (x === undefined) return 'nothing';
   if (typeof x === 'number') return String(x);
   return typeof x === 'string' ? `${JSON.stringify(x)} (a string)` : (JSON.stringify(x) ?? String(x));
-}
-
-/** A misspelt key would be ignored and its setting silently left at the default: refused, naming it. */
-export function refuseUnknownKeys(o: object, known: readonly string[], where: string): void {
-  const unknown = Object.keys(o).filter((k) => !known.includes(k));
-  if (unknown.length) throw new UsageError(`${where}: unknown key ${unknown.map((k) => `'${k}'`).join(', ')} (known keys: ${known.join(', ')})`);
 }
 
 function checkInt(where: string, key: string, x: unknown, min: number): void {
