@@ -2,7 +2,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UsageError } from '../engine/errors.ts';
-import { readRows, type ParsedRow } from '../benchmarks/runner/csv-store.ts';
+import { notePartialLine, readRows, type ParsedRow } from '../benchmarks/runner/csv-store.ts';
 import { pathsIn, readMachine, readRun, readSamples, RESULTS_CSV, type Eval, type RunJson } from '../benchmarks/runner/results-folder.ts';
 
 export interface LoadedRun {
@@ -33,7 +33,7 @@ export function readResultsFolder(dir: string): LoadedRun {
   const csvStat = statOf(csv);
   if (!csvStat) throw new UsageError(`${dir} holds no ${RESULTS_CSV} (run \`stde-bench run --out ${dir}\` first)`);
   if (csvStat.isDirectory()) throw new UsageError(`${csv} is a folder, not a results CSV`);
-  const rows = readRows(csv);
+  const rows = readRows(csv, notePartialLine(csv)); // a run in progress, or killed mid-row
   // A run killed before its first cell ended: an empty report would look like a result.
   if (!rows.length) throw new UsageError(`${csv} holds no finished cell yet (nothing to report)`);
   // Each samples file read (and checked) once: the error charts ask for L2, then maybe for L1.

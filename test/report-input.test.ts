@@ -84,6 +84,23 @@ test('results.csv with only its header, or empty: refused, the earlier report ke
   ]);
 });
 
+test('a partial last line (a run writing it, or one stopped mid-row) is left out with a note, as run --resume drops it', async () => {
+  const dir = copy('torn-tail', (d) => {
+    const lines = readFileSync(join(d, 'results.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(d, 'results.csv'), `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 40)}`); // the last row cut: no line end
+  });
+  const csv = join(dir, 'results.csv');
+  const left: number[] = [];
+  assert.equal(readRows(csv, (bytes) => left.push(bytes)).length, readRows(join(SOURCE, 'results.csv')).length - 1);
+  assert.deepEqual(left, [40]);
+  assert.throws(() => readRows(csv), /malformed CSV/); // a reader that does not ask parses it all
+  for (const r of [await report(dir), await execa(process.execPath, [bin, 'compare', SOURCE, dir], { reject: false })]) {
+    assert.notEqual(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^stde-bench: .*torn-tail\/results\.csv: left out a partial last line \(40 bytes; a run writing it, or one stopped mid-row, which run --resume drops\)$/);
+  }
+  assert.match(readFileSync(join(dir, 'report', 'index.html'), 'utf8'), /<html/);
+});
+
 test('results.csv without a column every reader needs: refused, naming the columns', async () => {
   const without = (columns: string[]) => (d: string) => {
     const [header, ...rows] = readFileSync(join(d, 'results.csv'), 'utf8').trimEnd().split('\n');

@@ -14,7 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { median } from 'simple-statistics';
 import { UsageError } from '../../engine/errors.ts';
-import { FINISHED, hasTimedSteps, readRows, type ParsedRow } from '../runner/csv-store.ts';
+import { FINISHED, hasTimedSteps, notePartialLine, readRows, type ParsedRow } from '../runner/csv-store.ts';
 import { pathsIn, readSamples, RESULTS_CSV } from '../runner/results-folder.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
 import { timingMode } from '../training/record.ts';
@@ -31,7 +31,7 @@ export function openRunForCompare(path: string): RunData {
   const csvPath = statSync(path).isDirectory() ? pathsIn(path).csv : path;
   if (!existsSync(csvPath)) throw new UsageError(`${path} holds no ${RESULTS_CSV}`);
   const rows = new Map<string, ParsedRow>();
-  for (const r of readRows(csvPath)) rows.set(String(r.cell), r);
+  for (const r of readRows(csvPath, notePartialLine(csvPath))) rows.set(String(r.cell), r);
   if (!rows.size) throw new UsageError(`${csvPath} holds no finished cell yet`);
   const dir = dirname(csvPath);
   return {

@@ -106,10 +106,21 @@ export function repairTail(path: string): number {
 /** The columns every reader needs: what identifies a cell, its status, and its speed. */
 const REQUIRED: readonly Column[] = ['cell', 'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'steps', 'status', 'it_per_s'];
 
-/** Reads a results CSV written by appendRow (or any CSV with at least the REQUIRED columns). */
-export function readRows(path: string): ParsedRow[] {
-  return parseRows(readFileSync(path), path);
+/**
+ * Reads a results CSV written by appendRow (or any CSV with at least the REQUIRED columns). Given
+ * `onPartial`, a last line without its line end (a run still writing it, or one stopped mid-row) is
+ * left out and its byte count passed on, as `run --resume` drops it; without, it is parsed with the rest.
+ */
+export function readRows(path: string, onPartial?: (bytes: number) => void): ParsedRow[] {
+  const buf = readFileSync(path);
+  const kept = onPartial ? intactLength(buf) : buf.length;
+  if (kept < buf.length) onPartial!(buf.length - kept);
+  return parseRows(buf.subarray(0, kept), path);
 }
+
+/** What report and compare say of a partial last line they leave out: one line on stderr. */
+export const notePartialLine = (path: string) => (bytes: number): void =>
+  void process.stderr.write(`stde-bench: ${path}: left out a partial last line (${bytes} bytes; a run writing it, or one stopped mid-row, which run --resume drops)\n`);
 
 /**
  * Refuses a file that is no results CSV, as `run --resume` would keep it: all but a torn last line,
