@@ -34,13 +34,22 @@ function base(title: string): Partial<TopLevelSpec> {
   };
 }
 
+/** Pixels between the failure labels of one d, stacked from the top so that each keeps its colour. */
+const LABEL_STEP = 11;
+
 function failedLayer(failed: FailedPoint[]) {
+  const seen = new Map<number, number>();
+  const rows = failed.map((f) => {
+    const k = seen.get(f.dim) ?? 0;
+    seen.set(f.dim, k + 1);
+    return { ...f, label: f.status.toUpperCase(), y: 8 + LABEL_STEP * k };
+  });
   return {
-    data: { values: failed.map((f) => ({ ...f, label: f.status.toUpperCase() })) },
+    data: { values: rows },
     mark: { type: 'text', fontWeight: 'bold', fontSize: 10, dy: 0 },
     encoding: {
       x: { field: 'dim', type: 'quantitative', scale: { type: 'log' }, axis: DIM_AXIS },
-      y: { value: 8 },
+      y: { field: 'y', type: 'quantitative', scale: null }, // pixels from the top
       text: { field: 'label' },
       color: { field: 'series', type: 'nominal', title: 'estimator' },
     },
@@ -56,16 +65,23 @@ export interface Dashes {
 export function scalingChart(title: string, yTitle: string, points: SeriesPoint[], failed: FailedPoint[], dashes?: Dashes): TopLevelSpec {
   const layers: unknown[] = [];
   if (points.length) {
+    const x = { field: 'dim', type: 'quantitative', scale: { type: 'log' }, axis: DIM_AXIS };
+    const y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle };
+    const color = { field: 'series', type: 'nominal', title: 'estimator' };
+    // Lines and their points are two layers: on a line mark with filled points, vega-lite gives the
+    // probe's legend transparent strokes, and its two kinds showed alike.
     layers.push({
       data: { values: points },
-      mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 1.8 },
+      mark: { type: 'line', strokeWidth: 1.8 },
       encoding: {
-        x: { field: 'dim', type: 'quantitative', scale: { type: 'log' }, axis: DIM_AXIS },
-        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle },
-        color: { field: 'series', type: 'nominal', title: 'estimator' },
-        ...(dashes ? { strokeDash: { field: 'kind', type: 'nominal', title: dashes.title, scale: { domain: dashes.kinds, range: [[1, 0], [4, 2]] } }, detail: { field: 'kind' } } : {}),
-        tooltip: [{ field: 'series' }, { field: 'dim' }, { field: 'value', format: '.4~g' }],
+        x, y, color,
+        ...(dashes ? { strokeDash: { field: 'kind', type: 'nominal', title: dashes.title, scale: { domain: dashes.kinds, range: [[1, 0], [4, 2]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#333', symbolStrokeWidth: 1.8, symbolSize: 400 } }, detail: { field: 'kind' } } : {}),
       },
+    });
+    layers.push({
+      data: { values: points },
+      mark: { type: 'point', filled: true, size: 50, opacity: 1 },
+      encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'dim' }, { field: 'value', format: '.4~g' }, ...(dashes ? [{ field: 'kind', title: dashes.title }] : [])] },
     });
   }
   if (failed.length) layers.push(failedLayer(failed));
@@ -117,7 +133,7 @@ export function errorChart(title: string, yTitle: string, points: ErrorChartPoin
     data: { values: points },
     mark: { type: 'line', point: { size: 25 }, strokeWidth: 1.6 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'training step' },
+      x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: 'd', tickMinStep: 1 } }, // one evaluation: '300', not '300.000000'
       y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: yTitle },
       color: { field: 'series', type: 'nominal', title: 'estimator' },
       tooltip: [{ field: 'series' }, { field: 'step' }, { field: 'value', format: '.3~e' }],

@@ -10,7 +10,7 @@ export function fmt(v: number | null | undefined, kind: 'sci' | 'num' | 'int' | 
   if (v === null || v === undefined || !Number.isFinite(v)) return '';
   if (kind === 'sci') return v.toExponential(2).replace(/e([+-])(\d)$/, 'e$10$2').toUpperCase();
   if (kind === 'int') return Math.round(v).toLocaleString('en-US');
-  if (kind === 'ratio') return `${v >= 100 || v < 0.01 ? v.toExponential(1) : v.toPrecision(3)}×`;
+  if (kind === 'ratio') return `${v >= 100 ? Math.round(v).toLocaleString('en-US') : v < 0.01 ? v.toExponential(1) : v.toPrecision(3)}×`; // 229×, not 2.3e+2×
   return Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4);
 }
 

@@ -49,6 +49,10 @@ export interface ConfigKey {
 const keyOf = (k: ConfigKey) =>
   [k.pde, k.dim, k.estimator, k.R, k.width ?? 128, k.depth ?? 4, k.block ?? 1, k.variant].join('|');
 
+/** Whether two rows carry one number of the paper (a method of ours maps to it beside the one it prints). */
+export const samePaperNumber = (a: PaperValue, b: PaperValue): boolean =>
+  a.table === b.table && a.paper_pde === b.paper_pde && a.paper_method === b.paper_method && a.paper_variant === b.paper_variant && a.paper_metric === b.paper_metric && a.dim === b.dim;
+
 export class Reference {
   private readonly byKey = new Map<string, PaperValue[]>();
 

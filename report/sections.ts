@@ -5,7 +5,7 @@
  */
 import type { LoadedRun } from './load-run.ts';
 import { estimatorLabel, nestedPeer, type ConfigSummary } from './aggregate.ts';
-import type { Reference, PaperValue } from './reference.ts';
+import { samePaperNumber, type Reference, type PaperValue } from './reference.ts';
 import type { Chart } from './pde-charts.ts';
 import { esc, fmt, slugify, STYLE, table } from './html.ts';
 import { COLUMNS } from '../benchmarks/runner/csv-store.ts';
@@ -120,8 +120,10 @@ function setupApart(c: ConfigSummary, table: string, withSteps: boolean): string
 
 /**
  * A configuration's speed-up over nested backprop at the same d and network, ours and the paper's,
- * each over its own nested run (the paper's at our nested's R where it has one, else at the smallest R it ran;
- * the cell's title says which): '' for nested itself, '—' where a side lacks one.
+ * each over its own nested run (the paper's at our nested's R where it has one, else its nested
+ * baseline at the smallest R it ran: never another framework's stand-in, whose OOM-free number would
+ * make the speed-up of a method the paper's nested could not run; the cell's title says which): ''
+ * for nested itself, '—' where a side lacks one.
  */
 function speedUps(c: ConfigSummary, cs: ConfigSummary[], ref: Reference, metric: string, paperMetric: string): string {
   if (c.estimator === 'nested') return '';
@@ -130,17 +132,19 @@ function speedUps(c: ConfigSummary, cs: ConfigSummary[], ref: Reference, metric:
   const theirs = peer?.stat(metric)?.mean;
   const ours = mine && theirs ? mine / theirs : null;
   const p = ref.lookup(c, paperMetric);
-  const q = ref.lookup({ ...c, estimator: 'nested', R: peer?.R ?? c.R }, paperMetric) ?? ref.atAnyR(c, 'nested', paperMetric)[0];
-  const paper = p?.status === 'ok' && q?.status === 'ok' && p.value && q.value ? p.value / q.value : null;
-  if (ours === null && paper === null) return '';
-  const title = `ours over nested R=${peer?.R ?? '—'}; the paper's over ${q ? `${q.paper_method}, R=${q.R}` : '—'}`;
+  const q = ref.lookup({ ...c, estimator: 'nested', R: peer?.R ?? c.R }, paperMetric) ?? ref.atAnyR(c, 'nested', paperMetric).find((r) => r.match === 'primary');
+  // The paper's counterpart of a form it did not run (nested-checkpointed: its scan SDGD) may be that nested run itself.
+  const itself = p !== undefined && q !== undefined && samePaperNumber(p, q);
+  const paper = !itself && p?.status === 'ok' && q?.status === 'ok' && p.value && q.value ? p.value / q.value : null;
+  const standIn = p && p.match !== 'primary' ? ` (${p.paper_method} stands in for ${c.estimator}${itself ? ', and is the nested run itself' : ''})` : '';
+  const title = `ours over nested R=${peer?.R ?? '—'}; the paper's over ${q ? `${q.paper_method}, R=${q.R}` : '—'}${standIn}`;
   const apart = ours !== null && paper !== null && p ? setupApart(c, p.table, false) : '';
   return `<span title="${esc(title)}">${ours === null ? '—' : fmt(ours, 'ratio')} / ${paper === null ? '—' : fmt(paper, 'ratio')}</span>${apart}`;
 }
 
 function machineSection(m: Record<string, unknown> | undefined): string {
   if (!m) return '<p class="note">No machine.json in this folder.</p>';
-  const flat = (v: unknown): string => (v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => `${k}: ${flat(x)}`).join('; ') : String(v));
+  const flat = (v: unknown): string => (v === null ? '—' : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => `${k}: ${flat(x)}`).join('; ') : String(v));
   const rows = Object.entries(m).filter(([k]) => k !== 'resumes').map(([k, v]) => [esc(k), `<span>${esc(flat(v))}</span>`]);
   const resumes = Array.isArray(m.resumes) && m.resumes.length ? `<p class="note">Resumed ${m.resumes.length}× (${esc(m.resumes.map((r) => flat(r)).join(' | '))}).</p>` : '';
   return table(['', 'value'], rows.map(([k, v]) => [k, v]), 'machine') + resumes;
@@ -202,6 +206,18 @@ export function pdeSection(pde: string, figures: string[], cs: ConfigSummary[], 
   );
 }
 
+/** The run's per-cell limits, with those a group of its matrix set for itself (the checkpointed SDGDs' 600 s). */
+function limits(run: LoadedRun): string {
+  const groups = run.run?.matrix?.groups ?? [];
+  const own = (key: 'timeoutS' | 'memoryMb', unit: string) =>
+    groups.filter((g) => g[key] !== undefined && g[key] !== run.run?.[key]).map((g) => `${g[key]} ${unit} for ${g.estimators.join(', ')}`);
+  const part = (key: 'timeoutS' | 'memoryMb', unit: string) => {
+    const also = own(key, unit);
+    return `${run.run?.[key] ?? '?'} ${unit}${also.length ? ` (${also.join('; ')})` : ''}`;
+  };
+  return `${part('timeoutS', 's')}, ${part('memoryMb', 'MB')}`;
+}
+
 /** The whole page: title and run summary, the PDE sections (in `pdes` order), machine, paper, cells. */
 export function reportPage(dir: string, run: LoadedRun, pdes: string[], pdeSections: string[], ref: Reference): string {
   const matrix = run.run?.matrix;
@@ -216,7 +232,7 @@ export function reportPage(dir: string, run: LoadedRun, pdes: string[], pdeSecti
 <body>
 <h1>${esc(title)}</h1>
 <p>${esc(matrix?.description ?? '')}</p>
-<p>Backend <b>${esc(run.run?.backend ?? run.rows[0]?.backend ?? '')}</b> · ${run.rows.length} cells (${[...statusCounts].map(([s, n]) => `${n} ${esc(s)}`).join(', ')}) · per-cell limits: ${esc(run.run?.timeoutS ?? '?')} s, ${esc(run.run?.memoryMb ?? '?')} MB · report generated ${esc(new Date().toISOString())}</p>
+<p>Backend <b>${esc(run.run?.backend ?? run.rows[0]?.backend ?? '')}</b> · ${run.rows.length} cells (${[...statusCounts].map(([s, n]) => `${n} ${esc(s)}`).join(', ')}) · per-cell limits: ${esc(limits(run))} · report generated ${esc(new Date().toISOString())}</p>
 <nav>${pdes.map((p) => `<a href="#pde-${slugify(p)}">${esc(p)}</a>`).join('')}<a href="#machine">machine</a><a href="#paper">paper</a><a href="#cells">cells</a></nav>
 <p class="note">Speed: steady-state steps per second (warm-up and evaluations excluded). Memory: ${esc(probes.join('; ') || 'no tensor probe')}; resident: ${esc(rssProbes.join('; ') || 'n/a')}. Errors: mean ± std (population) over the seeds that finished; “best” is the minimum over evaluations, which is what the paper reports (D14). The paper's speed and memory were measured on one A100 (JAX): compare them as ratios between methods, not absolutely. Hover a paper value for its source row and notes.</p>
 ${pdeSections.join('\n')}

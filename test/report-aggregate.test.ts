@@ -62,3 +62,30 @@ test("the metrics table notes the points (and, for errors, steps) where ours ran
   assert.match(apart, /50\.0×[^(]*\(50 points; the paper 100\)/, 'the speed-up, at other points');
   assert.match(apart, /\(50 points; the paper 100\).*\(50 points; the paper 100\)/, 'and the error ratio');
 });
+
+test("speed-ups over nested: the paper's over its own nested baseline, never a stand-in's; '—' where the paper's counterpart is that run itself", () => {
+  const ref = loadReference();
+  const cell = (dim: number, estimator: string, R: number, status: string, it: number | null) => {
+    const key = { pde: 'allen-cahn-two-body', dim, estimator, R, seed: 0, steps: 50, backend: 'wasm', points: 100, width: 128, depth: 4, block: 1 };
+    return { ...row(0, status, {}), ...key, cell: cellId(key), steps_done: it === null ? null : 50, it_per_s: it };
+  };
+  const cs = aggregate([
+    cell(100, 'nested', 100, 'ok', 0.217),
+    cell(100, 'nested-checkpointed', 100, 'ok', 0.666),
+    cell(100, 'stde-sparse', 16, 'ok', 49.7),
+    cell(100000, 'nested', 100, 'oom', null),
+    cell(100000, 'stde-sparse', 16, 'ok', 3.6),
+  ]);
+  const html = metricsTable(cs, ref);
+  const speedUp = (dim: number, label: string) => {
+    const tr = html.split('</tr>').find((r) => r.includes(`<td>${dim}</td>`) && r.includes(`<td>${label}</td>`))!;
+    const [, title, text] = /<span title="(ours over nested[^"]*)">([^<]*)<\/span>/.exec(tr) ?? [];
+    return { title: title?.replace(/&#39;/g, "'"), text };
+  };
+  // The paper's JAX nested ran out of memory at 10⁵: its PyTorch row (0.23 it/s) made this 1.2e+3×.
+  assert.deepEqual(speedUp(100000, 'stde-sparse R=16'), { title: "ours over nested R=—; the paper's over Backward mode SDGD (JAX) (`scan`), R=100", text: '— / —' });
+  const own = speedUp(100, 'nested-checkpointed R=100');
+  assert.equal(own.text, '3.07× / —');
+  assert.match(own.title, /\(Backward mode SDGD \(JAX\) \(`scan`\) stands in for nested-checkpointed, and is the nested run itself\)$/);
+  assert.equal(speedUp(100, 'stde-sparse R=16').text, '229× / 45.1×'); // whole numbers from 100 on, not 2.3e+2×
+});

@@ -1,0 +1,54 @@
+/** The report's charts and page header as specified, before rendering: what a reader could not tell apart before. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as vl from 'vega-lite';
+import { errorChart, scalingChart } from '../report/charts.ts';
+import { reportPage } from '../report/sections.ts';
+import { Reference } from '../report/reference.ts';
+import type { LoadedRun } from '../report/load-run.ts';
+
+type Layer = { data?: { values: Record<string, unknown>[] }; mark: { type: string }; encoding: Record<string, unknown> };
+
+test("failure labels of one d are stacked, each in its estimator's colour; the probe legend draws dashes", () => {
+  const points = [
+    { dim: 100, series: 'a', value: 1, kind: 'tensor' },
+    { dim: 100, series: 'a', value: 2, kind: 'rss' },
+  ];
+  const failed = [
+    { dim: 1000, series: 'a', status: 'oom' },
+    { dim: 1000, series: 'b', status: 'timeout' },
+    { dim: 1000, series: 'c', status: 'oom' },
+    { dim: 10000, series: 'a', status: 'oom' },
+  ];
+  const spec = scalingChart('t', 'MB', points, failed, { title: 'probe', kinds: ['tensor', 'rss'] }) as unknown as { layer: Layer[] };
+  const labels = spec.layer.find((l) => l.mark.type === 'text')!;
+  // All at 8 px before: three labels at d = 1000 were drawn over each other as one.
+  assert.deepEqual(labels.data!.values.map((v) => [v.dim, v.label, v.y]), [[1000, 'OOM', 8], [1000, 'TIMEOUT', 19], [1000, 'OOM', 30], [10000, 'OOM', 8]]);
+  assert.deepEqual(labels.encoding.y, { field: 'y', type: 'quantitative', scale: null });
+  // On a line mark with filled points, vega-lite gave the probe legend's symbols a transparent stroke.
+  const legends = (vl.compile(spec as never).spec as { legends: { strokeDash?: string; encode?: { symbols?: { update?: { stroke?: { value: string } } } } }[] }).legends;
+  const probe = legends.find((l) => l.strokeDash)!;
+  assert.ok(probe, JSON.stringify(legends));
+  assert.notEqual(probe.encode?.symbols?.update?.stroke?.value, 'transparent');
+});
+
+test("the error chart's step axis prints whole steps (one evaluation gave '300.000000')", () => {
+  const spec = errorChart('t', 'rel L2', [{ step: 300, series: 'a', value: 0.01 }]) as unknown as Layer;
+  assert.deepEqual((spec.encoding.x as { axis: unknown }).axis, { format: 'd', tickMinStep: 1 });
+});
+
+test('the page header names the per-cell limits a group of the matrix set for itself', () => {
+  const group = { pdes: ['allen-cahn-two-body'], dims: [100], R: [100], seeds: [0], steps: 50 };
+  const run: LoadedRun = {
+    dir: 'x',
+    rows: [],
+    run: {
+      timeoutS: 300,
+      memoryMb: 19284,
+      matrix: { name: 'm', description: '', groups: [{ ...group, estimators: ['nested'] }, { ...group, estimators: ['nested-checkpointed', 'nested-batched-checkpointed'], timeoutS: 600 }] },
+    },
+    evals: () => [],
+  };
+  const page = reportPage('x', run, [], [], new Reference([]));
+  assert.match(page, /per-cell limits: 300 s \(600 s for nested-checkpointed, nested-batched-checkpointed\), 19284 MB ·/);
+});
