@@ -8,6 +8,7 @@ import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 import { loadReference } from '../report/reference.ts';
 import { UsageError } from '../engine/errors.ts';
+import { tempDir } from './temp-dirs.ts';
 import { backendOption, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../cli/options.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
@@ -167,4 +168,20 @@ test('the run choice train and profile share: its options make the run request, 
   const inherited = (...args: string[]) => backendOption(new Command('t').exitOverride(), "the preset's").parse(args, { from: 'user' }).opts();
   assert.equal(inherited().backend, undefined);
   assert.throws(() => inherited('--backend', 'nope'), UsageError);
+});
+
+test("on a terminal the progress bars of train and run leave the cursor shown (a Ctrl-C mid-run left it hidden)", async (t) => {
+  if ((await execa('script', ['--version'], { reject: false })).exitCode !== 0) return t.skip('no script(1) to give the command a terminal');
+  const out = join(tempDir('tty-'), 'run');
+  const commands = [
+    ['train', '--pde', 'allen-cahn-two-body', '--dim', '8', '--steps', '3', '--points', '8', '--test-points', '0'],
+    ['run', '--pdes', 'allen-cahn-two-body', '--dims', '8', '--estimators', 'stde-sparse', '--steps', '3', '--points', '8', '--test-points', '0', '--out', out],
+  ];
+  for (const args of commands) {
+    const line = [process.execPath, bin, ...args].map((a) => `'${a}'`).join(' ');
+    const r = await execa('script', ['-qfec', line, '/dev/null'], { reject: false, env: { FORCE_COLOR: '0' } });
+    assert.equal(r.exitCode, 0, `${args[0]}: ${r.stdout}`);
+    assert.match(r.stdout, args[0] === 'train' ? /3\/3 steps/ : /cells .* 1\/1/, `${args[0]}: a bar was drawn`);
+    assert.ok(!r.stdout.includes('\x1b[?25l'), `${args[0]}: the cursor was hidden`);
+  }
 });

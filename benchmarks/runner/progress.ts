@@ -17,7 +17,7 @@ export function createProgress(total: number, alreadyDone: number, stream: NodeJ
         stream,
         format: 'cells {bar} {value}/{total} | ETA {eta_formatted} | {cell}',
         etaBuffer: 8,
-        hideCursor: true,
+        hideCursor: false, // a Ctrl-C ends the run where it stands (its cells resume), and left the terminal's cursor hidden
         clearOnComplete: false,
       },
       cliProgress.Presets.shades_classic,

@@ -96,7 +96,7 @@ export function register(program: Command): void {
     const info = await initEngine(o.backend);
     assertFitsDevice(cfg, o.backend); // and one larger than the device can bind
     const bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: `${cfg.pde.name} d=${cfg.d} ${cfg.method} [{bar}] {value}/{total} steps | loss {loss} | rel L2 {err} | ETA {eta_formatted}`, hideCursor: true },
+      { stream: process.stderr, format: `${cfg.pde.name} d=${cfg.d} ${cfg.method} [{bar}] {value}/{total} steps | loss {loss} | rel L2 {err} | ETA {eta_formatted}` }, // the cursor stays shown: a Ctrl-C ends the process before a bar could show it again
       cliProgress.Presets.shades_classic,
     );
     bar.start(cfg.steps, 0, { loss: '-', err: '-' });
