@@ -1,6 +1,7 @@
 /** `stde-bench train` and `list` from the command line: the JSON record, and bad input → one line, exit 2. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Command } from 'commander';
@@ -31,6 +32,12 @@ test('train --json prints one record as the last stdout line, with every contrac
   assert.equal(rec.R, 4); // default R = min(16, d)
   assert.deepEqual(rec.evals.map((e: { step: number }) => e.step), [10, 20]);
   assert.equal(rec.step_ms.length, rec.timed_steps);
+  // docs/train-contract.md's table names every field of the record, and only those; the rest are string labels.
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'train-contract.md'), 'utf8');
+  const documented = doc.split('\n').filter((l) => l.startsWith('| `')).flatMap((l) => [...l.split(' | ')[0].matchAll(/`(\w+)`/g)].map((m) => m[1]));
+  assert.deepEqual(documented.filter((k) => !(k in rec)), [], 'documented, not in the record');
+  assert.deepEqual(Object.keys(rec).filter((k) => !documented.includes(k) && typeof rec[k] !== 'string'), [], 'in the record, not documented');
+  assert.ok(CONTRACT.every((k) => documented.includes(k)));
 });
 
 test('list shows PDEs, estimators and backends (and --json)', async () => {

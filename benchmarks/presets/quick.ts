@@ -3,7 +3,7 @@
  * on the default backend, one seed: STDE and forward-over-backward SDGD for 200 steps, looped nested
  * SDGD (the speed-up baseline, ~10× slower per step on WASM) for 50 steps, and the exact forward
  * Laplacian at d = 100 (at d = 1000 it takes seconds per step on WASM). Timings are steady-state, so
- * the shorter runs still give comparable it/s. Finishes in under 10 minutes on 2 cores.
+ * the shorter runs still give comparable it/s. About 1½ minutes on 2 cores (README, Quick start).
  */
 import type { Matrix } from '../runner/matrix.ts';
 

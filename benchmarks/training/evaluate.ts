@@ -64,7 +64,7 @@ export function makeEvaluator(problem: Problem, rng: Rng, testPoints: number): E
     rows === n ? domain.interior(n, rng.child(c)) : domain.interiorRows!(n, rng.child(c), start, rows);
   const cache: Float32Array[] = [];
   return {
-    metric: `relative L2/L1 over ${testPoints} test points (${problem.exact ? 'exact solution' : 'reference solution'}), ${chunk === batch ? `batches of ${batch}` : `chunks of ${chunk} evaluated ${batch} at a time`}`,
+    metric: `relative L2/L1 over ${testPoints} test points (${problem.exact ? 'exact solution' : 'reference solution'}), ${chunk === batch ? `batches of ${Math.min(batch, testPoints)}` : `chunks of ${Math.min(chunk, testPoints)} evaluated ${Math.min(batch, testPoints)} at a time`}`,
     evaluate(target) {
       let se = 0, s2 = 0, ae = 0, a1 = 0;
       pieces.forEach((piece, k) => {
