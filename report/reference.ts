@@ -83,6 +83,15 @@ export class Reference {
     return this.rows.filter((r) => r.estimator && r.metric === metric && same(r)).sort(order);
   }
 
+  /**
+   * The paper's value of a metric of the network alone (its parameter count), printed for one estimator and R:
+   * every configuration of ours with that network at that d shares it.
+   */
+  ofNetwork(k: ConfigKey, metric: string): PaperValue | undefined {
+    const net = (x: ConfigKey) => keyOf({ ...x, estimator: '', R: 0, variant: '' });
+    return this.rows.find((r) => r.estimator && r.metric === metric && net(r) === net(k));
+  }
+
   forTable(table: string): PaperValue[] {
     return this.rows.filter((r) => r.table === table);
   }

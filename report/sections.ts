@@ -21,6 +21,8 @@ interface MetricCol {
   kind: 'sci' | 'num' | 'int';
   /** The paper's metric this compares with (reference `metric` column), if any. */
   paper?: string;
+  /** The paper's value depends on the network only (the parameter count), not on the estimator or R. */
+  ofNetwork?: boolean;
   /**
    * How ours sets against the paper's value: their ratio, where the quantity does not depend on the
    * hardware; each one's speed-up over nested backprop on its own machine, where it does (pdes.md §11:
@@ -39,7 +41,7 @@ const METRICS: MetricCol[] = [
   { head: 'rel L2 final', metric: 'rel_l2_final', kind: 'sci' },
   { head: 'rel L1 best', metric: 'rel_l1_best', kind: 'sci', paper: 'rel_l1_best', against: 'ratio' },
   { head: 'rel L1 final', metric: 'rel_l1_final', kind: 'sci' },
-  { head: 'params', metric: 'params', kind: 'int', paper: 'params', against: 'ratio' },
+  { head: 'params', metric: 'params', kind: 'int', paper: 'params', against: 'ratio', ofNetwork: true },
 ];
 
 const AGAINST_HEAD = { ratio: 'ours ÷ paper', 'speed-up': '× nested: ours / paper', none: '' } as const;
@@ -52,9 +54,13 @@ function paperCell(p: PaperValue | undefined): string {
   return `<span title="${esc(title)}">${esc(p.valueText)}${std}</span>`;
 }
 
+/** The paper's value for one of our configurations, for a metric of the network alone at any estimator and R. */
+const paperValue = (ref: Reference, c: ConfigSummary, m: MetricCol): PaperValue | undefined =>
+  m.paper === undefined ? undefined : (ref.lookup(c, m.paper) ?? (m.ofNetwork ? ref.ofNetwork(c, m.paper) : undefined));
+
 export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
   // A metric's column when anything has it; its paper and ratio columns when the paper has it for any row.
-  const withPaper = (m: MetricCol) => Boolean(m.paper && cs.some((c) => ref.lookup(c, m.paper as string)));
+  const withPaper = (m: MetricCol) => cs.some((c) => paperValue(ref, c, m));
   const present = METRICS.filter((m) => cs.some((c) => c.stat(m.metric)) || withPaper(m)).map((m) => ({ ...m, paper: withPaper(m) ? m.paper : undefined }));
   const head = ['d', 'estimator', 'net (w, L, B)', 'seeds', 'status'];
   for (const m of present) {
@@ -75,7 +81,7 @@ export function metricsTable(cs: ConfigSummary[], ref: Reference): string {
       // No value where no seed ran ok is that failure (a diverged run's errors too, though it timed its steps).
       cells.push(st ? `${fmt(st.mean, m.kind)}${st.n > 1 ? ` ± ${fmt(st.std, m.kind)}` : ''}` : c.status === 'ok' ? '' : `<span class="fail">${esc(c.status.toUpperCase())}</span>`);
       if (m.paper) {
-        const p = ref.lookup(c, m.paper);
+        const p = paperValue(ref, c, m);
         cells.push(paperCell(p));
         if (m.against === 'ratio') cells.push(st && p?.value ? `${fmt(st.mean / p.value, 'ratio')}${m.kind === 'sci' ? setupApart(c, p.table, true) : ''}` : '');
         if (m.against === 'speed-up') cells.push(speedUps(c, cs, ref, m.metric, m.paper));

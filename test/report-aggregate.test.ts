@@ -89,3 +89,13 @@ test("speed-ups over nested: the paper's over its own nested baseline, never a s
   assert.match(own.title, /\(Backward mode SDGD \(JAX\) \(`scan`\) stands in for nested-checkpointed, and is the nested run itself\)$/);
   assert.equal(speedUp(100, 'stde-sparse R=16').text, '229× / 45.1×'); // whole numbers from 100 on, not 2.3e+2×
 });
+
+test("the paper's parameter count belongs to the network: every estimator and R of ours with that network at that d shows it", () => {
+  const key = { pde: 'allen-cahn-two-body', dim: 1000000, estimator: 'stde-sparse', R: 100, seed: 0, steps: 50, backend: 'wasm', points: 100, width: 128, depth: 4, block: 1 };
+  const cs = aggregate([{ ...row(0, 'ok', {}), ...key, cell: cellId(key), steps_done: 50, it_per_s: 0.38, params: 128033281 }]);
+  const html = metricsTable(cs, loadReference()); // Table 10 prints it for STDE at R = 16 only
+  const cells = [...html.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
+  const head = [...html.matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => m[1].replace(/<[^>]+>/g, ''));
+  const at = head.indexOf('params');
+  assert.deepEqual(cells.slice(at, at + 3), ['128,033,281', '128033281', '1.00×']);
+});
