@@ -28,15 +28,34 @@ export interface BackendInfo {
   adapter?: string;
 }
 
-async function loadOptional(pkg: string): Promise<Record<string, unknown>> {
+const TF_GPU = '@tensorflow/tfjs-node-gpu';
+const TF_CPU = '@tensorflow/tfjs-node';
+
+/** An optional package, or undefined where it is not installed at all (not where it is, and fails). */
+async function importIfInstalled(pkg: string, load: (pkg: string) => Promise<unknown>): Promise<Record<string, unknown> | undefined> {
   try {
-    return (await import(pkg)) as Record<string, unknown>;
+    return (await load(pkg)) as Record<string, unknown>;
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
-    throw new UsageError(
-      `backend 'tensorflow' needs the optional package ${pkg} (TensorFlow C library; the GPU build binds CUDA 11.2 + cuDNN 8): install it with 'npm install ${pkg}' (${why})`,
-    );
+    // Its own name missing, not a file or library of an installed one (a broken CUDA, a missing binding).
+    if (why.includes(`Cannot find package '${pkg}'`) || why.includes(`Cannot find module '${pkg}'`)) return undefined;
+    const fix = pkg === TF_GPU ? `repair it, or uninstall it to run on ${TF_CPU} (CPU)` : 'repair or reinstall it';
+    throw new UsageError(`backend 'tensorflow': ${pkg} is installed but failed to load (${why}); ${fix}`);
   }
+}
+
+/**
+ * The TensorFlow C library's tfjs package: the GPU build where it is installed, else the CPU one. A GPU
+ * build that is there but fails to load is an error, never a quiet run on the CPU.
+ */
+export async function tensorflowPackage(load: (pkg: string) => Promise<unknown> = (p) => import(p)): Promise<{ pkg: string; mod: Record<string, unknown> }> {
+  for (const pkg of [TF_GPU, TF_CPU]) {
+    const mod = await importIfInstalled(pkg, load);
+    if (mod) return { pkg, mod };
+  }
+  throw new UsageError(
+    `backend 'tensorflow' needs the optional package ${TF_CPU} or ${TF_GPU} (TensorFlow C library; the GPU build binds CUDA 11.2 + cuDNN 8): install one with 'npm install ${TF_CPU}'`,
+  );
 }
 
 let current: BackendInfo | undefined;
@@ -63,14 +82,8 @@ export async function initEngine(name: string = DEFAULT_BACKEND): Promise<Backen
     const w = await import('@tensorflow/tfjs-backend-webgpu');
     versions['@tensorflow/tfjs-backend-webgpu'] = (w as { version_webgpu?: string }).version_webgpu ?? tf.version.tfjs;
   } else if (backend === 'tensorflow') {
-    let mod: Record<string, unknown>;
-    try {
-      mod = await loadOptional('@tensorflow/tfjs-node-gpu');
-      versions['@tensorflow/tfjs-node-gpu'] = String((mod.version as Record<string, string>)?.['tfjs-node'] ?? '');
-    } catch {
-      mod = await loadOptional('@tensorflow/tfjs-node');
-      versions['@tensorflow/tfjs-node'] = String((mod.version as Record<string, string>)?.['tfjs-node'] ?? '');
-    }
+    const { pkg, mod } = await tensorflowPackage();
+    versions[pkg] = String((mod.version as Record<string, string>)?.['tfjs-node'] ?? '');
   }
   const ok = await tf.setBackend(tfjsName);
   await tf.ready();
