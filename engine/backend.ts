@@ -20,7 +20,7 @@ export const DEFAULT_BACKEND: BackendName = 'wasm';
 
 export interface BackendInfo {
   name: BackendName;
-  /** The tfjs backend actually running (tensorflow → 'tensorflow'). */
+  /** The tfjs backend running, as tf.getBackend() names it: checked at start-up to be `name`, never another. */
   tfjsBackend: string;
   /** Versions of the packages that implement it. */
   versions: Record<string, string>;

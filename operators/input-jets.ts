@@ -17,7 +17,7 @@ export function drawIndices(req: LaplacianRequest): number[] {
   return req.indices ?? sampleIndices(req.d, req.R, req.rng);
 }
 
-/** 2-jet (e_i, 0) for every i in `indices`, sharing the primal. */
+/** A jet with tangent e_i for every i in `indices`, sharing the primal: (e_i, 0) at order 2, the default; (e_i) at order 1. */
 export function basisJet(req: LaplacianRequest, indices: number[], order = 2, collapsed = false): Jet {
   const tangents = [basis(tf.tensor1d(indices, 'int32'), inputWidth(req)), ...Array(order - 1).fill(null)];
   return inputJet(req.x, tangents, collapsed);

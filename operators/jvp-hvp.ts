@@ -20,7 +20,7 @@ import { networkOf, type Target } from './target.ts';
 import { formatPartial, key, lowerIndices, multiIndex, subtract, totalOrder, variables, type MultiIndex } from '../planner/multi-index.ts';
 import { cachedPlan } from '../planner/plan.ts';
 import { evaluatePlan } from '../planner/evaluate.ts';
-import { bindingRows, type PartialEstimator } from './partials.ts';
+import { bindingRows, isSampled, type PartialEstimator } from './partials.ts';
 
 export interface JvpHvpResult {
   u: tf.Tensor1D;
@@ -111,8 +111,7 @@ export const jvpHvpPartials: PartialEstimator = {
       const rows = bindingRows([...new Set([i, j])], x.shape[1], bind);
       const r = jvpHvp(target, x, rows.map((c) => c[i]), rows.map((c) => c[j]));
       u = r.u;
-      const sampled = bind && [i, j].some((v) => bind[v] !== undefined && typeof bind[v] !== 'number');
-      return sampled ? r.uiij : tf.reshape(r.uiij, [-1]);
+      return isSampled([i, j], bind) ? r.uiij : tf.reshape(r.uiij, [-1]);
     });
     return { u: u ?? (forwardMLP(networkOf(target, 'jvp-hvp'), x) as tf.Tensor1D), values };
   },

@@ -61,6 +61,10 @@ export const plannedPartials: PartialEstimator = {
   },
 };
 
+/** Whether any of `vars` is bound to sampled coordinates (a list): the term then has a leading axis of R rows. */
+export const isSampled = (vars: string[], bind: Record<string, Binding> | undefined): boolean =>
+  Boolean(bind && vars.some((v) => bind[v] !== undefined && typeof bind[v] !== 'number'));
+
 /** Coordinates of every variable for each of the R bound directions (R = 1 without sampling). */
 export function bindingRows(vars: string[], width: number, bind: Record<string, Binding> = {}): Record<string, number>[] {
   let R: number | undefined;
@@ -104,7 +108,7 @@ export const nestedPartials: PartialEstimator = {
     const f = (y: tf.Tensor) => evalTarget(target, y);
     const values = terms.map((t) => {
       const rows = bindingRows(variables(t), x.shape[1], bind).map((c) => nestedPartial(f, x, t, c));
-      return bind && variables(t).some((v) => bind[v] !== undefined && typeof bind[v] !== 'number') ? tf.stack(rows) : rows[0];
+      return isSampled(variables(t), bind) ? tf.stack(rows) : rows[0];
     });
     return { u: evalTarget(target, x), values };
   },

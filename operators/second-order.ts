@@ -126,7 +126,7 @@ function stdeExact(req: SecondOrderRequest): SecondOrderResult {
 }
 
 /** Probes z_r: A·z_r (and, where λ > 0, z_r weighted −λ), factor 1/R. */
-function stdeDense(req: SecondOrderRequest): SecondOrderResult {
+function probedSecondOrder(req: SecondOrderRequest): SecondOrderResult {
   const { lambda, A } = shiftedFactor(req.C);
   const Z = sampleProbes(req.d, req.R, req.dist, req.rng); // [R, d]
   const AZ = tf.matMul(Z, tf.transpose(tf.tensor2d(A))) as tf.Tensor2D; // rows A·z_r
@@ -144,7 +144,7 @@ const factorText = (C: number[][]) => {
 export const stdeSecondOrder: SecondOrderEstimator = {
   name: 'stde',
   summary: "R = 0: 2-jets along A's columns (S + λI = A·Aᵀ) minus λ·Δu (exact); R > 0: probes z, 2-jets along A·z and z, factor 1/R (Eq. 22)",
-  secondOrder: (req) => (req.R > 0 ? stdeDense(req) : stdeExact(req)),
+  secondOrder: (req) => (req.R > 0 ? probedSecondOrder(req) : stdeExact(req)),
   explain(C, R) {
     const { lambda } = shiftedFactor(C);
     const d = C.length;

@@ -240,7 +240,7 @@ export function reportPage(dir: string, run: LoadedRun, pdes: string[], pdeSecti
 <p>${esc(matrix?.description ?? '')}</p>
 <p>Backend <b>${esc(run.run?.backend ?? run.rows[0]?.backend ?? '')}</b> · ${run.rows.length} cells (${[...statusCounts].map(([s, n]) => `${n} ${esc(s)}`).join(', ')}) · per-cell limits: ${esc(limits(run))} · report generated ${esc(new Date().toISOString())}</p>
 <nav>${pdes.map((p) => `<a href="#pde-${slugify(p)}">${esc(p)}</a>`).join('')}<a href="#machine">machine</a><a href="#paper">paper</a><a href="#cells">cells</a></nav>
-<p class="note">Speed: steady-state steps per second (warm-up and evaluations excluded). Memory: ${esc(probes.join('; ') || 'no tensor probe')}; resident: ${esc(rssProbes.join('; ') || 'n/a')}. Errors: mean ± std (population) over the seeds that finished; “best” is the minimum over evaluations, which is what the paper reports (D14). The paper's speed and memory were measured on one A100 (JAX): compare them as ratios between methods, not absolutely. Hover a paper value for its source row and notes.</p>
+<p class="note">Speed: steady-state steps per second (warm-up and evaluations excluded). Memory: ${esc(probes.join('; ') || 'no tensor probe')}; resident: ${esc(rssProbes.join('; ') || 'n/a')}. Errors: mean ± std (population) over the seeds that ended ok; “best” is the minimum over evaluations, which is what the paper reports (D14). The paper's speed and memory were measured on one A100 (JAX): compare them as ratios between methods, not absolutely. Hover a paper value for its source row and notes.</p>
 ${pdeSections.join('\n')}
 <section id="machine"><h2>Machine</h2>${machineSection(run.machine)}</section>
 <section id="paper"><h2>The paper's numbers</h2>${paperSection(tables, ref)}</section>

@@ -83,7 +83,7 @@ test('a results CSV with an unknown status, a non-finite number, an empty cell i
     return path;
   };
   for (const [edit, message] of [
-    [{ status: 'banana' }, /line 3: unknown status 'banana' \(expected one of: ok, diverged, oom, timeout, error\)$/],
+    [{ status: 'banana' }, /line 3: unknown status 'banana' \(expected one of: ok, diverged, timeout, oom, error\)$/],
     [{ it_per_s: 'Infinity' }, /line 3: column it_per_s holds 'Infinity', not a finite number$/],
     [{ cell: '' }, /line 3: empty cell id$/],
     [{ dim: -5 }, /line 3: dim must be an integer ≥ 1, got '-5'$/],

@@ -7,8 +7,10 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, t
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../../engine/errors.ts';
+import { RECORD_STATUSES } from '../training/record.ts';
 
-const STATUSES = ['ok', 'diverged', 'oom', 'timeout', 'error'] as const;
+/** A train record's statuses, and `error`: a cell whose child left no record (a crash, a kill by the runner). */
+const STATUSES = [...RECORD_STATUSES, 'error'] as const;
 export type CellStatus = (typeof STATUSES)[number];
 
 export const COLUMNS = [

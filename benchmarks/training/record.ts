@@ -1,6 +1,6 @@
 /**
  * The result record of one training run (`train --json`, docs/train-contract.md). Timing fields
- * (it_per_s, step_ms*, wall_s, rss_peak_mb) vary between runs; every other field is a function of
+ * (TIMING_FIELDS: it_per_s, step_ms*, wall_s, rss_peak_mb, wasm_heap_mb) vary between runs; every other field is a function of
  * the configuration, the seed and the backend.
  */
 import { quantileSorted } from 'simple-statistics';
