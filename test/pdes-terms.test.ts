@@ -10,7 +10,7 @@ import { kdvTermsByJets, kdvTermsByNested, kdvTermsBy13Jet } from '../benchmarks
 import { kpTermsByJets, kpTermsByNested } from '../benchmarks/pdes/kp-2d.ts';
 import { gkdvTermsByJets, gkdvTermsByNested } from '../benchmarks/pdes/gkdv-1d.ts';
 import { pairTermsByJets, pairTermsByJvpHvp, pairTermsByNestedReverse } from '../benchmarks/pdes/terms/gpinn-terms.ts';
-import { nestedPartials } from '../benchmarks/pdes/terms/nested-partials.ts';
+import { reversePartials } from '../benchmarks/pdes/terms/reverse.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { zeroBoundaryBall, evalTarget, type Target } from '../operators/target.ts';
@@ -40,7 +40,7 @@ test('kdv-2d: the single 13-jet has clean u_x, u_y, u_xx, u_yy and contaminated 
     const x = points(6, 2);
     const j = kdvTermsBy13Jet(t, x);
     const [X, Y, T] = [0, 1, 2];
-    const [u_x, u_y, u_xx, u_yy, u_xy, u_t, u_ty, u_xyy, u_xxxy, u_xxt] = nestedPartials((y) => evalTarget(t, y), x, [
+    const [u_x, u_y, u_xx, u_yy, u_xy, u_t, u_ty, u_xyy, u_xxxy, u_xxt] = reversePartials((y) => evalTarget(t, y), x, [
       [X], [Y], [X, X], [Y, Y], [X, Y], [T], [Y, T], [X, Y, Y], [X, X, X, Y], [X, X, T],
     ]);
     compare({ u_x: j.u_x, u_y: j.u_y, u_xx: j.u_xx, u_yy: j.u_yy }, { u_x, u_y, u_xx, u_yy }, 2e-3, '13-jet clean');
@@ -79,7 +79,7 @@ test('gPINN pairs: the 7-jet (e_i in slot 2, e_j in slot 3) = JVP-HVP = nested r
     compare({ u: jets.u, uj: jets.uj, uiij: jets.uiij }, { u: nested.u, uj: nested.uj, uiij: nested.uiij }, 2e-3, 'gpinn');
     const jvp = pairTermsByJvpHvp(t, x, I, J);
     compare({ u: jvp.u, uj: jvp.uj, uiij: jvp.uiij }, { u: nested.u, uj: nested.uj, uiij: nested.uiij }, 2e-3, 'gpinn jvp-hvp');
-    const uii = tf.stack(nestedPartials((y) => evalTarget(t, y), x, I.map((i) => [i, i])));
+    const uii = tf.stack(reversePartials((y) => evalTarget(t, y), x, I.map((i) => [i, i])));
     assertClose(values(jets.uii!), values(uii), 2e-3, 'gpinn u_ii');
   });
 });

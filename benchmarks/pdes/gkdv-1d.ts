@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { highOrder } from './high-order.ts';
 import { pushBasis } from './terms/jets.ts';
-import { nestedPartials } from './terms/nested-partials.ts';
+import { reversePartials } from './terms/reverse.ts';
 import { evalTarget, type Target } from '../../operators/target.ts';
 
 const [X, T] = [0, 1];
@@ -46,7 +46,7 @@ export function gkdvTermsByJets(target: Target, x: tf.Tensor2D): GkdvTerms {
 }
 
 export function gkdvTermsByNested(target: Target, x: tf.Tensor2D): GkdvTerms {
-  const [u, u_x, u_xx, u_xxx, u_xxxx, u_t, u_tx, u_tt, u_txxx] = nestedPartials((y) => evalTarget(target, y), x, [
+  const [u, u_x, u_xx, u_xxx, u_xxxx, u_t, u_tx, u_tt, u_txxx] = reversePartials((y) => evalTarget(target, y), x, [
     [], [X], [X, X], [X, X, X], [X, X, X, X], [T], [X, T], [T, T], [X, X, X, T],
   ]);
   return { u, u_x, u_xx, u_xxx, u_xxxx, u_t, u_tx, u_tt, u_txxx };

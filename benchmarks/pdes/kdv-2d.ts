@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { highOrder } from './high-order.ts';
 import { pushBasis } from './terms/jets.ts';
-import { nestedPartials } from './terms/nested-partials.ts';
+import { reversePartials } from './terms/reverse.ts';
 import { evalTarget, type Target } from '../../operators/target.ts';
 
 const [X, Y, T] = [0, 1, 2];
@@ -60,7 +60,7 @@ export function kdvTermsBy13Jet(target: Target, x: tf.Tensor2D): KdvTerms {
 }
 
 export function kdvTermsByNested(target: Target, x: tf.Tensor2D): KdvTerms {
-  const [u_x, u_y, u_xx, u_xy, u_yy, u_ty, u_xxxy] = nestedPartials((y) => evalTarget(target, y), x, [
+  const [u_x, u_y, u_xx, u_xy, u_yy, u_ty, u_xxxy] = reversePartials((y) => evalTarget(target, y), x, [
     [X], [Y], [X, X], [X, Y], [Y, Y], [Y, T], [X, X, X, Y],
   ]);
   return { u_x, u_y, u_xx, u_xy, u_yy, u_ty, u_xxxy };

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { highOrder } from './high-order.ts';
 import { pushBasis } from './terms/jets.ts';
-import { nestedPartials } from './terms/nested-partials.ts';
+import { reversePartials } from './terms/reverse.ts';
 import { evalTarget, type Target } from '../../operators/target.ts';
 
 const [X, Y, T] = [0, 1, 2];
@@ -36,7 +36,7 @@ export function kpTermsByJets(target: Target, x: tf.Tensor2D): KpTerms {
 }
 
 export function kpTermsByNested(target: Target, x: tf.Tensor2D): KpTerms {
-  const [u, u_x, u_xx, u_xxxx, u_tx, u_yy] = nestedPartials((y) => evalTarget(target, y), x, [
+  const [u, u_x, u_xx, u_xxxx, u_tx, u_yy] = reversePartials((y) => evalTarget(target, y), x, [
     [], [X], [X, X], [X, X, X, X], [X, T], [Y, Y],
   ]);
   return { u, u_x, u_xx, u_xxxx, u_tx, u_yy };

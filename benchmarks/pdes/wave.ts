@@ -10,7 +10,7 @@ import { SAMPLER_OPTION } from './options.ts';
 import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { sumSinh, time } from './inputs.ts';
-import { nestedPartials } from './terms/nested-partials.ts';
+import { reversePartials } from './terms/reverse.ts';
 import { unitBall, type BallSampler } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';
 
@@ -40,7 +40,7 @@ const wave: PDE = {
       sample: (rng, { points }) => ({ x: domain.interior(points, rng.child('points')) }),
       residuals({ x }, c) {
         const est = estimateLaplacian(c, x, d);
-        const [utt] = nestedPartials((y) => evalTarget(c.target, y), x, [[d, d]]);
+        const [utt] = reversePartials((y) => evalTarget(c.target, y), x, [[d, d]]);
         return [{ name: 'pde', weight: 1, r: tf.sub(utt, est.value) }];
       },
     };

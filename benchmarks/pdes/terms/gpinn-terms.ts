@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { basis, derivative, inputJet } from '../../../taylor/jet.ts';
 import { applyTarget, evalTarget, type Target } from '../../../operators/target.ts';
 import { inputGradient } from './reverse.ts';
-import { nestedPartials } from './nested-partials.ts';
+import { reversePartials } from './reverse.ts';
 import { jvpHvp } from '../../../operators/jvp-hvp.ts';
 
 export interface PairTerms {
@@ -43,7 +43,7 @@ export function pairTermsByNestedReverse(target: Target, x: tf.Tensor2D, I: numb
   const grad = inputGradient(target, x);
   const uj = tf.transpose(tf.gather(grad, J, 1)) as tf.Tensor2D;
   const f = (y: tf.Tensor) => evalTarget(target, y);
-  const uiij = tf.stack(nestedPartials(f, x, I.map((i, k) => [i, i, J[k]]))) as tf.Tensor2D;
+  const uiij = tf.stack(reversePartials(f, x, I.map((i, k) => [i, i, J[k]]))) as tf.Tensor2D;
   return { u: evalTarget(target, x), uj, uiij };
 }
 
