@@ -8,25 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Estimator } from '../operators/estimator.ts';
 import { basisJet, drawIndices } from '../operators/input-jets.ts';
-import { firstLayerDelta, forwardMLP, type MLP } from '../model/mlp.ts';
-import { derivative, oneHotFloat, type Jet } from '../taylor/jet.ts';
+import { contract, firstLayerDelta, firstLayerRows, forwardMLP } from '../model/mlp.ts';
+import { derivative, type Jet } from '../taylor/jet.ts';
 import { samplingFactor } from '../sampling/directions.ts';
 import { networkOf } from '../operators/target.ts';
-
-/** Per direction r, Σ_k t[r, n, k]·rows[r, k] (t may lack the direction axis). */
-export function contract(t: tf.Tensor, rows: tf.Tensor2D): tf.Tensor2D {
-  const R = rows.shape[0];
-  return tf.sum(tf.mul(t, tf.reshape(rows, [R, 1, rows.shape[1]])), -1) as tf.Tensor2D;
-}
-
-/** Row i of ∂(first-layer pre-activation)/∂x: W₁[i, :], or w_{i mod B} at block ⌊i/B⌋ when shared. */
-export function firstLayerRows(model: MLP, idx: tf.Tensor1D): tf.Tensor2D {
-  if (!model.share) return tf.gather(model.layers[0].W, idx) as tf.Tensor2D;
-  const B = model.config.block;
-  const blocks = tf.cast(tf.floorDiv(idx, B), 'int32') as tf.Tensor1D;
-  const w = tf.gather(tf.reshape(model.share.W, [-1]), tf.cast(tf.mod(idx, B), 'int32'));
-  return tf.mul(oneHotFloat(blocks, model.config.dim / B), tf.reshape(w, [-1, 1])) as tf.Tensor2D;
-}
 
 export const forwardOverBackward: Estimator = {
   name: 'forward-over-backward',

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../taylor/ops.ts';
 import type { Jet, Operand } from '../taylor/ops.ts';
-import { constant } from '../taylor/jet.ts';
+import { constant, oneHotFloat } from '../taylor/jet.ts';
 import type { Rng } from '../sampling/rng.ts';
 import { UsageError } from '../engine/errors.ts';
 
@@ -195,4 +195,19 @@ export function firstLayerDelta(m: MLP, x: Operand): Jet {
     }
     delta = J.mul(g, J.scaleShift(J.square(acts[i - 1]), -1, 1));
   }
+}
+
+/** Per direction r, Σ_k t[r, n, k]·rows[r, k] (t may lack the direction axis). */
+export function contract(t: tf.Tensor, rows: tf.Tensor2D): tf.Tensor2D {
+  const R = rows.shape[0];
+  return tf.sum(tf.mul(t, tf.reshape(rows, [R, 1, rows.shape[1]])), -1) as tf.Tensor2D;
+}
+
+/** Row i of ∂(first-layer pre-activation)/∂x: W₁[i, :], or w_{i mod B} at block ⌊i/B⌋ when shared. */
+export function firstLayerRows(model: MLP, idx: tf.Tensor1D): tf.Tensor2D {
+  if (!model.share) return tf.gather(model.layers[0].W, idx) as tf.Tensor2D;
+  const B = model.config.block;
+  const blocks = tf.cast(tf.floorDiv(idx, B), 'int32') as tf.Tensor1D;
+  const w = tf.gather(tf.reshape(model.share.W, [-1]), tf.cast(tf.mod(idx, B), 'int32'));
+  return tf.mul(oneHotFloat(blocks, model.config.dim / B), tf.reshape(w, [-1, 1])) as tf.Tensor2D;
 }

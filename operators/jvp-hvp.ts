@@ -13,8 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../engine/errors.ts';
-import { firstLayerDelta, forwardMLP } from '../model/mlp.ts';
-import { contract, firstLayerRows } from '../baselines/forward-over-backward.ts';
+import { contract, firstLayerDelta, firstLayerRows, forwardMLP } from '../model/mlp.ts';
 import { derivative, inputJet, oneHotFloat } from '../taylor/jet.ts';
 import { networkOf, type Target } from './target.ts';
 import { formatPartial, key, lowerIndices, multiIndex, subtract, totalOrder, variables, type MultiIndex } from '../planner/multi-index.ts';
