@@ -37,7 +37,7 @@ const bad: [string, string[], RegExp][] = [
   ['dimension mismatch', ['--estimator', 'nested', '--model', model, '--points', file('p2.json', [[0.1, 0.2]])], /expects 3/],
   ['R > d', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '4'], /exceeds the dimension/],
   ['negative R', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '-1'], /--R must be/],
-  ['--dist for an estimator without probes', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '2', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes, not stde-sparse$/],
+  ['--dist for an estimator without probes', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '2', '--dist', 'gaussian'], /--dist applies to the estimators that draw probes \(stde-dense, stde-collapsed-dense\), not stde-sparse$/],
   ['missing file', ['--estimator', 'nested', '--model', join(dir, 'nope.json'), '--points', points], /cannot read model file/],
   // Options the evaluation would ignore: refused, not dropped without a word.
   ['--R for an exact estimator', ['--estimator', 'forward-laplacian', '--model', model, '--points', points, '--R', '2'], /--R does not apply to forward-laplacian: it computes the exact operator over all d dimensions$/],

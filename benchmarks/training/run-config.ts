@@ -6,7 +6,7 @@
 import { getPde, PDES } from '../pdes/registry.ts';
 import type { PDE, TrainDefaults } from '../pdes/pde.ts';
 import { DATA_FIT } from '../pdes/methods.ts';
-import { ESTIMATORS } from '../../operators/registry.ts';
+import { checkDraw, ESTIMATORS } from '../../operators/registry.ts';
 import type { Estimator } from '../../operators/estimator.ts';
 import { DEFAULT_SHARING, validateConfig, type MLPConfig, type Sharing } from '../../model/mlp.ts';
 import type { ProbeDist } from '../../sampling/directions.ts';
@@ -131,11 +131,7 @@ export function resolveRun(req: RunRequest): RunConfig {
   const R = fixed ? 0 : (req.R ?? def.R);
   usage(Number.isInteger(R) && R >= 0, `R must be a non-negative integer, got ${R}`);
   usage(R <= d, `R = ${R} exceeds the dimension d = ${d}`);
-  if (estimator?.sampling === 'probes') usage(R > 0, `${estimator.name} needs R > 0 probe vectors`);
-  // A distribution given to an estimator that draws no probes would change nothing but the label.
-  if (req.dist !== undefined && estimator?.sampling !== 'probes') {
-    throw new UsageError(`--dist applies to the estimators that draw probes (${ESTIMATORS.filter((e) => e.sampling === 'probes').map((e) => e.name).join(', ')}), not ${req.estimator}`);
-  }
+  checkDraw(req.estimator, estimator, R, req.dist);
   pde.validate?.({ d, R, method: req.estimator });
   const model: MLPConfig = {
     dim: d,

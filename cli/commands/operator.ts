@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../engine/backend.ts';
-import { getEstimator } from '../../operators/registry.ts';
+import { checkDraw, getEstimator } from '../../operators/registry.ts';
 import { getPartialEstimator } from '../../operators/partial-estimators.ts';
 import { getBiharmonicEstimator } from '../../operators/biharmonic.ts';
 import { getSecondOrderEstimator } from '../../operators/second-order.ts';
@@ -126,9 +126,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   // the second-order operator's R counts dense probes only, which may outnumber d: their variance is
   // what many probes buy down (a 4th-order Gaussian estimate at d = 3 wants hundreds).
   if (d !== undefined && o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d}`);
-  // As train: a distribution given to an estimator that draws no probes would change nothing.
-  if (o.dist !== undefined && est.sampling !== 'probes') throw new UsageError(`--dist applies to the estimators that draw probes, not ${est.name}`);
-  if (est.sampling === 'probes' && o.R === 0) throw new UsageError(`${est.name} needs R > 0 probe vectors`);
+  checkDraw(est.name, est, o.R, o.dist); // as train checks them
   if (est.sampling === 'exact' && o.R > 0) throw new UsageError(`--R does not apply to ${est.name}: it computes the exact operator over all d dimensions`);
   return {
     draw: (target, x, rng) => {
