@@ -375,5 +375,3 @@ function sinCos(a: T, s: Coeff[]): { sin: RuleIO; cos: RuleIO } {
   }
   return { sin: { primal: sn[0]!, series: sn.slice(1) }, cos: { primal: cs[0]!, series: cs.slice(1) } };
 }
-
-export type { BasisCoeff };
