@@ -43,6 +43,6 @@ measure() {
 # $cell is a list of options, split on purpose.
 measure train train $cell --steps "$steps" --test-points "$test_points" --backend webgpu --json
 measure train-sync-steps train $cell --steps "$steps" --test-points "$test_points" --backend webgpu --sync-steps --json
-measure profile-step profile $cell --backend webgpu --whole-step --top 30 --json
+measure profile-step profile $cell --backend webgpu --whole-step --json
 "$DIR/node" "$DIR/app/diagnosis-summary.mjs" "$OUT" | tee "$OUT/summary.txt"
 exit $failed
