@@ -10,6 +10,7 @@ import { PDES } from '../benchmarks/pdes/registry.ts';
 import { loadReference } from '../report/reference.ts';
 import { UsageError } from '../engine/errors.ts';
 import { tempDir } from './temp-dirs.ts';
+import { NOT_LABELS } from '../benchmarks/runner/execute-cell.ts';
 import { backendOption, runChoiceOptions, runRequestOf, type RunChoiceOpts } from '../cli/options.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'stde-bench.mjs');
@@ -38,6 +39,11 @@ test('train --json prints one record as the last stdout line, with every contrac
   assert.deepEqual(documented.filter((k) => !(k in rec)), [], 'documented, not in the record');
   assert.deepEqual(Object.keys(rec).filter((k) => !documented.includes(k) && typeof rec[k] !== 'string'), [], 'in the record, not documented');
   assert.ok(CONTRACT.every((k) => documented.includes(k)));
+  // The runner's CSV takes each documented field as a column or diagnostic, or, for these three, as a label:
+  // a field added to the record and its contract but not to NOT_LABELS would land in every row's labels.
+  const asLabels = ['dist', 'sharing', 'loss'];
+  assert.deepEqual(documented.filter((k) => !NOT_LABELS.has(k)).sort(), [...asLabels].sort());
+  assert.deepEqual([...NOT_LABELS].filter((k) => !documented.includes(k)), []);
 });
 
 test('list shows PDEs, estimators and backends (and --json)', async () => {

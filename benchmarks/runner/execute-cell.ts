@@ -28,9 +28,9 @@ export interface CellResult {
 /**
  * Record fields that are not labels: the CSV's own columns, and settings or diagnostics that follow
  * from the cell (everything else that is a plain value — sampler, source variant, preset, probe
- * distribution … — lands in `labels`).
+ * distribution … — lands in `labels`). A test holds it to docs/train-contract.md's fields.
  */
-const KNOWN = new Set([
+export const NOT_LABELS = new Set([
   'pde', 'dim', 'estimator', 'R', 'seed', 'backend', 'steps', 'width', 'depth', 'block', 'points', 'it_per_s',
   'step_ms_median', 'step_ms_p10', 'step_ms_p90', 'step_ms', 'peak_tensor_mb', 'memory_probe', 'rss_peak_mb',
   'rel_l2_final', 'rel_l2_best', 'rel_l1_final', 'rel_l1_best', 'evals', 'status', 'wall_s', 'message', 'params',
@@ -43,7 +43,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 function labelsOf(rec: Record<string, unknown>): string {
   return Object.entries(rec)
-    .filter(([k, v]) => !KNOWN.has(k) && ['string', 'number', 'boolean'].includes(typeof v) && v !== '')
+    .filter(([k, v]) => !NOT_LABELS.has(k) && ['string', 'number', 'boolean'].includes(typeof v) && v !== '')
     .map(([k, v]) => `${k}=${String(v)}`)
     .join('; ');
 }
