@@ -6,7 +6,7 @@ import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
 import { compareCell, failsGate, isRegression, type RunData } from '../benchmarks/compare/compare-runs.ts';
 import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { openRunForCompare } from '../benchmarks/compare/compare-runs.ts';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tempDir } from './temp-dirs.ts';
 
 test('Mann–Whitney U and its asymptotic p-value match scipy.stats.mannwhitneyu', () => {
@@ -43,7 +43,31 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
     compareCell('c', run(tempDir('b-'), 'c', b, bs), run(tempDir('n-'), 'c', n, ns), o);
   assert.equal(cmp(around(10, 200, 0), around(20, 200, 1)).verdict, 'regression');
   assert.equal(cmp(around(10, 200, 0), around(10.3, 200, 1)).verdict, 'same'); // significant but within the factor
-  assert.equal(cmp(around(10, 3, 0), around(20, 3, 1)).verdict, 'no samples'); // too few to test
+  // Too few samples for any p < alpha: a slowdown past the factor is unchecked and fails the gate (it passed
+  // as 'no samples'); within the factor it cannot be a regression either way.
+  const few = cmp(around(10, 3, 0), around(20, 3, 1));
+  assert.equal(few.verdict, 'too few samples');
+  assert.ok(failsGate(few) && !isRegression(few));
+  assert.equal(cmp(around(10, 3, 0), around(10.2, 3, 1)).verdict, 'no samples');
+  assert.ok(!failsGate(cmp(around(10, 3, 0), around(10.2, 3, 1))));
+  // Five new steps against two hundred can reach p < alpha: tested (a run of --steps 8 times seven).
+  assert.equal(cmp(around(10, 200, 0), around(20, 5, 1)).verdict, 'regression');
+  // A slowdown whose samples file is gone on one side: the CSV's medians say 2×, the test cannot run.
+  const gone = tempDir('gone-');
+  run(gone, 'c', around(20, 200, 1));
+  rmSync(join(gone, 'samples', 'c.json'));
+  const unsampled = compareCell('c', run(tempDir('b-'), 'c', around(10, 200, 0)), openRunForCompare(join(gone, 'results.csv')), o);
+  assert.deepEqual([unsampled.verdict, failsGate(unsampled)], ['too few samples', true]);
+  // A base cell the new run lacks is unchecked too (a renamed or dropped cell passed the gate).
+  const dropped = compareCell('c', run(tempDir('b-'), 'c', around(10, 200, 0)), run(tempDir('n-'), 'other', around(10, 200, 0)), o);
+  assert.deepEqual([dropped.verdict, failsGate(dropped)], ['missing', true]);
+  // The test's direction must agree with the medians': here the median is 1.2× slower, yet most new
+  // steps are faster (U below its mean), so this is no regression.
+  const uniform = Array.from({ length: 300 }, (_, i) => (20 * i) / 300);
+  const bimodal = Array.from({ length: 300 }, (_, i) => (i < 153 ? 12 : 1));
+  const split = cmp(uniform.map((v) => v + 1), bimodal.map((v) => v + 1));
+  assert.ok(split.ratio! > 1.1 && split.p! < 0.002, JSON.stringify(split));
+  assert.equal(split.verdict, 'not significant');
   assert.equal(cmp([10, 30, 10, 30, 10, 30, 10, 30, 10, 30], [12, 30, 12, 30, 12, 31, 12, 30, 12, 30]).verdict, 'same');
   // Heavily overlapping noise: ratio above the factor but not significant.
   const noisy = (m: number) => Array.from({ length: 12 }, (_, i) => (i % 2 ? m * 3 : m));

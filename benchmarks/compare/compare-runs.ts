@@ -8,7 +8,10 @@
  * Cells whose `timing` says they were timed differently (one step in flight against `--sync-steps`
  * or a run from before steps were kept in flight; record.ts's timingMode, not the text's wording) get
  * the verdict 'timing differs': not a regression or an improvement, yet it fails the gate like one,
- * since it leaves the cell unchecked (re-record the base).
+ * since it leaves the cell unchecked (re-record the base). So do a base cell the new run lacks
+ * ('missing'), and a slowdown past the factor that the test cannot judge ('too few samples': a side
+ * without samples, or too few for even a complete separation to reach alpha): a gate must not pass
+ * what it did not check.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -45,7 +48,7 @@ export function openRunForCompare(path: string): RunData {
 }
 
 export type CompareVerdict =
-  | 'regression' | 'failed' | 'improvement' | 'same' | 'not significant' | 'timing differs' | 'no samples' | 'missing' | 'new' | 'fixed' | 'not run';
+  | 'regression' | 'failed' | 'improvement' | 'same' | 'not significant' | 'timing differs' | 'too few samples' | 'no samples' | 'missing' | 'new' | 'fixed' | 'not run';
 
 export interface CellComparison {
   cell: string;
@@ -63,8 +66,10 @@ export interface CompareOptions {
   alpha: number;
 }
 
-/** Too few samples for the U test to ever reach a small alpha. */
-const MIN_SAMPLES = 8;
+/** The smallest two-sided p the U test can give for samples of these sizes: theirs completely apart. */
+function smallestP(n1: number, n2: number): number {
+  return mannWhitneyU(Array.from({ length: n1 }, (_, i) => n2 + i), Array.from({ length: n2 }, (_, i) => i)).p;
+}
 
 export function compareCell(cell: string, base: RunData, neu: RunData, o: CompareOptions): CellComparison {
   const b = base.rows.get(cell);
@@ -88,11 +93,15 @@ export function compareCell(cell: string, base: RunData, neu: RunData, o: Compar
   if (!bRan && nRan) return { ...out, verdict: 'fixed' };
   if (!hasTimedSteps(b) || !hasTimedSteps(n)) return { ...out, verdict: 'not run' };
   if (b.timing && n.timing && timingMode(String(b.timing)) !== timingMode(String(n.timing))) return { ...out, verdict: 'timing differs' };
-  if (!bs || !ns || bs.length < MIN_SAMPLES || ns.length < MIN_SAMPLES || out.ratio === null) return { ...out, verdict: 'no samples' };
-  out.p = mannWhitneyU(ns, bs).p;
-  const significant = out.p < o.alpha;
-  if (out.ratio > o.factor) out.verdict = significant ? 'regression' : 'not significant';
-  else if (out.ratio < 1 / o.factor) out.verdict = significant ? 'improvement' : 'not significant';
+  if (out.ratio === null) return { ...out, verdict: 'no samples' };
+  // Past the factor but beyond the test's reach: unchecked, so it fails the gate (before, it passed as 'no samples').
+  if (!bs || !ns || smallestP(ns.length, bs.length) >= o.alpha) return { ...out, verdict: out.ratio > o.factor ? 'too few samples' : 'no samples' };
+  const test = mannWhitneyU(ns, bs);
+  out.p = test.p;
+  // The direction is the test's as well as the medians' (U above its mean: the new steps are the slower).
+  const significant = (up: boolean) => out.p! < o.alpha && (test.z > 0) === up;
+  if (out.ratio > o.factor) out.verdict = significant(true) ? 'regression' : 'not significant';
+  else if (out.ratio < 1 / o.factor) out.verdict = significant(false) ? 'improvement' : 'not significant';
   return out;
 }
 
@@ -106,10 +115,13 @@ export function compareRuns(base: RunData, neu: RunData, o: CompareOptions): Cel
 
 export const isRegression = (c: CellComparison): boolean => c.verdict === 'regression' || c.verdict === 'failed';
 
-/** What fails the gate: a regression, or a cell the base cannot check. */
-export const failsGate = (c: CellComparison): boolean => isRegression(c) || c.verdict === 'timing differs';
+/** Cells the gate could not check: timed otherwise than the base, absent from the new run, or a slowdown the test cannot judge. */
+const UNCHECKED: ReadonlySet<CompareVerdict> = new Set(['timing differs', 'missing', 'too few samples']);
 
-const ORDER: CompareVerdict[] = ['regression', 'failed', 'improvement', 'not significant', 'same', 'timing differs', 'no samples', 'fixed', 'not run', 'missing', 'new'];
+/** What fails the gate: a regression, or a cell it could not check. */
+export const failsGate = (c: CellComparison): boolean => isRegression(c) || UNCHECKED.has(c.verdict);
+
+const ORDER: CompareVerdict[] = ['regression', 'failed', 'too few samples', 'missing', 'timing differs', 'improvement', 'not significant', 'same', 'no samples', 'fixed', 'not run', 'new'];
 
 export function formatTable(cs: CellComparison[], o: CompareOptions): string {
   const f = (x: number | null, d: number) => (x === null ? '—' : x.toFixed(d));
@@ -122,12 +134,18 @@ export function formatTable(cs: CellComparison[], o: CompareOptions): string {
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(w[i]))).join('  ');
   const n = cs.filter(isRegression).length;
-  const differs = cs.filter((c) => c.verdict === 'timing differs').length;
+  const count = (v: CompareVerdict) => cs.filter((c) => c.verdict === v).length;
+  const unchecked: [number, string][] = [
+    [count('timing differs'), 'timed differently from the base (one step in flight or not): time both alike'],
+    [count('missing'), 'in the base but not in the new run'],
+    [count('too few samples'), `slower than × ${o.factor} with too few step samples (or none) for the test to reach p < ${o.alpha}: run more steps`],
+  ];
   return [
     line(head),
     ...rows.map(line),
     '',
+    'ratio = new / base median ms per step (> 1: slower); p: two-sided Mann–Whitney U of the per-step samples, per cell',
     `${n} regression${n === 1 ? '' : 's'} (median step time × > ${o.factor} and Mann–Whitney p < ${o.alpha}, or a cell that stopped running) among ${cs.length} cells`,
-    ...(differs ? [`${differs} cell${differs === 1 ? '' : 's'} timed differently from the base (one step in flight or not), so not checked: time both alike`] : []),
+    ...unchecked.filter(([k]) => k > 0).map(([k, why]) => `${k} cell${k === 1 ? '' : 's'} not checked, failing the gate: ${why}`),
   ].join('\n');
 }
