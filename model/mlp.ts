@@ -80,13 +80,12 @@ export function featureDim(c: MLPConfig): number {
 /** Layer widths, input to output: [featureDim, width × (depth − 1), 1]. */
 const layerDims = (c: MLPConfig): number[] => [featureDim(c), ...Array<number>(c.depth - 1).fill(c.width), 1];
 
-/** In closed form: the plan that refuses an impossible --depth must not build its layer list first. */
+/** Weights and biases of every layer, and the shared map's B + 1 (validateConfig bounds the depth first: MAX_DEPTH). */
 export function parameterCount(c: MLPConfig): number {
-  const shared = c.block > 1 ? c.block + 1 : 0;
-  const f = featureDim(c);
-  if (c.depth === 1) return shared + f + 1;
-  const h = c.width;
-  return shared + (f * h + h) + (c.depth - 2) * (h * h + h) + (h + 1);
+  const dims = layerDims(c);
+  let p = c.block > 1 ? c.block + 1 : 0;
+  for (let l = 0; l + 1 < dims.length; l++) p += dims[l] * dims[l + 1] + dims[l + 1];
+  return p;
 }
 
 function dense(fanIn: number, fanOut: number, rng: Rng, name: string): Dense {

@@ -101,7 +101,7 @@ test("beyond the WASM heap, the machine's own memory bounds what lives there; ea
   assert.equal(refusal({ points: 1e10, testPoints: 0 }, 'wasm'), undefined); // 10¹⁰ points of d = 10: 1000 micro-batches
   assert.equal(refusal({ points: 1e15, testPoints: 0, microBatches: 1e9 }, 'wasm'), undefined); // asked for
   // Depth: each layer costs JS memory whatever its width, so past MAX_DEPTH it is refused (--depth 10⁹ died in V8
-  // building its layer list); below it the parameter count, in closed form, is what the plan weighs.
+  // building its layer list); below it the parameter count is what the plan weighs.
   assert.match(refusal({ depth: MAX_DEPTH + 1, width: 1 }, 'wasm')!, /^depth must be ≤ 10000, got 10001: /);
   assert.match(refusal({ depth: MAX_DEPTH, width: 1000 }, 'wasm')!, /needs at least 149\.\d\d GiB on the WASM heap \(149\.\d\d GiB for the state of 10\d{9} parameters/);
   assert.equal(refusal({ depth: MAX_DEPTH, width: 1 }, 'wasm'), undefined);
