@@ -69,6 +69,12 @@ function parsePartials(specs: string[], width?: number): MultiIndex[] {
   });
 }
 
+/** The biharmonic's and second-order operator's R and --dist: the stde estimator's dense probes, which the exact ones draw none of. */
+function checkDenseProbes(o: Opts, estimator: string): void {
+  if (estimator !== 'stde' && o.R > 0) throw new UsageError(`--R does not apply to ${estimator}: it computes the exact operator (the stde estimator takes R probes)`);
+  if (o.dist !== undefined && (estimator !== 'stde' || o.R === 0)) throw new UsageError(`--dist applies to --operator ${o.operator} with the stde estimator and R > 0 (its probes) only`);
+}
+
 function evaluation(o: Opts, d: number | undefined): Evaluation {
   if (o.coefficients !== undefined && o.operator !== 'second-order') throw new UsageError('--coefficients applies to --operator second-order only');
   if (o.partial.length > 0) {
@@ -87,8 +93,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   if (o.operator === 'second-order') {
     const est = getSecondOrderEstimator(o.estimator);
     if (o.coefficients === undefined) throw new UsageError('--operator second-order needs --coefficients FILE (a d × d JSON matrix C)');
-    if (o.dist !== undefined && (est.name !== 'stde' || o.R === 0)) throw new UsageError('--dist applies to --operator second-order with the stde estimator and R > 0 (its probes) only');
-    if (est.name !== 'stde' && o.R > 0) throw new UsageError(`--R does not apply to ${est.name}: it computes the exact operator (the stde estimator takes R probes)`);
+    checkDenseProbes(o, est.name);
     let matrix: number[][] | undefined; // read once: every draw uses the same C (and its factor, cached by second-order.ts)
     const C = () => (matrix ??= loadCoefficients(o.coefficients!, d));
     if (d !== undefined) C(); // a bad file fails before anything is evaluated
@@ -103,8 +108,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
   }
   if (o.operator === 'biharmonic') {
     const est = getBiharmonicEstimator(o.estimator);
-    if (est.name !== 'stde' && o.R > 0) throw new UsageError(`--R does not apply to ${est.name}: it computes the exact operator (the stde estimator takes R probes)`);
-    if (o.dist !== undefined && (est.name !== 'stde' || o.R === 0)) throw new UsageError('--dist applies to --operator biharmonic with the stde estimator and R > 0 (its probes) only');
+    checkDenseProbes(o, est.name);
     if (est.name === 'stde' && o.R > 0 && o.dist === 'rademacher') {
       throw new UsageError('the dense biharmonic estimator needs --dist gaussian: Rademacher probes are biased (E = 3Δ²u − 2Σ∂⁴u/∂x_i⁴)');
     }
