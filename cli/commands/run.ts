@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS, DEFAULT_BACKEND } from '../../engine/backend.ts';
-import { backendOption, int, intList, nameList, nonEmptyPath, oneOf } from '../options.ts';
+import { backendOption, int, intList, nameList, nonEmptyPath, oneOf, refuseIgnored } from '../options.ts';
 import { checkOutDir, makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
@@ -51,8 +51,7 @@ export function register(program: Command): void {
     .action(async (o: Opts) => {
       if (o.listPresets) {
         // `--list-presets --preset X` would otherwise list them all and drop X without a word.
-        const other = cmd.options.find((opt) => opt.attributeName() !== 'listPresets' && o[opt.attributeName() as keyof Opts] !== undefined);
-        if (other) throw new UsageError(`--list-presets takes no other option (got ${other.long})`);
+        refuseIgnored(cmd, '--list-presets', cmd.options.map((opt) => opt.long!).filter((f) => f !== '--list-presets'), 'it lists the presets and exits');
         for (const p of PRESETS) {
           const cells = expandMatrix(p, p.backend ?? DEFAULT_BACKEND);
           const steps = cells.reduce((a, c) => a + c.steps, 0);
