@@ -6,10 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Estimator } from '../operators/estimator.ts';
 import { evalTarget } from '../operators/target.ts';
+import { reversePartials } from '../operators/reverse.ts';
 import { drawIndices } from '../operators/input-jets.ts';
 import { samplingFactor } from '../sampling/directions.ts';
-
-const column = (t: tf.Tensor, i: number) => tf.reshape(tf.slice(t, [0, i], [-1, 1]), [-1]);
 
 export const nested: Estimator = {
   name: 'nested',
@@ -19,9 +18,7 @@ export const nested: Estimator = {
   perIndexTerms: true,
   laplacian(req) {
     const indices = drawIndices(req);
-    const f = (y: tf.Tensor) => tf.sum(evalTarget(req.target, y));
-    const gradU = tf.grad(f);
-    const terms = indices.map((i) => column(tf.grad((y: tf.Tensor) => tf.sum(column(gradU(y), i)))(req.x), i));
+    const terms = reversePartials((y) => evalTarget(req.target, y), req.x, indices.map((i) => [i, i]));
     const stacked = tf.mul(tf.stack(terms), samplingFactor(req.d, req.R)) as tf.Tensor2D;
     return { u: evalTarget(req.target, req.x), value: tf.sum(stacked, 0), terms: stacked, indices };
   },

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../engine/errors.ts';
 import { applyTarget, evalTarget, type Target } from './target.ts';
+import { reversePartials } from './reverse.ts';
 import { cachedPlan, type Plan, type PlannerOptions } from '../planner/plan.ts';
 import { evaluatePlan, type Binding } from '../planner/evaluate.ts';
 import { explainJson, explainText } from '../planner/explain.ts';
@@ -85,20 +86,9 @@ export function bindingRows(vars: string[], width: number, bind: Record<string, 
   return [...Array(R ?? 1).keys()].map((r) => Object.fromEntries(vars.map((v) => [v, ((l) => (typeof l === 'number' ? l : l[r]))(lists.get(v)!)])));
 }
 
-const column = (t: tf.Tensor, i: number) => tf.reshape(tf.slice(t, [0, i], [-1, 1]), [-1]);
-
-/**
- * ∂^α f at every point by repeated reverse mode: each level differentiates the sum over points of
- * the previous level (points are independent) and keeps one coordinate. α at given coordinates.
- */
+/** ∂^α f at every point by repeated reverse mode (operators/reverse.ts), α at the given coordinates. */
 export function nestedPartial(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor2D, alpha: MultiIndex, coords: Record<string, number> = {}): tf.Tensor1D {
-  let g = f;
-  for (const v of expand(alpha)) {
-    const prev = g;
-    const c = coords[v] ?? Number(v);
-    g = (y: tf.Tensor) => column(tf.grad((z: tf.Tensor) => tf.sum(prev(z)))(y), c);
-  }
-  return g(x) as tf.Tensor1D;
+  return reversePartials(f as (y: tf.Tensor) => tf.Tensor1D, x, [expand(alpha).map((v) => coords[v] ?? Number(v))])[0];
 }
 
 export const nestedPartials: PartialEstimator = {

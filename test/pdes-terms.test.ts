@@ -10,7 +10,7 @@ import { kdvTermsByJets, kdvTermsByNested, kdvTermsBy13Jet } from '../benchmarks
 import { kpTermsByJets, kpTermsByNested } from '../benchmarks/pdes/kp-2d.ts';
 import { gkdvTermsByJets, gkdvTermsByNested } from '../benchmarks/pdes/gkdv-1d.ts';
 import { pairTermsByJets, pairTermsByJvpHvp, pairTermsByNestedReverse } from '../benchmarks/pdes/terms/gpinn-terms.ts';
-import { reversePartials } from '../benchmarks/pdes/terms/reverse.ts';
+import { reversePartials } from '../operators/reverse.ts';
 import { unitBall } from '../sampling/domains.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { zeroBoundaryBall, evalTarget, type Target } from '../operators/target.ts';

@@ -9,7 +9,7 @@ import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
 import { hessianDiagonalMethods, estimatorOf, estimateLaplacian } from './methods.ts';
 import { spatial, time } from './inputs.ts';
-import { column, columns, inputGradient } from './terms/reverse.ts';
+import { column, columns, inputGradient } from '../../operators/reverse.ts';
 import { UsageError } from '../../engine/errors.ts';
 
 const SIGMA = 0.4;

@@ -7,7 +7,7 @@ import * as J from '../../taylor/ops.ts';
 import { terminalValue, TERMINAL_T } from './terminal-value.ts';
 import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { spatial, time } from './inputs.ts';
-import { column, columns, inputGradient } from './terms/reverse.ts';
+import { column, columns, inputGradient } from '../../operators/reverse.ts';
 
 const C = 1.75;
 

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { highOrder } from './high-order.ts';
 import { pushBasis } from './terms/jets.ts';
-import { reversePartials } from './terms/reverse.ts';
+import { reversePartials } from '../../operators/reverse.ts';
 import { evalTarget, type Target } from '../../operators/target.ts';
 
 const [X, Y, T] = [0, 1, 2];

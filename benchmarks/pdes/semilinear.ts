@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PDE, Problem, TrainDefaults } from './pde.ts';
 import { PRESET_OPTION, SEMILINEAR_SAMPLER_OPTION } from './options.ts';
 import { laplacianMethods, estimateLaplacian } from './methods.ts';
-import { column, columns, inputGradient } from './terms/reverse.ts';
+import { column, columns, inputGradient } from '../../operators/reverse.ts';
 import { semilinear as semilinearDomain, semilinearTrajectories } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';
 import { UsageError } from '../../engine/errors.ts';

@@ -10,7 +10,7 @@ import { SAMPLER_OPTION } from './options.ts';
 import { laplacianMethods, estimateLaplacian } from './methods.ts';
 import { INSEPARABLE_DEFAULTS } from './inseparable.ts';
 import { sumSinh, time } from './inputs.ts';
-import { reversePartials } from './terms/reverse.ts';
+import { reversePartials } from '../../operators/reverse.ts';
 import { unitBall, type BallSampler } from '../../sampling/domains.ts';
 import { evalTarget } from '../../operators/target.ts';
 

@@ -11,8 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { basis, derivative, inputJet } from '../../../taylor/jet.ts';
 import { applyTarget, evalTarget, type Target } from '../../../operators/target.ts';
-import { inputGradient } from './reverse.ts';
-import { reversePartials } from './reverse.ts';
+import { inputGradient, reversePartials } from '../../../operators/reverse.ts';
 import { jvpHvp } from '../../../operators/jvp-hvp.ts';
 
 export interface PairTerms {

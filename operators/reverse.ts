@@ -1,11 +1,12 @@
 /**
- * Reverse-mode derivatives of the target with respect to its inputs (the full gradient ∇u and the
- * time derivative u_t of pdes.md §4.1 and §6, and the mixed partials of the high-order PDEs' backward
- * baseline). Points are independent, so the gradient of Σ_n u(x_n) with respect to x is the per-point
- * gradient.
+ * Reverse-mode derivatives of the target with respect to its inputs: the full gradient ∇u (and the
+ * time derivative u_t of pdes.md §4.1 and §6), and mixed partials by repeated reverse mode, the one
+ * implementation behind the nested baselines (the Laplacian's, the partial, second-order and
+ * biharmonic operators', the high-order PDEs' backward). Points are independent, so the gradient of
+ * Σ_n u(x_n) with respect to x is the per-point gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { evalTarget, type Target } from '../../../operators/target.ts';
+import { evalTarget, type Target } from './target.ts';
 
 /** ∂u/∂(inputs) at every point: [N, d + extra]. */
 export function inputGradient(target: Target, x: tf.Tensor2D): tf.Tensor2D {
