@@ -102,7 +102,9 @@ export function evaluatePlan(plan: Plan, f: (x: Jet) => Jet, x: tf.Tensor2D, bin
     }
     const parts = t.rows.map((r) => {
       const size = batched(plan.jets[r.jetIndex], vars) ? R : 1;
-      return tf.mul(tf.slice(ordersOut(r.order), [offsets[r.jetIndex], 0], [size, n]), r.weight.toNumber());
+      const rows = size === D ? ordersOut(r.order) : tf.slice(ordersOut(r.order), [offsets[r.jetIndex], 0], [size, n]);
+      const w = r.weight.toNumber();
+      return w === 1 ? rows : tf.mul(rows, w); // kernels skipped: each costs tens of µs of dispatch
     });
     const sum = parts.length === 1 ? parts[0] : parts.reduce((a, b) => tf.add(a, b));
     values.set(t.key, sum.shape[0] === 1 && !t.rows.some((r) => batched(plan.jets[r.jetIndex], vars)) ? tf.reshape(sum, [n]) : sum);
