@@ -8,17 +8,14 @@
  * derivative comes from 2-jets through it by polarization:
  *   D²g_i[e_i, e_j] = ½ (D²g_i[e_i + e_j]² − D²g_i[e_i]² − D²g_i[e_j]²),
  * three directions per pair in one batch (exact for i = j too). The same pass yields ∂_i u, ∂_j u,
- * ∂²_ii u and ∂²_ij u. An ansatz u = a·N + b is folded in by the Leibniz rule, with a and b
- * differentiated by planned jets.
+ * ∂²_ii u and ∂²_ij u. An ansatz u = a·N + b is folded in by the Leibniz rule (withAnsatz).
  */
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../engine/errors.ts';
 import { contract, firstLayerDelta, firstLayerRows, forwardMLP } from '../model/mlp.ts';
 import { derivative, inputJet, oneHotFloat } from '../taylor/jet.ts';
-import { networkOf, type Target } from './target.ts';
-import { formatPartial, key, lowerIndices, multiIndex, subtract, totalOrder, variables, type MultiIndex } from '../planner/multi-index.ts';
-import { cachedPlan } from '../planner/plan.ts';
-import { evaluatePlan } from '../planner/evaluate.ts';
+import { networkOf, withAnsatz, type Target } from './target.ts';
+import { formatPartial, key, lowerIndices, multiIndex, totalOrder, variables, type MultiIndex } from '../planner/multi-index.ts';
 import { bindingRows, isSampled, type PartialEstimator } from './partials.ts';
 
 export interface JvpHvpResult {
@@ -41,7 +38,6 @@ export function thirdOrderRoles(t: MultiIndex): { i: string; j: string } {
 
 /** ∂³u/∂x_i²∂x_j and its lower partials for the R pairs (I[r], J[r]) at points x. */
 export function jvpHvp(target: Target, x: tf.Tensor2D, I: number[], J: number[]): JvpHvpResult {
-  const { ansatz } = target;
   const model = networkOf(target, 'jvp-hvp');
   const R = I.length;
   const width = x.shape[1];
@@ -65,38 +61,15 @@ export function jvpHvp(target: Target, x: tf.Tensor2D, I: number[], J: number[])
     'i:2,j:1': tf.mul(tf.sub(tf.sub(d2ij, d2i), d2j), 0.5),
   };
   const alpha = multiIndex({ i: 2, j: 1 });
-  let uiij = N['i:2,j:1'];
-  const lower: Record<string, tf.Tensor> = { ...N };
-  if (ansatz?.scale || ansatz?.shift) {
-    const betas = lowerIndices(alpha);
-    const terms = betas.map((b) => b.index).filter((b) => totalOrder(b) > 0);
-    const bind = { i: I, j: J };
-    const partialsOf = (g: typeof ansatz.scale) => evaluatePlan(cachedPlan(terms), (xj) => g!(xj), x, bind);
-    const A = ansatz.scale ? partialsOf(ansatz.scale) : undefined;
-    const B = ansatz.shift ? partialsOf(ansatz.shift) : undefined;
-    // ∂^γ(aN + b) = Σ_{β ≤ γ} C(γ, β) ∂^β a ∂^{γ−β} N + ∂^γ b, for γ = α and its lower partials.
-    const leibniz = (gamma: MultiIndex) => {
-      const parts = A
-        ? lowerIndices(gamma).map((b) => {
-            const a = totalOrder(b.index) === 0 ? A.u : A.values.get(key(b.index))!;
-            return tf.mul(tf.mul(a, N[key(subtract(gamma, b.index))]), b.binomial);
-          })
-        : [N[key(gamma)]];
-      if (B) parts.push(totalOrder(gamma) === 0 ? B.u : B.values.get(key(gamma))!);
-      return parts.reduce((p, q) => tf.add(p, q));
-    };
-    for (const g of terms) lower[key(g)] = leibniz(g);
-    lower[''] = leibniz(multiIndex({}));
-    uiij = lower['i:2,j:1'];
-  }
+  const u = withAnsatz(target, x, N, lowerIndices(alpha).map((b) => b.index), { i: I, j: J });
   const full = (t: tf.Tensor) => tf.broadcastTo(t, [R, x.shape[0]]) as tf.Tensor2D;
   return {
-    u: lower[''] as tf.Tensor1D,
-    uiij: full(uiij),
-    uij: full(lower['i:1,j:1']),
-    uii: full(lower['i:2']),
-    ui: full(lower['i:1']),
-    uj: full(lower['j:1']),
+    u: u[''] as tf.Tensor1D,
+    uiij: full(u['i:2,j:1']),
+    uij: full(u['i:1,j:1']),
+    uii: full(u['i:2']),
+    ui: full(u['i:1']),
+    uj: full(u['j:1']),
   };
 }
 
