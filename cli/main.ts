@@ -7,7 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { outOfMemoryBehind, UsageError } from '../engine/errors.ts';
+import { UsageError } from '../engine/errors.ts';
+import { outOfMemoryBehind } from '../engine/out-of-memory.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export type Register = (program: Command) => void;

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { registerHigherOrderGradients } from './gradients.ts';
-import { forgetOutOfMemory, UsageError } from './errors.ts';
+import { UsageError } from './errors.ts';
+import { forgetOutOfMemory } from './out-of-memory.ts';
 import { registerWasmKernelOverrides } from './simd/kernel-overrides.ts';
 import './simd/tanh-jet.ts'; // the tanh 2-jet kernels of wasm and webgpu register as they load
 import './webgpu/tanh-jet.ts';

@@ -40,3 +40,27 @@ export async function profile(f: () => void): Promise<Profile> {
   state.activeProfile.kernels = [];
   return out;
 }
+
+/**
+ * A backend's `time(f)` (what tf.profile times each kernel with) that throws f's error synchronously.
+ * tfjs's backends make `time` async, so a kernel's throw became a rejected promise nobody awaits (in
+ * Node, a fatal unhandled rejection) and tf.profile failed on the kernel's missing outputs instead.
+ */
+export function timeRethrows(time: (f: () => void) => Promise<unknown>): (f: () => void) => Promise<unknown> {
+  return function (this: unknown, f: () => void) {
+    let thrown: { error: unknown } | undefined;
+    const timing = time.call(this, () => {
+      try {
+        f();
+      } catch (error) {
+        thrown = { error };
+        throw error;
+      }
+    });
+    if (thrown) {
+      timing.catch(() => {}); // the same error, already on its way up
+      throw thrown.error;
+    }
+    return timing;
+  };
+}

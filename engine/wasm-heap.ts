@@ -6,7 +6,8 @@
  * an out-of-memory error instead, which the runners report as status `oom`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { noteOutOfMemory, timeRethrows } from './errors.ts';
+import { noteOutOfMemory } from './out-of-memory.ts';
+import { timeRethrows } from './profile.ts';
 
 const WASM_USABLE_HEAP_BYTES = 2 ** 31;
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setup, TEST_BACKEND } from './helpers.ts';
 import { limitWasmHeapForTests, wasmHeapBytes } from '../engine/wasm-heap.ts';
 import { restartWasmEngine } from '../engine/backend.ts';
-import { outOfMemoryBehind } from '../engine/errors.ts';
+import { outOfMemoryBehind } from '../engine/out-of-memory.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { train } from '../benchmarks/training/train.ts';
 import { restartPeakRss } from '../benchmarks/training/fit-micro-batches.ts';

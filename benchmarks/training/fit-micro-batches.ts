@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import type { RunConfig } from './run-config.ts';
 import { microBatchCounts } from './memory-plan.ts';
-import { outOfMemoryBehind } from '../../engine/errors.ts';
+import { outOfMemoryBehind } from '../../engine/out-of-memory.ts';
 import { restartWasmEngine } from '../../engine/backend.ts';
 
 export interface Fitted<T> {

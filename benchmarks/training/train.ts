@@ -31,7 +31,7 @@ import type { Target } from '../../operators/target.ts';
 import { assertWasmHeapHealthy, wasmHeapBytes } from '../../engine/wasm-heap.ts';
 import { readLater } from '../../engine/webgpu/readback.ts';
 import { profile } from '../../engine/profile.ts';
-import { outOfMemoryBehind } from '../../engine/errors.ts';
+import { outOfMemoryBehind } from '../../engine/out-of-memory.ts';
 
 const eventLoopTurn = () => new Promise<void>((r) => setImmediate(r));
 

@@ -31,11 +31,12 @@
  * Errors under tf.profile. The backend's `time` (what tf.profile and a DEBUG run time kernels with)
  * is async and calls the kernel inside, so a kernel's throw became a rejected promise nobody awaits
  * and tf.profile failed later with "Cannot read properties of undefined (reading 'map')". Here the
- * kernel's own error is thrown where it happened (`timeRethrows`, engine/errors.ts).
+ * kernel's own error is thrown where it happened (`timeRethrows`, engine/profile.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { timeRethrows, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { timeRethrows } from '../profile.ts';
 import { captureDawnPump, readSyncNode, type Fn, type WebGPUBackendLike } from './readback.ts';
 import { throwIfGpuFailed, watchDevice } from './errors.ts';
 
