@@ -187,6 +187,14 @@ test('every PDE trains with every method it declares (2 steps, tiny network)', a
   }
 });
 
+test("a method attaches its Laplacian estimator only where the PDE takes one: a high-order PDE's stde-sparse and nested are its own jet schemes", () => {
+  const estimatorOf = (pde: string, estimator: string, dim?: number) => resolveRun({ pde, dim, estimator, R: dim ? 2 : 0 } as RunRequest).estimator?.name;
+  assert.equal(estimatorOf('allen-cahn-two-body', 'stde-sparse', 4), 'stde-sparse');
+  assert.equal(estimatorOf('allen-cahn-two-body-gpinn', 'nested', 4), 'nested'); // its Laplacian is the registry's
+  assert.equal(estimatorOf('bsb', 'forward-over-backward', 4), 'forward-over-backward'); // per-index Hessian terms
+  for (const pde of ['kdv-2d', 'kp-2d', 'gkdv-1d']) for (const m of ['stde-sparse', 'nested']) assert.equal(estimatorOf(pde, m), undefined, `${pde} × ${m}`);
+});
+
 test("buildRun: the data-fit floor's loss problem for 'none', the PDE's otherwise; dispose frees what it made", () => {
   const before = tf.memory().numTensors;
   for (const estimator of ['none', 'stde-sparse']) {

@@ -6,7 +6,7 @@
 import { ESTIMATORS } from '../../operators/registry.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { Estimator, LaplacianResult } from '../../operators/estimator.ts';
-import type { LossContext } from './pde.ts';
+import type { DerivativeTerm, LossContext, PDE } from './pde.ts';
 
 export const DATA_FIT = 'none';
 
@@ -18,6 +18,15 @@ export function laplacianMethods(exact: boolean): string[] {
 export function hessianDiagonalMethods(exact: boolean): string[] {
   return [...ESTIMATORS.filter((e) => e.perIndexTerms).map((e) => e.name), ...(exact ? [DATA_FIT] : [])];
 }
+
+/** The terms a registered Laplacian estimator computes; the others (high-order, gradients) a PDE computes itself. */
+const ESTIMATED_TERMS: readonly DerivativeTerm[] = ['laplacian', 'hessian-diagonal', 'gpinn'];
+
+/**
+ * Whether a PDE's method names are registered Laplacian estimators. A high-order PDE's `stde-sparse`
+ * and `nested` are jet schemes of its own that share those names, and get no Laplacian estimator.
+ */
+export const takesEstimators = (pde: PDE): boolean => pde.terms.some((t) => ESTIMATED_TERMS.includes(t));
 
 /** The Laplacian estimator a method names (training resolves it; a PDE never guesses). */
 export function estimatorOf(ctx: LossContext): Estimator {

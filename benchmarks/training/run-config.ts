@@ -5,7 +5,7 @@
  */
 import { getPde, PDES } from '../pdes/registry.ts';
 import type { PDE, TrainDefaults } from '../pdes/pde.ts';
-import { DATA_FIT } from '../pdes/methods.ts';
+import { DATA_FIT, takesEstimators } from '../pdes/methods.ts';
 import { checkDraw, ESTIMATORS } from '../../operators/registry.ts';
 import type { Estimator } from '../../operators/estimator.ts';
 import { DEFAULT_SHARING, validateConfig, type MLPConfig, type Sharing } from '../../model/mlp.ts';
@@ -116,7 +116,7 @@ function resolveMethod(pde: PDE, name: string): Estimator | undefined {
     if (!knownMethods().includes(name)) throw new UsageError(`unknown estimator '${name}' (expected one of: ${knownMethods().join(', ')})`);
     throw new UsageError(`estimator '${name}' cannot train ${pde.name} (it needs ${pde.terms.join(', ')}; supported: ${pde.methods.join(', ')})`);
   }
-  return ESTIMATORS.find((e) => e.name === name);
+  return takesEstimators(pde) ? ESTIMATORS.find((e) => e.name === name) : undefined;
 }
 
 export function resolveRun(req: RunRequest): RunConfig {
