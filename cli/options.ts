@@ -25,13 +25,18 @@ export function num(name: string) {
   };
 }
 
+/** The first item given twice, if any. */
+const repeated = <T>(items: T[]): T | undefined => items.find((x, i) => items.indexOf(x) !== i);
+
 /** A comma-separated list of names; an empty one (`''`, `,`) is refused rather than read as "all" or "none". */
 export function nameList(name: string) {
   return (v: string): string[] => {
     const names = v.split(',').map((s) => s.trim());
     if (names.every((s) => s === '')) throw new UsageError(`--${name}: empty list (got '${v}')`);
-    // '4,,5' is a typo for some list, not the list 4,5
+    // '4,,5' is a typo for some list, not the list 4,5; '20,20' one for some other list (it would run once)
     if (names.includes('')) throw new UsageError(`--${name}: an empty item in '${v}'`);
+    const twice = repeated(names);
+    if (twice !== undefined) throw new UsageError(`--${name}: '${twice}' is given twice in '${v}'`);
     return names;
   };
 }
@@ -39,7 +44,12 @@ export function nameList(name: string) {
 export function intList(name: string, min = 0) {
   const one = int(name, min);
   const names = nameList(name);
-  return (v: string): number[] => names(v).map((s) => one(s));
+  return (v: string): number[] => {
+    const values = names(v).map((s) => one(s));
+    const twice = repeated(values); // '100,1e2'
+    if (twice !== undefined) throw new UsageError(`--${name}: ${twice} is given twice in '${v}'`);
+    return values;
+  };
 }
 
 /** A path option's value: '' names no file or folder (it would resolve to the current folder). */

@@ -78,6 +78,9 @@ test('bench-operators rejects an unknown estimator, R > d, empty lists, a malfor
     [['--cell', '{bad'], /--cell: malformed JSON \(/],
     [['--cell', 'null'], /--cell: expected a JSON object, got null/],
     [['--dims', '20,,40'], /--dims: an empty item in '20,,40'/],
+    [['--dims', '20,40,20'], /--dims: '20' is given twice in '20,40,20'$/],
+    [['--dims', '100,1e2'], /--dims: 100 is given twice in '100,1e2'$/],
+    [['--estimators', 'nested, nested'], /--estimators: 'nested' is given twice in 'nested, nested'$/],
     [['--backend', 'nope'], /unknown backend 'nope' \(expected one of: wasm, /],
   ];
   // A folder's path for --out (the CSV and its machine description would go beside or into it).

@@ -286,6 +286,8 @@ test('bad input is a one-line usage error with exit code 2', async () => {
     [['run', '--preset', 'quick', '--out', '/proc/stde-bench-out'], /--out \/proc\/stde-bench-out: cannot write in \/proc /],
     [['run', '--preset', 'quick', '--out', ''], /--out must name a path, got ''$/],
     [['run', '--pdes', 'allen-cahn-two-body', '--dims', '10,,100', '--estimators', 'stde-sparse'], /--dims: an empty item in '10,,100'$/],
+    // A typo for some other list: the repeated value would run once.
+    [['run', '--pdes', 'allen-cahn-two-body', '--dims', '20,20', '--estimators', 'stde-sparse'], /--dims: '20' is given twice in '20,20'$/],
     // It would list every preset and drop the rest of the line without a word.
     [['run', '--list-presets', '--preset', 'no-such-preset'], /--preset does nothing with --list-presets: it lists the presets and exits$/],
   );

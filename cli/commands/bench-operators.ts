@@ -87,7 +87,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(result) + '\n');
         return;
       }
-      const names = o.estimators ? [...new Set(o.estimators)] : ESTIMATORS.map((e) => e.name); // each once
+      const names = o.estimators ?? ESTIMATORS.map((e) => e.name);
       names.forEach(getEstimator); // unknown names fail before anything runs
       // Only the estimators that sample take R (the Forward Laplacian runs all d at any R).
       const sampler = names.find((n) => getEstimator(n).sampling !== 'exact');
