@@ -43,6 +43,8 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
     compareCell('c', run(tempDir('b-'), 'c', b, bs), run(tempDir('n-'), 'c', n, ns), o);
   assert.equal(cmp(around(10, 200, 0), around(20, 200, 1)).verdict, 'regression');
   assert.equal(cmp(around(10, 200, 0), around(10.3, 200, 1)).verdict, 'same'); // significant but within the factor
+  assert.equal(cmp(around(10.3, 200, 0), around(10, 200, 1)).verdict, 'same'); // a significant speed-up within the factor too
+  assert.equal(cmp(around(20, 200, 0), around(10, 200, 1)).verdict, 'improvement');
   // Too few samples for any p < alpha: a slowdown past the factor is unchecked and fails the gate (it passed
   // as 'no samples'); within the factor it cannot be a regression either way.
   const few = cmp(around(10, 3, 0), around(20, 3, 1));

@@ -73,8 +73,13 @@ test('gaussian and unit cube samplers; the same stream gives the same points', (
     const g = gaussian(3, 1).boundary(N, rngFromSeed(6));
     near(mean(values(tf.square(tf.slice(g, [0, 0], [-1, 3])))), 1, 0.06, 'gaussian variance');
     assert.ok(values(tf.slice(g, [0, 3], [-1, 1])).every((v) => v === 1));
-    const cb = unitCube(5).boundary(200, rngFromSeed(7)).arraySync();
+    const cb = unitCube(5).boundary(400, rngFromSeed(7)).arraySync();
     assert.ok(cb.every((row) => row.some((v) => v === 0 || v === 1) && row.every((v) => v >= 0 && v <= 1)));
+    // Every one of the 2d faces is drawn, about equally often (400 rows over 10 faces: 40 each, binomial sd ≈ 6).
+    const faces = new Map<string, number>();
+    for (const row of cb) for (const [i, v] of row.entries()) if (v === 0 || v === 1) faces.set(`x${i} = ${v}`, (faces.get(`x${i} = ${v}`) ?? 0) + 1);
+    assert.equal(faces.size, 10, [...faces.keys()].join(', '));
+    for (const [face, count] of faces) assert.ok(count >= 15 && count <= 70, `${face}: ${count} of 400 boundary points`);
     assert.deepEqual(values(unitBall(6).interior(20, rngFromSeed(8))), values(unitBall(6).interior(20, rngFromSeed(8))));
     // A part of a draw, drawn alone, is those rows of the whole draw (test batches in device-sized pieces;
     // to rounding: on wasm a part's last few normals come from the stream's JS definition, not the kernel).

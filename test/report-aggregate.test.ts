@@ -1,7 +1,7 @@
 /** Rows → configurations for the report: which rows' timings, memory and errors count. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from '../report/aggregate.ts';
+import { aggregate, nestedPeer } from '../report/aggregate.ts';
 import { metricsTable } from '../report/sections.ts';
 import { loadReference, Reference } from '../report/reference.ts';
 import { cellId } from '../benchmarks/runner/cell-id.ts';
@@ -88,6 +88,18 @@ test("speed-ups over nested: the paper's over its own nested baseline, never a s
   assert.equal(own.text, '3.07× / —');
   assert.match(own.title, /\(Backward mode SDGD \(JAX\) \(`scan`\) stands in for nested-checkpointed, and is the nested run itself\)$/);
   assert.equal(speedUp(100, 'stde-sparse R=16').text, '229× / 45.1×'); // whole numbers from 100 on, not 2.3e+2×
+});
+
+test('a speed-up is taken over nested at the same R where nested ran with it, else over nested at another R with the same network', () => {
+  const cell = (estimator: string, R: number, it: number, width = 128) => {
+    const key = { pde: 'allen-cahn-two-body', dim: 1000, estimator, R, seed: 0, steps: 50, backend: 'wasm', points: 100, width, depth: 4, block: 1 };
+    return { ...row(0, 'ok', {}), ...key, cell: cellId(key), steps_done: 50, it_per_s: it };
+  };
+  const cs = aggregate([cell('nested', 100, 0.2), cell('nested', 16, 1), cell('nested', 8, 2, 64), cell('stde-sparse', 16, 40), cell('stde-sparse', 100, 30), cell('stde-sparse', 50, 35), cell('stde-sparse', 8, 50, 64)]);
+  const peerOf = (R: number, width = 128) => nestedPeer(cs.find((c) => c.estimator === 'stde-sparse' && c.R === R && c.width === width)!, cs);
+  assert.deepEqual([peerOf(16)?.R, peerOf(100)?.R], [16, 100]);
+  assert.equal(peerOf(50)?.width, 128); // no nested at R = 50: one with the same network
+  assert.deepEqual([peerOf(8, 64)?.R, peerOf(8, 64)?.width], [8, 64]);
 });
 
 test("the paper's parameter count belongs to the network: every estimator and R of ours with that network at that d shows it", () => {

@@ -265,6 +265,20 @@ test('classification: caps, timeouts, WASM aborts, records and crashes', () => {
   assert.equal(classify({ ...o, exitCode: 1, stderr: 'RangeError: WebAssembly.Memory(): could not allocate memory' }).status, 'oom');
   assert.equal(classify({ ...o, exitCode: 134, stderr: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).status, 'oom');
   assert.equal(classify({ ...o, signal: 'SIGKILL' }).status, 'oom');
+  // What each allocator, runtime and our own refusals print when memory runs out (one line each).
+  for (const line of [
+    'stde-bench: out of memory: WASM allocation of 5.1 GB with 3.9 GB of the 4 GB heap in use',
+    'stde-bench: impossible memory: d = 5000000 needs at least 9.3 GiB on the WASM heap',
+    'Error: XNN status for xnn_create_fully_connected_nc_f32 is not successful. Got status 6. Use -c dbg to see XNN logs.',
+    'Cannot enlarge memory arrays to size 4294967296 bytes (OOM).',
+    'RangeError: Array buffer allocation failed',
+    'RangeError: Invalid typed array length: 4294967296',
+    'Error: spawn ENOMEM',
+    "terminate called after throwing an instance of 'std::bad_alloc'",
+  ]) {
+    const v = classify({ ...o, exitCode: 1, stderr: `progress\n${line}\n    at somewhere (a.js:1)\n` });
+    assert.deepEqual([v.status, v.message], ['oom', line], line); // the message is the line that says so, not the stack's last
+  }
   const binding = 'Error: webgpu: the GPU rejected work, results are invalid: Binding size (512000000) of [Buffer (unlabeled)] is larger than the maximum storage buffer binding size (134217728).';
   assert.equal(classify({ ...o, exitCode: 1, stderr: binding }).status, 'oom');
   const crash = classify({ ...o, exitCode: 1, stderr: 'TypeError: x is not a function\n    at foo (a.ts:1)\n' });
