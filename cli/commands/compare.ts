@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { verdictOptions } from '../options.ts';
 import { compareRuns, failsGate, formatTable, openRunForCompare, type CompareOptions } from '../../benchmarks/compare/compare-runs.ts';
 
-/** Compares two runs, prints the table (and saves it to `saveTo`) and sets the exit code: 1 on a regression or a cell timed differently. `ab` ends with it too. */
+/** Compares two runs, prints the table (and saves it to `saveTo`) and sets the exit code: 1 when a cell fails the gate (failsGate), else 0. `ab` ends with it too. */
 export function compareAndExit(basePath: string, newPath: string, o: CompareOptions, saveTo?: string): void {
   const result = compareRuns(openRunForCompare(basePath), openRunForCompare(newPath), o);
   const table = formatTable(result, o);
