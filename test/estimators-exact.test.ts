@@ -1,4 +1,7 @@
-/** With R = 0 every estimator is exact: all agree with each other and with nested AD. */
+/**
+ * With R = 0 every estimator is exact: all agree with each other and with nested AD. With R > 0,
+ * for the index set or probes drawn, each equals its formula evaluated by nested AD.
+ */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +10,7 @@ import { ESTIMATORS } from '../operators/registry.ts';
 import { nested } from '../baselines/nested.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
+import { nestedSecondOrder } from '../operators/second-order.ts';
 
 before(setup);
 
@@ -56,4 +60,48 @@ test('perIndexTerms is true exactly where an estimator returns one term per samp
       assertClose(values(r.terms!), ref, 1e-4, `${e.name} terms`);
     });
   }
+});
+
+/** Σ_ij C_ij ∂²u/∂x_i∂x_j over the spatial block, by nested AD (operators/second-order.ts). */
+const weightedHessian = (target: Target, x: tf.Tensor2D, d: number, C: number[][]) =>
+  values(nestedSecondOrder.secondOrder({ target, x, d, C, R: 0, dist: 'rademacher', rng: rngFromSeed(0) }).value);
+
+// d/R = 3.5: a correction rounded to an integer would be off by a seventh.
+test('R = 2 of d = 7: each index estimator is (d/R)·Σ_{i∈S} ∂²u/∂x_i² for the S it drew', () => {
+  const d = 7;
+  const R = 2;
+  const target: Target = { model: randomModel({ dim: d, depth: 3 }, 3) };
+  const x = randomPoints(4, d, 11);
+  for (const e of ESTIMATORS) {
+    if (e.sampling !== 'indices') continue;
+    tf.tidy(() => {
+      const r = e.laplacian({ target, x, d, R, dist: 'rademacher', rng: rngFromSeed(`${e.name}-7`) });
+      assert.equal(r.indices?.length, R, `${e.name}: indices ${r.indices}`);
+      const C = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j && r.indices!.includes(i) ? d / R : 0)));
+      assertClose(values(r.value), weightedHessian(target, x, d, C), 1e-4, `${e.name} over ${r.indices}`);
+    });
+  }
+});
+
+// The probes span the spatial block only: zeros over the time input follow them (input-jets.ts).
+test('fixed probes with a time input + ansatz: each probe estimator is (1/R)·Σ vᵀ∇²u v over the spatial block', () => {
+  const d = 4;
+  const model = randomModel({ dim: d, depth: 3, extraInputs: 1 }, 3);
+  const target: Target = { model, ansatz: zeroBoundaryBall(d, 1) };
+  const x = randomPoints(5, d + 1, 11);
+  const V = [
+    [1, -1, 1, 1],
+    [-1, -1, 1, -1],
+    [0.5, 2, -0.3, 1.2],
+  ];
+  const R = V.length;
+  // (1/R)·Σ_r vᵀHv = Σ_ij C_ij H_ij with C = VᵀV/R.
+  const C = V[0].map((_, i) => V[0].map((_, j) => V.reduce((acc, v) => acc + v[i] * v[j], 0) / R));
+  const expected = weightedHessian(target, x, d, C);
+  const probes = tf.tensor2d(V);
+  for (const e of ESTIMATORS) {
+    if (e.sampling !== 'probes') continue;
+    tf.tidy(() => assertClose(values(e.laplacian({ target, x, d, R, dist: 'rademacher', rng: rngFromSeed(1), probes }).value), expected, 1e-4, e.name));
+  }
+  probes.dispose();
 });

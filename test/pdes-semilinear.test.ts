@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup } from './helpers.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
-import { setupPde } from './pdes-helpers.ts';
+import { setupPde, zeroTarget } from './pdes-helpers.ts';
 import { getPde } from '../benchmarks/pdes/registry.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { makeSchedule } from '../benchmarks/training/schedule.ts';
+import { makeEvaluator } from '../benchmarks/training/evaluate.ts';
+import * as J from '../taylor/ops.ts';
 import { UsageError } from '../engine/errors.ts';
 
 before(setup);
@@ -39,6 +41,19 @@ test('sine-gordon-time trains U = d·u under published-tables (O2) and u under p
   assert.equal(setupPde(pde, 100).pointReference!.outputScale, 100);
   assert.equal(setupPde(pde, 100, { preset: 'paper-text' }).pointReference!.outputScale, 1);
   assert.equal(setupPde(getPde('semilinear-heat'), 100).pointReference!.outputScale, 1);
+});
+
+test('the evaluator compares u = U/outputScale with the reference (sine-gordon-time, d = 100, published-tables)', () => {
+  // A constant U = 5 stands for the network: u(0, 0) = 5/100, so rel. L1 = |0.05 − ref|/ref.
+  const d = 100;
+  const problem = setupPde(getPde('sine-gordon-time'), d);
+  const ref = problem.pointReference!;
+  assert.equal(ref.outputScale, d);
+  const target = zeroTarget(d, 1, (x) => J.shift(J.scale(J.sum(x, -1), 0), 5));
+  const errors = makeEvaluator(problem, rngFromSeed(1), 1)!.evaluate(target);
+  const expected = Math.abs(5 / d - ref.value) / ref.value;
+  assert.ok(Math.abs(errors.rel_l1 - expected) < 1e-6, `rel_l1 ${errors.rel_l1}, expected ${expected}`);
+  assert.equal(errors.rel_l2, errors.rel_l1);
 });
 
 test('presets: published-tables 100/20 points, lr 1e-3·0.9995^(s/S); paper-text 2000/100, 1e-3·0.9995^s', () => {

@@ -1,6 +1,7 @@
 /**
  * Sources and exact solutions (pdes.md §2, §6; D1): every source equals the operator applied to the
- * exact solution by nested reverse-mode AD, and every PDE's residual vanishes on its exact solution.
+ * exact solution by nested reverse-mode AD, every PDE's residual vanishes on its exact solution, and
+ * the pieces the residuals leave untested (N′ of the nonlinearities, the HJB-LQG reference) are checked alone.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import { threeBody } from '../benchmarks/pdes/solutions/three-body.ts';
 import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 import { lqgReference } from '../benchmarks/pdes/hjb-lqg.ts';
+import * as nonlinearities from '../benchmarks/pdes/nonlinearity.ts';
+import type { Nonlinearity } from '../benchmarks/pdes/nonlinearity.ts';
 import { byRowBlocks } from '../benchmarks/pdes/row-blocks.ts';
 import { dataKernelsAvailable } from '../engine/simd/simd.ts';
 import { getEstimator } from '../operators/registry.ts';
@@ -131,6 +134,48 @@ test('hjb-lqg Monte Carlo reference equals g at t = T and is deterministic', () 
     assertClose(u.slice(0, 2), g.slice(0, 2), 1e-5, 'u(x, T) = g(x)');
     assert.ok(Math.abs(u[2] - g[2]) > 1e-3, 'away from T the reference differs from g');
     assert.deepEqual(values(lqgReference(d)(x)), u);
+  });
+});
+
+test('hjb-lqg Monte Carlo reference at t < T (d = 1) = quadrature of −ln E[exp(−g(x + √(2(T − t))·Z))]', () => {
+  // exp(−g(y)) = 2/(1 + y²); E over Z ~ N(0, 1) by the trapezoid rule on [−10, 10] (error far below the MC's).
+  const normal = (z: number) => Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI);
+  const moments = (x: number, t: number) => {
+    const s = Math.sqrt(2 * (1 - t)), h = 1e-3;
+    let m1 = 0, m2 = 0;
+    for (let z = -10; z <= 10; z += h) {
+      const w = 2 / (1 + (x + s * z) ** 2);
+      m1 += w * normal(z) * h;
+      m2 += w * w * normal(z) * h;
+    }
+    return { m1, m2 };
+  };
+  const pts = [[0, 0], [1, 0], [-2, 0.5], [0.5, 0.9]];
+  tf.tidy(() => {
+    const u = values(lqgReference(1)(tf.tensor2d(pts)));
+    pts.forEach(([x, t], i) => {
+      const { m1, m2 } = moments(x, t);
+      // 10⁴ samples: the standard error of ln(mean) is sd/(mean·100); allow 4 of them (the seed is fixed).
+      const tol = (4 * Math.sqrt(m2 - m1 * m1)) / m1 / 100;
+      assert.ok(Math.abs(u[i] + Math.log(m1)) <= tol, `u(${x}, ${t}) = ${u[i]}, quadrature ${-Math.log(m1)} (tol ${tol})`);
+    });
+  });
+});
+
+test('every nonlinearity\'s dN is the derivative of its N (tf.grad), at several u', () => {
+  // dN feeds only the gPINN pair residual, which the residual tests skip: compare it with N here.
+  const all = Object.values(nonlinearities).filter((v): v is Nonlinearity => typeof v === 'object' && 'dN' in v);
+  assert.ok(all.length >= 3, 'nonlinearities found');
+  tf.tidy(() => {
+    const u = tf.tensor1d([-2, -1, -0.3, 0, 0.4, 1.5, 3]);
+    for (const n of all) {
+      if (n.N(u) === null) {
+        assert.equal(n.dN(u), null, `${n.name}: N absent but dN present`);
+        continue;
+      }
+      const byAD = tf.grad((v: tf.Tensor) => tf.sum(n.N(v)!))(u);
+      assertClose(values(n.dN(u)!), values(byAD), 1e-5, `${n.name} dN`);
+    }
   });
 });
 
