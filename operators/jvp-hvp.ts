@@ -5,10 +5,10 @@
  *
  * tfjs has no jvp, so the gradient map is the network's explicit reverse pass written in the jet
  * algebra (model/mlp.ts firstLayerDelta, as in baselines/forward-over-backward.ts), and the mixed
- * derivative comes from 2-jets through it by polarization:
- *   D²g_i[e_i, e_j] = ½ (D²g_i[e_i + e_j]² − D²g_i[e_i]² − D²g_i[e_j]²),
- * three directions per pair in one batch (exact for i = j too). The same pass yields ∂_i u, ∂_j u,
- * ∂²_ii u and ∂²_ij u. An ansatz u = a·N + b is folded in by the Leibniz rule (withAnsatz).
+ * derivative comes from 2-jets through it by polarization along v± = e_i ± e_j:
+ *   D²g_i[e_i, e_j] = ¼ (D²g_i[v₊]² − D²g_i[v₋]²),
+ * two directions per pair in one batch (exact for i = j too, where v₋ = 0). Their first orders give
+ * ∂²_ii u = ½ (Dg_i[v₊] + Dg_i[v₋]) and ∂²_ij u = ½ (Dg_i[v₊] − Dg_i[v₋]); the primal pass ∂_i u and ∂_j u. An ansatz u = a·N + b is folded in by the Leibniz rule (withAnsatz).
  */
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../engine/errors.ts';
@@ -45,20 +45,20 @@ export function jvpHvp(target: Target, x: tf.Tensor2D, I: number[], J: number[])
   const idxJ = tf.tensor1d(J, 'int32');
   const eI = oneHotFloat(idxI, width);
   const eJ = oneHotFloat(idxJ, width);
-  const V = tf.reshape(tf.concat([eI, eJ, tf.add(eI, eJ)], 0), [3 * R, 1, width]);
+  const V = tf.reshape(tf.concat([tf.add(eI, eJ), tf.sub(eI, eJ)], 0), [2 * R, 1, width]); // v₊, v₋
   const delta = firstLayerDelta(model, inputJet(x, [V, null]));
   const rowsI = firstLayerRows(model, idxI);
-  const rows3 = tf.concat([rowsI, rowsI, rowsI], 0) as tf.Tensor2D;
-  const [d1i, d1j] = tf.split(contract(derivative(delta, 1), rows3), 3, 0); // D g_i[v]
-  const [d2i, d2j, d2ij] = tf.split(contract(derivative(delta, 2), rows3), 3, 0); // D²g_i[v, v]
+  const rows2 = tf.concat([rowsI, rowsI], 0) as tf.Tensor2D;
+  const [d1p, d1m] = tf.split(contract(derivative(delta, 1), rows2), 2, 0); // D g_i[v±] = u_ii ± u_ij
+  const [d2p, d2m] = tf.split(contract(derivative(delta, 2), rows2), 2, 0); // D²g_i[v±, v±]
   // N's partials keyed by the symbolic pair roles (i, j); for i = j the keys coincide, as do the values.
   const N: Record<string, tf.Tensor> = {
     '': forwardMLP(model, x),
     'i:1': contract(delta.primal, rowsI),
     'j:1': contract(delta.primal, firstLayerRows(model, idxJ)),
-    'i:2': d1i,
-    'i:1,j:1': d1j,
-    'i:2,j:1': tf.mul(tf.sub(tf.sub(d2ij, d2i), d2j), 0.5),
+    'i:2': tf.mul(tf.add(d1p, d1m), 0.5),
+    'i:1,j:1': tf.mul(tf.sub(d1p, d1m), 0.5),
+    'i:2,j:1': tf.mul(tf.sub(d2p, d2m), 0.25),
   };
   const alpha = multiIndex({ i: 2, j: 1 });
   const u = withAnsatz(target, x, N, lowerIndices(alpha).map((b) => b.index), { i: I, j: J });
@@ -91,7 +91,7 @@ export const jvpHvpPartials: PartialEstimator = {
     const lines = terms.map((t) => {
       const { i, j } = thirdOrderRoles(t);
       const e = (v: string) => (/^\d+$/.test(v) ? `e_x${v}` : `e_${v}`);
-      return `${formatPartial(t)}   [--partial ${key(t)}]: 2-jets along ${e(i)}, ${e(j)}, ${e(i)} + ${e(j)} through the explicit reverse pass; value = ½(D²g[${e(i)} + ${e(j)}] − D²g[${e(i)}] − D²g[${e(j)}]) with g = ∂u/∂${/^\d+$/.test(i) ? `x${i}` : i}`;
+      return `${formatPartial(t)}   [--partial ${key(t)}]: 2-jets along ${e(i)} ± ${e(j)} through the explicit reverse pass; value = ¼(D²g[${e(i)} + ${e(j)}] − D²g[${e(i)} − ${e(j)}]) with g = ∂u/∂${/^\d+$/.test(i) ? `x${i}` : i}`;
     });
     return { text: ['forward-over-backward (JVP of the HVP, polarized 2-jets):', ...lines].join('\n'), json: { estimator: 'jvp-hvp', terms: terms.map((t) => ({ partial: key(t), ...thirdOrderRoles(t) })) } };
   },
