@@ -4,6 +4,7 @@
  * the tf ops alike (the fused-vs-ops comparison alone cannot see a coefficient both share).
  */
 import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
 import { Adam, ADAM_DEFAULTS } from '../benchmarks/training/adam.ts';
@@ -35,6 +36,10 @@ function reference(): number[][] {
     return [...theta];
   });
 }
+
+test("Adam's constants are the spec's: β₁ = 0.9, β₂ = 0.999, ε = 1e-8 (pdes.md §8)", () => {
+  assert.deepEqual(ADAM_DEFAULTS, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }); // the reference below takes them from here
+});
 
 for (const kernels of [true, false]) {
   test(`Adam (${kernels ? "the backend's fused update where it has one" : 'tf ops'}): three steps with a changing rate match the float64 definition`, () => {
