@@ -16,7 +16,6 @@ const WASM_USABLE_HEAP_BYTES = 2 ** 31;
  * out of memory at a size a test can afford). It outlives engine restarts.
  */
 let usableHeapBytes = WASM_USABLE_HEAP_BYTES;
-export const wasmUsableHeapBytes = (): number => usableHeapBytes;
 export function limitWasmHeapForTests(bytes: number): void {
   if (!(bytes > GROWTH_SLACK_BYTES && bytes <= WASM_USABLE_HEAP_BYTES)) throw new Error(`limitWasmHeapForTests: ${bytes} B is outside (${GROWTH_SLACK_BYTES}, ${WASM_USABLE_HEAP_BYTES}]`);
   usableHeapBytes = bytes;
@@ -28,6 +27,8 @@ export function limitWasmHeapForTests(bytes: number): void {
  * training step (assertWasmHeapHealthy) to mean what it says.
  */
 const GROWTH_SLACK_BYTES = 2 ** 27;
+/** Where an allocation may end at most: the usable heap less the growth slack (1.88 GiB). The memory plan bounds runs by it too. */
+export const wasmAllocationLimitBytes = (): number => usableHeapBytes - GROWTH_SLACK_BYTES;
 interface WasmModule {
   _malloc(n: number): number;
   _free(p: number): void;
@@ -48,9 +49,9 @@ export function guardWasmHeap(): void {
   const guardedMalloc = (n: number) => {
     const p = malloc(n);
     const end = (p >>> 0) + n;
-    if (p === 0 || end > usableHeapBytes - GROWTH_SLACK_BYTES) {
+    if (p === 0 || end > wasmAllocationLimitBytes()) {
       if (p !== 0) wasm._free(p);
-      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the ${heapText()} that tfjs-backend-wasm handles correctly`;
+      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the ${allocationLimitText()}`;
       noteOutOfMemory(message);
       throw new RangeError(message);
     }
@@ -63,7 +64,9 @@ export function guardWasmHeap(): void {
   backend.time = timeRethrows(backend.time);
 }
 
-const heapText = () => (usableHeapBytes === WASM_USABLE_HEAP_BYTES ? '2 GiB' : `${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB (limited for a test)`);
+/** The limit in words, with why it is where it is. */
+export const allocationLimitText = (): string =>
+  `${(wasmAllocationLimitBytes() / 2 ** 30).toFixed(2)} GiB allocations may reach (${usableHeapBytes === WASM_USABLE_HEAP_BYTES ? 'tfjs-backend-wasm handles 2 GiB correctly' : `a heap of ${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB, limited for a test`}, less 128 MiB for the heap's growth)`;
 
 /** Bytes the WASM heap has grown to (its high-water mark: WASM memory never shrinks). */
 export function wasmHeapBytes(): number | null {
@@ -78,7 +81,7 @@ export function wasmHeapBytes(): number | null {
 export function assertWasmHeapHealthy(): void {
   const bytes = wasmHeapBytes();
   if (bytes !== null && bytes > usableHeapBytes) {
-    throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the ${heapText()} that tfjs-backend-wasm handles correctly`);
+    throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the ${usableHeapBytes === WASM_USABLE_HEAP_BYTES ? '2 GiB that tfjs-backend-wasm handles correctly' : `${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB it was limited to for a test`}`);
   }
 }
 

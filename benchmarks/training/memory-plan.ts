@@ -2,14 +2,14 @@
  * The memory a training run cannot do without, known before anything is allocated: the weights,
  * their gradient and Adam's two moments (4 × 4 bytes per parameter) and one batch of inputs. It is
  * a lower bound — the step's activations, jets and temporaries come on top — so a run it refuses
- * is impossible, never merely tight. On wasm the bound is checked against the 2 GiB heap that
- * tfjs-backend-wasm handles correctly (engine/wasm-heap.ts). A wide first layer (engine/wide-layer.ts,
+ * is impossible, never merely tight. On wasm the bound is checked against what the heap guard lets
+ * allocations reach: the 2 GiB that tfjs-backend-wasm handles correctly, less its growth slack (engine/wasm-heap.ts). A wide first layer (engine/wide-layer.ts,
  * e.g. d = 10⁶ with 128 M weights) keeps its Adam moments in JS memory, so only its weights and
  * gradient (8 B per entry) count against the heap.
  */
 import { parameterCount, featureDim } from '../../model/mlp.ts';
 import type { RunConfig } from './run-config.ts';
-import { wasmUsableHeapBytes } from '../../engine/wasm-heap.ts';
+import { allocationLimitText, wasmAllocationLimitBytes } from '../../engine/wasm-heap.ts';
 import { wideOn } from '../../engine/wide-layer.ts';
 import { totalmem } from 'node:os';
 import { UsageError } from '../../engine/errors.ts';
@@ -138,7 +138,7 @@ export function assertFits(cfg: RunConfig, backend: string, ramBytes = totalmem(
     const sharing = cfg.model.block === 1 && featureDim(cfg.model) > 10_000 ? 'weight sharing (--block), ' : '';
     return plan.parameterStateBytes > limit ? `use ${sharing}a smaller --width or --depth` : `use more --micro-batches or fewer --points`;
   };
-  const heapBytes = wasmUsableHeapBytes();
+  const heapBytes = wasmAllocationLimitBytes();
   if (cfg.microBatches === 0 && plan.microBatches > MAX_AUTO_MICRO_BATCHES) {
     const inputBytes = plan.inputBytes * plan.microBatches;
     throw new UsageError(
@@ -148,7 +148,7 @@ export function assertFits(cfg: RunConfig, backend: string, ramBytes = totalmem(
   if (backend === 'wasm' && plan.lowerBoundBytes > heapBytes) {
     const offHeap = plan.hostStateBytes ? `, Adam moments of the first layer off the heap` : '';
     throw new UsageError(
-      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}) but it holds ${gib(heapBytes)}; ${remedy(heapBytes)} or --backend webgpu`,
+      `impossible memory: d = ${cfg.d} needs at least ${gib(plan.lowerBoundBytes)} on the WASM heap (${gib(plan.parameterStateBytes)} for the state of ${plan.parameters} parameters${offHeap} + ${gib(plan.inputBytes)} of input points${plan.microBatches > 1 ? ` per micro-batch of ${cfg.points / plan.microBatches}` : ''}), past the ${allocationLimitText()}; ${remedy(heapBytes)} or --backend webgpu`,
     );
   }
   if (plan.hostBytes > ramBytes) {
