@@ -53,7 +53,7 @@ function summary(r: TrainRecord): string {
   const f = (x: number | null) => (x === null ? 'n/a' : x.toExponential(3));
   return [
     `${r.pde} d=${r.dim} ${r.estimator} R=${r.R} seed=${r.seed} on ${r.backend}: ${r.status}${r.message ? ` (${r.message})` : ''}`,
-    `  ${r.steps_done}/${r.steps} steps, ${r.it_per_s ?? 'n/a'} it/s (median step ${r.step_ms_median ?? 'n/a'} ms), peak tensors ${r.peak_tensor_mb} MB, RSS ${r.rss_peak_mb} MB${r.wasm_heap_mb === null ? '' : `, WASM heap ${r.wasm_heap_mb} MB`}`,
+    `  ${r.steps_done}/${r.steps} steps, ${r.it_per_s ?? 'n/a'} it/s (timed steps / their time; median step ${r.step_ms_median ?? 'n/a'} ms), peak tensors ${r.peak_tensor_mb} MB, RSS ${r.rss_peak_mb} MB${r.wasm_heap_mb === null ? '' : `, WASM heap ${r.wasm_heap_mb} MB`}`,
     `  ${r.metric}: best ${f(r.rel_l2_best)} final ${f(r.rel_l2_final)} (initial ${f(r.rel_l2_initial)}); rel. L1 best ${f(r.rel_l1_best)} final ${f(r.rel_l1_final)}`,
   ].join('\n');
 }
