@@ -35,13 +35,20 @@ test('targets measures every ratio at toy sizes and writes targets.csv + machine
   for (const row of rows) assert.ok(Number.isFinite(Number(row.value)) && Number(row.value) > 0, `${row.target} [${row.config}]: ${row.value}`);
   // The floor ratio is the median of the rounds' ratios (runs of one round go in turn), listing every run.
   for (const row of rows.filter((x) => x.target.startsWith('floor ratio'))) {
-    const m = /\(median of 2 rounds' ratios: ([\d.]+) \/ ([\d.]+); (stde-\w+) ([\d.]+) \/ ([\d.]+); none ([\d.]+) \/ ([\d.]+)\)$/.exec(row.detail);
+    const m = /^median of 2 rounds' ratios: ([\d.]+) \/ ([\d.]+); median steps (stde-\w+) ([\d.]+) \/ ([\d.]+) ms, none ([\d.]+) \/ ([\d.]+) ms$/.exec(row.detail);
     assert.ok(m, row.detail);
     const [a, b, , s1, s2, n1, n2] = [...m.slice(1, 3).map(Number), m[3], ...m.slice(4).map(Number)] as number[];
     // (the milliseconds are printed to 0.1: their ratio agrees within what that rounding allows)
     const near = (r: number, s: number, n: number) => Math.abs(r - s / n) <= (s / n) * (0.05 / s + 0.05 / n) + 1e-3;
     assert.ok(near(a, s1, n1) && near(b, s2, n2), `each round's ratio is its runs': ${row.detail}`);
     assert.ok(Math.abs(Number(row.value) - (a + b) / 2) < 1e-3, `the median of two is their mean: ${row.value} (${row.detail})`);
+  }
+  // A speed-up is nested's step over stde-sparse's, as its detail lists them.
+  for (const row of rows.filter((x) => x.target.startsWith('speed-up'))) {
+    const m = /^(nested[\w-]*) ([\d.]+) ms, stde-sparse ([\d.]+) ms per step$/.exec(row.detail);
+    assert.ok(m, row.detail);
+    const [t, s] = [Number(m[2]), Number(m[3])];
+    assert.ok(Math.abs(Number(row.value) - t / s) <= (t / s) * (0.05 / t + 0.05 / s) + 1e-3, `${row.target}: ${row.value} is ${t} / ${s}`);
   }
   assert.deepEqual(rows.filter((x) => x.target === 'kernel share').map((x) => x.config), ['d=100 R=16 N=100', 'd=20 R=16 N=100']);
   assert.match(rows.find((x) => x.target === 'kernel share')!.detail, /^\d+ kernels; /);
