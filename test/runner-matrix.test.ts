@@ -130,6 +130,14 @@ test('kill -9 mid-matrix, then --resume: every row exactly once, finished rows u
   assert.equal(killed.signal, 'SIGKILL');
   const before = readRows(csv);
   assert.ok(before.length >= 1 && before.length < 6, `rows before resume: ${before.length}`);
+  // --dry-run of the resume lists what it would run: the cells without a row, and says how many are done.
+  const preview = await stde('run', '--matrix', file, '--out', out, '--resume', '--dry-run');
+  assert.equal(preview.exitCode, 0, String(preview.stderr));
+  const listed = String(preview.stdout).trim().split('\n');
+  const left = expandMatrix(m, 'wasm').filter((c) => !before.some((b) => b.cell === c.id));
+  assert.deepEqual(listed.slice(0, -1), left.map((c) => c.id));
+  assert.equal(listed.at(-1), `${left.length} cells, ${12 * left.length} steps (${6 - left.length} of 6 already done in ${out})`);
+  assert.deepEqual(readRows(csv), before, '--dry-run changes nothing');
 
   const r = await execa(process.execPath, [BIN, 'run', '--matrix', file, '--out', out, '--resume'], { reject: false });
   assert.equal(r.exitCode, 0, String(r.stderr));

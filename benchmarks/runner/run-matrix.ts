@@ -155,6 +155,15 @@ export function assertOutDirTakes(o: Pick<RunOptions, 'outDir' | 'resume' | 'mat
   return prevRun;
 }
 
+/**
+ * The cells that already have a row in outDir's results.csv: what --resume skips. A torn last line is
+ * no row (run --resume drops it); this reads without changing the file (--dry-run asks it too).
+ */
+export function cellsWithRows(outDir: string): Set<string> {
+  const { csv } = pathsIn(outDir);
+  return new Set(existsSync(csv) ? readRows(csv, () => {}).map((r) => String(r.cell)) : []);
+}
+
 export async function runMatrix(o: RunOptions): Promise<RunSummary> {
   const release = lockFolder(o.outDir);
   try {
@@ -171,14 +180,13 @@ async function runLocked(o: RunOptions): Promise<RunSummary> {
 
   const prevRun = assertOutDirTakes(o); // before anything in the folder is touched
   const prevCells = prevRun?.cells ?? [];
-  const done = new Set<string>();
   if (existsSync(csv)) {
     const dropped = repairTail(csv);
     if (dropped) log(`dropped a partial last line (${dropped} bytes) from ${csv}`);
     const added = upgradeColumns(csv);
     if (added.length) log(`${csv} was written before the columns ${added.join(', ')}: rewritten with them, every row kept`);
-    for (const r of readRows(csv)) done.add(String(r.cell));
   }
+  const done = cellsWithRows(o.outDir);
   const stored = o.resume ? [...new Set([...prevCells, ...done])] : [];
   // A run.json written before `cells` was the union lists only the last invocation's: its rows tell the rest.
   if (o.resume && prevRun && stored.length > prevCells.length) refuseOtherRun(o.outDir, prevRun, stored, o);

@@ -7,7 +7,7 @@ import { backendOption, int, intList, nameList, nonEmptyPath, oneOf, refuseIgnor
 import { checkOutDir, makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { expandMatrix } from '../../benchmarks/runner/matrix.ts';
 import { resolveMatrix, type MatrixFlags } from '../../benchmarks/runner/load-matrix.ts';
-import { assertOutDirTakes, defaultMemoryCapMb, runMatrix } from '../../benchmarks/runner/run-matrix.ts';
+import { assertOutDirTakes, cellsWithRows, defaultMemoryCapMb, runMatrix } from '../../benchmarks/runner/run-matrix.ts';
 import { RESULTS_CSV } from '../../benchmarks/runner/results-folder.ts';
 import { validateCells } from '../../benchmarks/runner/validate-cells.ts';
 import { UsageError } from '../../engine/errors.ts';
@@ -70,8 +70,12 @@ export function register(program: Command): void {
       // An existing --out is checked before anything starts, and as the run would check it under --dry-run.
       if (o.out !== undefined && existsSync(o.out)) assertOutDirTakes({ outDir: o.out, resume: Boolean(o.resume), matrix, cells, backend });
       if (o.dryRun) {
-        for (const c of cells) process.stdout.write(`${c.id}\n`);
-        process.stdout.write(`${cells.length} cells, ${cells.reduce((a, c) => a + c.steps, 0)} steps\n`);
+        // What the run would run: with --resume, the cells without a row yet.
+        const done = o.resume ? cellsWithRows(o.out!) : new Set<string>();
+        const todo = cells.filter((c) => !done.has(c.id));
+        for (const c of todo) process.stdout.write(`${c.id}\n`);
+        const skipped = cells.length - todo.length;
+        process.stdout.write(`${todo.length} cells, ${todo.reduce((a, c) => a + c.steps, 0)} steps${skipped ? ` (${skipped} of ${cells.length} already done in ${o.out})` : ''}\n`);
         return;
       }
       const outDir = o.out ?? stampedOutDir(matrix.name);
