@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
-import { compareCell, failsGate, isRegression, type RunData } from '../benchmarks/compare/compare-runs.ts';
+import { compareCell, compareRuns, failsGate, isRegression, type RunData } from '../benchmarks/compare/compare-runs.ts';
+import { UsageError } from '../engine/errors.ts';
 import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { openRunForCompare } from '../benchmarks/compare/compare-runs.ts';
 import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -97,6 +98,17 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   // The same mode worded otherwise is compared as usual: rewording the text does not turn the gate off.
   const reworded = compareCell('c', timed('wall clock, one step in flight, warm-up excluded', 10), timed('steps timed with one step in flight', 20), o);
   assert.equal(reworded.verdict, 'regression');
+});
+
+test('two runs with no cell in common are refused as the wrong folders (exit 2), not compared cell by cell', () => {
+  const o = { factor: 1.1, alpha: 0.002 };
+  const samples = Array.from({ length: 20 }, (_, i) => 10 + (i % 3));
+  assert.throws(() => compareRuns(run(tempDir('b-'), 'c1', samples), run(tempDir('n-'), 'c2', samples), o), (e: Error) => e instanceof UsageError && /have no cell in common .*: nothing to compare$/.test(e.message));
+  // One cell in common: the others are compared as missing or new.
+  const base = run(tempDir('b-'), 'c1', samples);
+  appendRow(join(base.path), { ...Object.fromEntries(COLUMNS.map((c) => [c, null])), cell: 'c2', status: 'ok' } as Row);
+  const verdicts = compareRuns(openRunForCompare(base.path), run(tempDir('n-'), 'c2', samples), o).map((c) => [c.cell, c.verdict]);
+  assert.deepEqual(verdicts.find(([cell]) => cell === 'c1'), ['c1', 'missing']);
 });
 
 test('a results CSV with an unknown status, a non-finite number, an empty cell id or a bad dim is refused, naming its line', () => {

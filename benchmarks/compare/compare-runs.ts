@@ -108,7 +108,7 @@ export function compareCell(cell: string, base: RunData, neu: RunData, o: Compar
 export function compareRuns(base: RunData, neu: RunData, o: CompareOptions): CellComparison[] {
   const cells = [...new Set([...base.rows.keys(), ...neu.rows.keys()])];
   if (!cells.some((c) => base.rows.has(c) && neu.rows.has(c))) {
-    throw new UsageError(`${base.path} and ${neu.path} have no cell in common`);
+    throw new UsageError(`${base.path} and ${neu.path} have no cell in common (a cell is its PDE, d, estimator, R, network, points, steps, backend and seed): nothing to compare`);
   }
   return cells.map((c) => compareCell(c, base, neu, o));
 }
