@@ -45,6 +45,12 @@ const bad: [string, string[], RegExp][] = [
   ['--dist for the exact biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist applies to --operator biharmonic with the stde estimator and R > 0/],
   ['--dist with --partial', ['--estimator', 'stde', '--partial', '0:2', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist does not apply to --partial/],
   ['a misspelt key in the model file', ['--estimator', 'nested', '--model', file('typo.json', { activaton: 'relu', layers: [{ weight: [[1], [1], [1]], bias: [0] }] }), '--points', points], /typo\.json: unknown key 'activaton' \(known keys: activation, layers\)$/],
+  // --samples averages draws: where every draw is the same there is nothing to average (it printed stderr 0).
+  ['--samples for an exact estimator', ['--estimator', 'forward-laplacian', '--model', model, '--points', points, '--samples', '5'], /--samples does nothing here: forward-laplacian computes the exact Laplacian, so every draw gives the same values$/],
+  ['--samples at R = 0', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--samples', '5'], /stde-sparse at R = 0 computes the exact Laplacian/],
+  ['--samples at R = d', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--R', '3', '--samples', '5'], /stde-sparse at R = d = 3 samples every dimension/],
+  ['--samples with --partial', ['--estimator', 'stde', '--partial', '0:2', '--model', model, '--points', points, '--samples', '5'], /partial derivatives are computed exactly/],
+  ['--samples for the exact biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--model', model, '--points', points, '--samples', '5'], /stde at R = 0 computes the exact operator/],
   ['--grad with --explain', ['--estimator', 'stde', '--partial', '0:2', '--explain', '--grad'], /--grad does nothing with --explain: it prints the plan and evaluates nothing$/],
   ['unknown backend', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tpu'], /unknown backend 'tpu'/],
   ['optional tensorflow backend absent', ['--estimator', 'nested', '--model', model, '--points', points, '--backend', 'tensorflow'], /@tensorflow\/tfjs-node/],

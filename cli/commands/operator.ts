@@ -53,6 +53,13 @@ interface Evaluation {
   /** Extra output fields. */
   fields: Record<string, unknown>;
   explain(): { text: string; json: unknown };
+  /** Why every draw gives the same values (an exact computation), if they do: --samples then averages nothing. */
+  exact?: string;
+}
+
+/** --samples n averages n draws: refused where every draw is the same, as --R and --dist are where nothing is drawn. */
+function checkSamples(o: Opts, ev: Evaluation): void {
+  if (o.samples !== undefined && ev.exact) throw new UsageError(`--samples does nothing here: ${ev.exact}, so every draw gives the same values`);
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -88,6 +95,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       terms: terms.map(key),
       fields: terms.length === 1 ? { operator: 'partial', partial: key(terms[0]) } : { operator: 'partial' },
       explain: () => est.explain(terms),
+      exact: 'partial derivatives are computed exactly',
     };
   }
   if (o.operator === 'second-order') {
@@ -104,6 +112,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       },
       fields: { operator: 'second-order' },
       explain: () => est.explain(C(), o.R),
+      exact: est.name !== 'stde' || o.R === 0 ? `${est.name}${o.R === 0 ? ' at R = 0' : ''} computes the exact operator` : undefined,
     };
   }
   if (o.operator === 'biharmonic') {
@@ -123,6 +132,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       },
       fields: { operator: 'biharmonic' },
       explain: () => est.explain(dim(), o.R),
+      exact: est.name !== 'stde' || o.R === 0 ? `${est.name}${o.R === 0 ? ' at R = 0' : ''} computes the exact operator` : undefined,
     };
   }
   const est = getEstimator(o.estimator);
@@ -139,6 +149,12 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
     },
     fields: {},
     explain: () => ({ text: `${est.name}: ${est.summary}`, json: { estimator: est.name, summary: est.summary } }),
+    exact:
+      est.sampling === 'exact' || o.R === 0
+        ? `${est.name}${est.sampling === 'exact' ? '' : ' at R = 0'} computes the exact Laplacian`
+        : est.sampling === 'indices' && o.R === d
+          ? `${est.name} at R = d = ${d} samples every dimension`
+          : undefined,
   };
 }
 
@@ -146,8 +162,8 @@ export function register(program: Command): void {
   const cmd = program
     .command('operator')
     .description('evaluate the Laplacian, the biharmonic, a general second-order operator or partial derivatives on a model and points; prints one JSON object')
-    .requiredOption('--estimator <name>', 'estimator name (see `stde-bench list`; stde | nested | jvp-hvp for --partial and the biharmonic)')
-    .option('--model <file>', 'model JSON file (required unless --explain)')
+    .requiredOption('--estimator <name>', 'estimator name (see `stde-bench list`): a Laplacian estimator; stde | nested | jvp-hvp for --partial; stde | nested for --operator biharmonic and second-order')
+    .option('--model <file>', 'model JSON file (required; with --explain only for --operator biharmonic, whose plan needs d)')
     .option('--points <file>', 'points JSON file (required unless --explain)')
     .option('--operator <op>', `operator: ${OPERATORS.join(' | ')} (Σ C_ij ∂²u/∂x_i∂x_j, with --coefficients)`, oneOf('operator', OPERATORS), 'laplacian')
     .option('--coefficients <file>', 'the d × d matrix C of --operator second-order (JSON [[C_11..C_1d], ...])')
@@ -164,6 +180,7 @@ export function register(program: Command): void {
       const explain = o.explain === undefined ? undefined : o.explain === true ? 'text' : oneOf('explain format', EXPLAIN_FORMATS)(o.explain as string);
       const print = (ex: { text: string; json: unknown }) => process.stdout.write(explain === 'json' ? JSON.stringify(ex.json) + '\n' : ex.text + '\n');
       const early = evaluation(o, undefined); // unknown names and bad flags fail before the engine starts
+      checkSamples(o, early);
       if (explain && !o.model) return void print(early.explain());
       if (!o.model) throw new UsageError("required option '--model <file>' not specified");
       if (!explain && !o.points) throw new UsageError("required option '--points <file>' not specified");
@@ -171,6 +188,7 @@ export function register(program: Command): void {
       const model = loadModel(o.model);
       const d = model.config.dim;
       const ev = evaluation(o, d);
+      checkSamples(o, ev); // R = d, known now
       if (explain) return void print(ev.explain());
       const x = loadPoints(o.points!, d);
       const n = o.samples ?? 1;
