@@ -27,9 +27,11 @@ test('bench-operators times every requested cell and writes a CSV row for each',
   }
   assert.deepEqual(r.rows.map((x) => x.R), ['2', '0', '2', '0']); // exact estimators ignore R
   // A budget of 1 ms times the fewest calls (5), not tinybench's default 64.
-  const brief = run(join(dir, 'brief.csv'), '--dims', '6', '--estimators', 'stde-sparse', '--time-ms', '1');
+  const brief = run(join(dir, 'brief.csv'), '--dims', '6', '--estimators', 'stde-sparse', '--time-ms', '1', '--R', '0');
   assert.equal(brief.status, 0, brief.stderr);
   assert.equal(brief.rows[0].samples, '5');
+  assert.equal(brief.rows[0].R, '0'); // R = 0: all d dimensions, exact, as in every other command
+  assert.match(brief.stdout, /ms\/call/); // one operator evaluation plus its gradient, not a training step
   // R > d refuses only where an estimator samples: the Forward Laplacian alone runs at d = 1 with --R 2.
   const exact = run(join(dir, 'exact.csv'), '--dims', '1', '--estimators', 'forward-laplacian', '--time-ms', '1');
   assert.equal(exact.status, 0, exact.stderr);
@@ -79,6 +81,7 @@ test('bench-operators rejects an unknown estimator, R > d, empty lists, a malfor
     [['--cell', '{bad'], /--cell: malformed JSON \(/],
     [['--cell', 'null'], /--cell: expected a JSON object, got null/],
     [['--dims', '20,,40'], /--dims: an empty item in '20,,40'/],
+    [['--R', '0'], /stde-dense needs R > 0 probe vectors$/], // the default list has the probe estimators
     [['--dims', '20,40,20'], /--dims: '20' is given twice in '20,40,20'$/],
     [['--dims', '100,1e2'], /--dims: 100 is given twice in '100,1e2'$/],
     [['--estimators', 'nested, nested'], /--estimators: 'nested' is given twice in 'nested, nested'$/],

@@ -9,7 +9,7 @@ import { makeOutDir, stampedOutDir } from '../out-dir.ts';
 import { describeMachine, writeMachineJson } from '../../benchmarks/runner/machine.ts';
 import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { ESTIMATORS, getEstimator } from '../../operators/registry.ts';
+import { checkDraw, ESTIMATORS, getEstimator } from '../../operators/registry.ts';
 import { initEngine } from '../../engine/backend.ts';
 import { backendOption, filePath, int, intList, nameList } from '../options.ts';
 import { runOperatorCell, type OperatorCell } from '../../benchmarks/micro/operator-cell.ts';
@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .command('bench-operators')
     .description('time one operator evaluation + parameter gradient for every estimator (tinybench)')
     .option('--dims <list>', 'dimensions', intList('dims', 1), [100, 1000, 10000])
-    .option('--R <r>', 'sampled dimensions / probes for stochastic estimators', int('R', 1), 16)
+    .option('--R <r>', 'sampled dimensions / probes for stochastic estimators (0 = all d, exact; probe estimators need R > 0)', int('R', 0), 16)
     .option('--estimators <list>', 'comma-separated estimator names (default: all)', nameList('estimators'))
     .option('--points <n>', 'collocation points', int('points', 1), 100)
     .option('--width <w>', 'MLP width', int('width', 1), 128)
@@ -88,7 +88,7 @@ export function register(program: Command): void {
         return;
       }
       const names = o.estimators ?? ESTIMATORS.map((e) => e.name);
-      names.forEach(getEstimator); // unknown names fail before anything runs
+      for (const n of names) checkDraw(n, getEstimator(n), o.R, undefined); // unknown names, and probes at R = 0, fail before anything runs
       // Only the estimators that sample take R (the Forward Laplacian runs all d at any R).
       const sampler = names.find((n) => getEstimator(n).sampling !== 'exact');
       for (const d of o.dims) if (sampler && o.R > d) throw new UsageError(`R = ${o.R} exceeds the dimension d = ${d} (${sampler} samples R of them)`);
@@ -131,7 +131,7 @@ export function register(program: Command): void {
           estimator: r.estimator,
           d: r.dim,
           status: r.status,
-          'ms/step': typeof r.mean_ms === 'number' ? +r.mean_ms.toFixed(2) : '',
+          'ms/call': typeof r.mean_ms === 'number' ? +r.mean_ms.toFixed(2) : '',
           'it/s': typeof r.it_per_s === 'number' ? +r.it_per_s.toFixed(1) : '',
           kernels: r.kernels_per_call ?? '',
           'peak MB': typeof r.peak_tensor_mb === 'number' ? +r.peak_tensor_mb.toFixed(1) : '',
