@@ -159,6 +159,7 @@ const BAD_CONFIG: [string, Parameters<typeof resolveRun>[0], RegExp][] = [
   ["another PDE's value of a shared option (the other way)", { pde: 'poisson-three-body', dim: 5, estimator: 'nested', options: { source: 'estimated' } }, /unknown --source 'estimated'/],
   ['no points', { pde: 'poisson-two-body', dim: 5, estimator: 'nested', points: 0 }, /points must be a positive integer/],
   ['boundary points for a PDE without a boundary loss', { pde: 'allen-cahn-two-body', dim: 5, estimator: 'stde-sparse', boundaryPoints: 3 }, /allen-cahn-two-body has no boundary or terminal loss, so it takes no boundary points \(got 3\)/],
+  ['boundary points with the terminal ansatz', { pde: 'hjb-lin', dim: 5, estimator: 'stde-sparse', boundaryPoints: 3 }, /hjb-lin has no boundary or terminal loss \(its terminal condition is the ansatz here: --terminal loss trains one on terminal points\), so it takes no boundary points \(got 3\)$/],
   ['no boundary points for a PDE with a terminal loss', { pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', boundaryPoints: 0 }, /boundary points must be ≥ 1, got 0/],
 ];
 

@@ -172,7 +172,9 @@ export function resolveRun(req: RunRequest): RunConfig {
   if (def.boundaryPoints > 0) {
     usage(Number.isInteger(cfg.boundaryPoints) && cfg.boundaryPoints >= 1, `boundary points must be ≥ 1, got ${cfg.boundaryPoints}`); // its boundary/terminal loss needs points
   } else {
-    usage(cfg.boundaryPoints === 0, `${cfg.pde.name} has no boundary or terminal loss, so it takes no boundary points (got ${cfg.boundaryPoints})`); // else a record would claim points no loss used
+    // else a record would claim points no loss used
+    const withLoss = options.terminal === 'ansatz' ? ' (its terminal condition is the ansatz here: --terminal loss trains one on terminal points)' : '';
+    usage(cfg.boundaryPoints === 0, `${cfg.pde.name} has no boundary or terminal loss${withLoss}, so it takes no boundary points (got ${cfg.boundaryPoints})`);
   }
   usage(Number.isInteger(cfg.testPoints) && cfg.testPoints >= 0, `test points must be ≥ 0, got ${cfg.testPoints}`);
   usage(Number.isFinite(cfg.lr) && cfg.lr > 0, `learning rate must be positive, got ${cfg.lr}`);
