@@ -6,6 +6,10 @@ import { errorChart, scalingChart } from '../report/charts.ts';
 import { reportPage } from '../report/sections.ts';
 import { Reference } from '../report/reference.ts';
 import type { LoadedRun } from '../report/load-run.ts';
+import { chartsFor } from '../report/pde-charts.ts';
+import { aggregate } from '../report/aggregate.ts';
+import { cellId } from '../benchmarks/runner/cell-id.ts';
+import type { ParsedRow } from '../benchmarks/runner/csv-store.ts';
 
 type Layer = { data?: { values: Record<string, unknown>[] }; mark: { type: string }; encoding: Record<string, unknown> };
 
@@ -30,6 +34,18 @@ test("failure labels of one d are stacked, each in its estimator's colour; the p
   const probe = legends.find((l) => l.strokeDash)!;
   assert.ok(probe, JSON.stringify(legends));
   assert.notEqual(probe.encode?.symbols?.update?.stroke?.value, 'transparent');
+});
+
+test("the speed-up chart's bars are ours over nested's iterations per second, at the same d and R", () => {
+  const row = (estimator: string, R: number, dim: number, it: number): ParsedRow => {
+    const key = { pde: 'allen-cahn-two-body', dim, estimator, R, seed: 0, steps: 50, backend: 'wasm' };
+    return { cell: cellId(key), ...key, width: 128, depth: 4, block: 1, points: 100, variant: '', status: 'ok', steps_done: 50, it_per_s: it, rss_peak_mb: null, rel_l2_best: null };
+  };
+  const cs = aggregate([row('nested', 16, 100, 2), row('stde-sparse', 16, 100, 20), row('nested', 16, 1000, 0.5), row('stde-sparse', 16, 1000, 40)]);
+  const noEvals = { evals: () => [] } as unknown as LoadedRun;
+  const chart = chartsFor('allen-cahn-two-body', cs, noEvals).find((c) => c.kind === 'speedup')!;
+  const bars = (chart.spec as unknown as { layer: Layer[] }).layer[0].data!.values;
+  assert.deepEqual(bars.map((b) => [b.x, b.series, b.value]), [['100', 'stde-sparse R=16', 10], ['1000', 'stde-sparse R=16', 80]]);
 });
 
 test("the error chart's step axis prints whole steps (one evaluation gave '300.000000')", () => {
