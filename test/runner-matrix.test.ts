@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { appendRow, readRows, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { expandMatrix, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
-import { BIN } from '../benchmarks/runner/execute-cell.ts';
+import { BIN, executeCell } from '../benchmarks/runner/execute-cell.ts';
 import { tempDir } from './temp-dirs.ts';
 import { PRESETS } from '../benchmarks/presets/index.ts';
 
@@ -222,6 +222,66 @@ test('a command-line matrix resumes only as itself: all are named custom, so the
   const resumed = JSON.parse(readFileSync(runJson, 'utf8'));
   assert.equal(resumed.note, 'kept');
   assert.equal(resumed.invocations.length, 2, 'and the resume is one more invocation');
+});
+
+test("a row's rss_peak_mb is train's own peak where it printed a record, as its rss_probe says, not the runner's watch", async () => {
+  // train's maxRSS is its own process, after a micro-batch restart that of the count it kept; the watch
+  // sums VmHWM over the child's process tree and never comes down. Here a grandchild holding ~190 MiB
+  // (started by a preload in train) makes the two differ: the watch sees it, train's maxRSS does not.
+  const dir = tempDir('rss-');
+  const preload = join(dir, 'grandchild.cjs');
+  writeFileSync(preload, `
+    const env = { ...process.env }; delete env.NODE_OPTIONS;
+    const c = require('node:child_process').spawn(process.execPath, ['-e', 'const b = Buffer.alloc(200e6, 1); setTimeout(() => b, 60000)'], { stdio: 'ignore', env });
+    c.unref();
+    process.on('exit', () => c.kill('SIGKILL'));
+  `);
+  const [cell] = expandMatrix({ name: 'rss', description: '', groups: [{ ...TINY, steps: 4, testPoints: 0, seeds: [0] }] }, 'wasm');
+  const before = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${before ?? ''} --require ${preload}`; // executeCell's child inherits the environment
+  let result: Awaited<ReturnType<typeof executeCell>>;
+  try {
+    result = await executeCell(cell, { timeoutS: 120 });
+  } finally {
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
+  const { row, verdict } = result;
+  assert.equal(verdict.status, 'ok', verdict.message);
+  const recorded = verdict.record!.rss_peak_mb as number;
+  assert.ok(recorded > 0, `train's own peak ${recorded} MB`);
+  assert.deepEqual([row.rss_peak_mb, row.rss_probe], [recorded, 'process.resourceUsage().maxRSS (train)']);
+});
+
+test("--backend wins over a matrix file's backend", async () => {
+  const dir = tempDir('backend-');
+  const m: Matrix = { name: 'b', description: '', backend: 'cpu', groups: [{ ...TINY, seeds: [0] }] };
+  const own = await stde('run', '--matrix', matrixFile(dir, m), '--dry-run');
+  assert.equal(own.exitCode, 0, String(own.stderr));
+  assert.match(String(own.stdout).split('\n')[0], /_cpu_s0$/); // without --backend, the file's
+  const r = await stde('run', '--matrix', matrixFile(dir, m), '--backend', 'wasm', '--dry-run');
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  assert.match(String(r.stdout).split('\n')[0], /_wasm_s0$/);
+});
+
+test("--timeout wins over a matrix file's timeoutS (run.json records the limit the cells ran under)", async () => {
+  const dir = tempDir('timeout-');
+  const m: Matrix = { name: 't', description: '', timeoutS: 300, groups: [{ ...TINY, seeds: [0] }] };
+  const file = matrixFile(dir, m);
+  // A folder whose one cell is done already: --resume then runs nothing, and writes run.json only.
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  const [cell] = expandMatrix(m, 'wasm');
+  writeFileSync(join(out, 'run.json'), JSON.stringify({ matrix: m, backend: 'wasm', cells: [cell.id], invocations: [{ date: '', argv: ['run'] }] }));
+  appendRow(join(out, 'results.csv'), Object.fromEntries(COLUMNS.map((c) => [c, c === 'cell' ? cell.id : c === 'status' ? 'ok' : null])) as Row);
+  const timeoutS = async (...more: string[]) => {
+    const r = await stde('run', '--matrix', file, '--out', out, '--resume', ...more);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), /^0 cells run/);
+    return JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).timeoutS;
+  };
+  assert.equal(await timeoutS('--timeout', '77'), 77);
+  assert.equal(await timeoutS(), 300); // without --timeout, the file's
 });
 
 test('bad input is a one-line usage error with exit code 2', async () => {

@@ -1,7 +1,7 @@
 /** Runner pieces without child processes: matrix expansion, presets, status classification, CSV store. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expandMatrix, trainArgs, type Matrix, type MatrixGroup } from '../benchmarks/runner/matrix.ts';
@@ -35,6 +35,20 @@ test('a matrix expands to the cross product, in a stable order, with unique read
   const last = cells.at(-1)!;
   assert.equal(last.id, 'a_d10_e1_R4_wdef_Ldef_B1_n5_wasm_other-source_s0');
   assert.deepEqual(trainArgs(last), ['--pde', 'a', '--dim', '10', '--estimator', 'e1', '--R', '4', '--seed', '0', '--steps', '5', '--backend', 'wasm', '--source', 'x', '--json']);
+});
+
+test('cells come in the order group, pde, dim, estimator, R, net, seed (a resumed run walks the same list)', () => {
+  const g: MatrixGroup = { pdes: ['a', 'b'], dims: [10, 20], estimators: ['e1', 'e2'], R: [2, 4], widths: [8, 16], seeds: [0, 1], steps: 5 };
+  const cells = expandMatrix({ name: 'o', description: '', groups: [g, { ...g, pdes: ['c'], dims: [30] }] }, 'wasm');
+  const expected: string[] = [];
+  for (const group of [g, { ...g, pdes: ['c'], dims: [30] }])
+    for (const pde of group.pdes)
+      for (const dim of group.dims)
+        for (const e of group.estimators)
+          for (const R of group.R)
+            for (const w of group.widths!)
+              for (const s of group.seeds) expected.push(`${pde} ${dim} ${e} ${R} ${w} ${s}`);
+  assert.deepEqual(cells.map((c) => `${c.pde} ${c.dim} ${c.estimator} ${c.R} ${c.width} ${c.seed}`), expected);
 });
 
 test('impossible cells and malformed groups are usage errors', () => {
@@ -102,6 +116,12 @@ test('a command-line matrix without --R gives each PDE and d the R train would u
   validateCells(expandMatrix(resolveMatrix({ pdes: ['allen-cahn-two-body'], dims: [10], estimators: ['stde-dense'] }), 'wasm')); // R = 0 would be refused
   const given = expandMatrix(resolveMatrix({ pdes: ['allen-cahn-two-body'], dims: [10, 100], estimators: ['stde-sparse'], R: [4] }), 'wasm');
   assert.deepEqual(given.map((c) => c.R), [4, 4]);
+});
+
+test('a command-line matrix runs 1000 steps and seed 0 unless told otherwise (README: --steps defaults to 1000)', () => {
+  const m = resolveMatrix({ pdes: ['allen-cahn-two-body', 'semilinear-heat'], dims: [10], estimators: ['stde-sparse'] });
+  assert.deepEqual(m.groups.map((g) => [g.steps, g.seeds]), [[1000, [0]], [1000, [0]]]);
+  assert.deepEqual(m.groups.map((g) => g.R), m.groups.map((g) => [resolveRun({ pde: g.pdes[0], dim: g.dims[0], estimator: 'stde-sparse' }).R])); // each PDE's own, as train
 });
 
 test('methods that draw nothing (the data fit, the Forward Laplacian) run at R = 0 whatever R is asked: one cell, a record that says so', () => {
@@ -316,6 +336,20 @@ test('CSV rows are appended durably, read back typed, and a cut-off last line is
   assert.throws(() => readRows(join(dir, 'bad.csv')), UsageError);
 });
 
+test('readRows gives every measurement and setting column back as a number, the text columns as text', () => {
+  // A numeric column read back as text would blank its column in the report (rss_peak_mb did).
+  const TEXT = ['cell', 'pde', 'estimator', 'backend', 'variant', 'status', 'timing', 'memory_probe', 'rss_probe', 'labels', 'started_at', 'message'];
+  const csv = join(tempDir('csv-'), 'results.csv');
+  // Every column holds a number-like value, so that only the reader's typing tells them apart.
+  const written = Object.fromEntries(COLUMNS.map((c, i) => [c, c === 'status' ? 'ok' : c === 'dim' ? 100 : TEXT.includes(c) ? String(i) : i + 0.5])) as Row;
+  appendRow(csv, written);
+  const [back] = readRows(csv);
+  for (const c of COLUMNS) {
+    if (TEXT.includes(c)) assert.equal(back[c], String(written[c]), c);
+    else assert.equal(back[c], written[c], `${c} read back as ${typeof back[c]}`);
+  }
+});
+
 test('a results CSV from before the micro_batches / wasm_heap_mb columns is upgraded in place: rows kept, labels moved', () => {
   const dir = tempDir('csv-');
   const csv = join(dir, 'results.csv');
@@ -348,6 +382,29 @@ test('runChild reads the last JSON line of a child, past any warning after it; a
   assert.match(verdict(await node('console.log("no record")')), /^error: exit 0 but no JSON record/);
   assert.match(verdict(await node('console.error("RuntimeError: Aborted()"); process.exit(7)')), /^oom: /);
   assert.match(verdict(await node('setTimeout(() => {}, 60_000)', 0.5)), /^timeout: /);
+});
+
+// Elsewhere than Linux the watch reads `ps -o rss=`, which has no high-water mark.
+test('MemoryWatch keeps the peak of memory the child has freed before the first poll (kernel high-water mark), and caps the current RSS', { skip: !existsSync('/proc/self/status') && 'no /proc' }, async () => {
+  const { MemoryWatch } = await import('../benchmarks/runner/memory-watch.ts');
+  const { spawn } = await import('node:child_process');
+  // ~190 MiB touched, freed, then idle: only VmHWM still shows it once 'freed' is printed.
+  const child = spawn(process.execPath, ['--expose-gc', '-e', 'let b = Buffer.alloc(200e6, 1); b = null; gc(); console.log("freed"); setTimeout(() => {}, 30_000)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => String(d).includes('freed') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited (${code}) before freeing`)));
+    });
+    let capped = false;
+    const watch = new MemoryWatch(child.pid!, 150, () => (capped = true), 20).start();
+    for (let i = 0; i < 100 && watch.peakMb === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // a few more polls
+    watch.stop();
+    assert.ok(watch.peakMb > 200e6 / 2 ** 20, `peak ${watch.peakMb} MB`);
+    assert.equal(capped, false, 'the cap is on what the child holds now (~40 MB), not on its past peak');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 test('gitState names the commit and tracked changes only; writeMachineJson ends machine.json with a newline', async () => {
