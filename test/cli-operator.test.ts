@@ -45,6 +45,8 @@ const bad: [string, string[], RegExp][] = [
   ['--dist for the exact biharmonic', ['--estimator', 'stde', '--operator', 'biharmonic', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist applies to --operator biharmonic with the stde estimator and R > 0/],
   ['--dist with --partial', ['--estimator', 'stde', '--partial', '0:2', '--model', model, '--points', points, '--dist', 'gaussian'], /--dist does not apply to --partial/],
   ['a misspelt key in the model file', ['--estimator', 'nested', '--model', file('typo.json', { activaton: 'relu', layers: [{ weight: [[1], [1], [1]], bias: [0] }] }), '--points', points], /typo\.json: unknown key 'activaton' \(known keys: activation, layers\)$/],
+  // A [3 × 4] layer feeding a [5 × 1] one: refused by name, not left to crash inside tfjs's matMul.
+  ['layers that do not chain in the model file', ['--estimator', 'nested', '--model', file('chain.json', { layers: [{ weight: [[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]], bias: [0, 0, 0, 0] }, { weight: [[1], [1], [1], [1], [1]], bias: [0] }] }), '--points', points], /chain\.json: layer 1 has fan_in 5 but the previous layer outputs 4$/],
   // --samples averages draws: where every draw is the same there is nothing to average (it printed stderr 0).
   ['--samples for an exact estimator', ['--estimator', 'forward-laplacian', '--model', model, '--points', points, '--samples', '5'], /--samples does nothing here: forward-laplacian computes the exact Laplacian, so every draw gives the same values$/],
   ['--samples at R = 0', ['--estimator', 'stde-sparse', '--model', model, '--points', points, '--samples', '5'], /stde-sparse at R = 0 computes the exact Laplacian/],

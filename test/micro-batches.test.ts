@@ -57,6 +57,14 @@ test('the memory plan splits d = 5e6 (B = 50) into 5 micro-batches of 20 points 
   assert.equal(microBatchesFor(resolveRun({ pde: 'allen-cahn-two-body', dim: 5_000_000, block: 50, estimator: 'stde-sparse', microBatches: 10 }), 'wasm'), 10);
 });
 
+test('the plan counts the boundary points too: 100 + 100 points at d = 1e6 (poisson-cube) are 2 micro-batches on wasm', () => {
+  // 100 points alone are 381 MiB, within the 400 MiB a micro-batch may hold; with the 100 boundary points, 763 MiB.
+  const cfg = resolveRun({ pde: 'poisson-cube', dim: 1_000_000, block: 50, estimator: 'stde-sparse' });
+  assert.equal(cfg.points, 100);
+  assert.equal(cfg.boundaryPoints, 100);
+  assert.equal(microBatchesFor(cfg, 'wasm'), 2);
+});
+
 test('left to the plan on wasm, a run may try each larger count that divides both batches, up to 4× the last and 1024; a given count, or another backend, is tried alone', () => {
   const paperText = { pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', options: { preset: 'paper-text' } }; // 2000 and 100 points
   assert.deepEqual(microBatchCounts(resolveRun(paperText), 'wasm'), [1, 2, 4, 5, 10, 20, 25, 50, 100]);

@@ -2,7 +2,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { setup } from './helpers.ts';
+import { setup, randomModel, values } from './helpers.ts';
+import { biasedLoss } from '../benchmarks/training/loss.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { setupPde, zeroTarget } from './pdes-helpers.ts';
 import { getPde } from '../benchmarks/pdes/registry.ts';
@@ -80,4 +81,25 @@ test('--sampler brownian-paths: residual points along paths (pdes.md §4.1), the
   assert.match(paths.labels.sampling, /paths of √2·W/);
   assert.match(setupPde(pde, 10).labels.sampling, /N\(0, 2t I\) \(D9\)/);
   assert.throws(() => resolveRun({ pde: 'semilinear-heat', dim: 10, estimator: 'stde-sparse', options: { sampler: 'volume-uniform' } }), /unknown --sampler 'volume-uniform' \(expected one of: marginal, brownian-paths\)/);
+});
+
+test('the terminal-gradient term: 20·0.05·mean over points and coordinates under published-tables, d times that (the squared norm of Eq. 56) under paper-text (O1)', () => {
+  const d = 10;
+  const model = randomModel({ dim: d, extraInputs: 1, width: 8, depth: 2 }, 3);
+  const term = (preset: string) => {
+    const cfg = resolveRun({ pde: 'semilinear-heat', dim: d, estimator: 'stde-sparse', options: { preset } });
+    const problem = cfg.pde.setup({ d, options: cfg.options, coefficients: rngFromSeed(5), method: cfg.method });
+    // The same points under both presets: same sampler, same stream.
+    const data = problem.sample(rngFromSeed(1), { points: 8, boundaryPoints: 6 });
+    const ctx = { target: { model }, method: { name: cfg.method, estimator: cfg.estimator }, R: cfg.R, dist: cfg.dist, rng: rngFromSeed(2) };
+    const part = problem.residuals(data, ctx).find((p) => p.name === 'terminal-gradient')!;
+    return { weight: part.weight, r: values(part.r), loss: biasedLoss([part]).dataSync()[0] };
+  };
+  const [tables, text] = [term('published-tables'), term('paper-text')];
+  assert.equal(tables.r.length, 6 * d);
+  assert.deepEqual(text.r, tables.r);
+  assert.ok(tables.loss > 0);
+  assert.equal(tables.weight, 20 * 0.05);
+  assert.equal(text.weight, 20 * 0.05 * d);
+  assert.ok(Math.abs(text.loss / tables.loss - d) < 1e-5 * d, `loss ratio ${text.loss / tables.loss}`);
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { faaDiBrunoCoefficient, slotPartitions } from '../planner/faa-di-bruno.ts';
 import { directionJet, outputContent, slotJet, type ContentTerm } from '../planner/jet-spec.ts';
 import { allMultiIndices, formatPartial, key, multiIndex as mi, parseMultiIndex, totalOrder } from '../planner/multi-index.ts';
-import { planTerms, verifyTerm } from '../planner/plan.ts';
+import { cachedPlan, planTerms, verifyTerm } from '../planner/plan.ts';
 import { slotAssignments, work } from '../planner/search.ts';
 import { solveReadout } from '../planner/linear-solve.ts';
 import { explainJson, explainText, formulaText } from '../planner/explain.ts';
@@ -137,6 +137,18 @@ test('every multi-index of order ≤ 4 over 3 variables (and order-5…7 samples
   const joint = planTerms(all);
   for (const t of joint.terms) assert.ok(verifyTerm(t), `joint ${t.key}`);
   assert.equal(joint.terms.length, all.length);
+});
+
+test('the plan cache keys on the families: a plan of other families after the default one is planned anew', () => {
+  // u_xxyy: by default four direction jets at order 4; slots alone, one slot jet at order 14.
+  // u_xxxy: by default one slot jet at order 11; directions alone, five jets at order 4.
+  for (const [term, family] of [[mi({ x: 2, y: 2 }), 'slots'], [mi({ x: 3, y: 1 }), 'directions']] as const) {
+    const own = planTerms([term], { families: [family] });
+    assert.notDeepEqual(planTerms([term]).jets, own.jets);
+    cachedPlan([term]);
+    const cached = cachedPlan([term], { families: [family] });
+    assert.deepEqual([cached.order, cached.jets], [own.order, own.jets], `${formatPartial(term)} with ${family}`);
+  }
 });
 
 test('a term the order cap cannot reach is refused, never approximated', () => {

@@ -8,11 +8,14 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, TEST_BACKEND, values } from './helpers.ts';
 import { resolveRun, type RunRequest } from '../benchmarks/training/run-config.ts';
-import { train, buildRun } from '../benchmarks/training/train.ts';
+import { train, buildRun, runStreams } from '../benchmarks/training/train.ts';
 import { makeEvaluator } from '../benchmarks/training/evaluate.ts';
 import { evalTarget } from '../operators/target.ts';
 import { TIMING_FIELDS, type TrainRecord } from '../benchmarks/training/record.ts';
-import { PDES } from '../benchmarks/pdes/registry.ts';
+import { getPde, PDES } from '../benchmarks/pdes/registry.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
+import { setupPde, zeroTarget } from './pdes-helpers.ts';
+import * as J from '../taylor/ops.ts';
 
 before(setup);
 
@@ -47,6 +50,23 @@ test('same seed and backend give an identical record (timing aside); another see
   // The experiment seed alone moves the coefficients c_i, hence the solution.
   const e = await run({ ...req, experimentSeed: 3 });
   assert.notEqual(e.rel_l2_initial, a.rel_l2_initial);
+});
+
+// D16: the coefficients c_i come from the experiment seed alone, shared by the runs of one experiment.
+const draws = (rng: { uniform(): number }) => Array.from({ length: 4 }, () => rng.uniform());
+
+test('seed streams: the coefficients are shared by every run of an experiment and move with the experiment seed', () => {
+  assert.deepEqual(draws(runStreams(0, 0).coefficients), draws(runStreams(0, 1).coefficients));
+  assert.notDeepEqual(draws(runStreams(0, 0).coefficients), draws(runStreams(3, 0).coefficients));
+  // The run's own draws do move with the run seed.
+  assert.notDeepEqual(draws(runStreams(0, 0).init), draws(runStreams(0, 1).init));
+});
+
+test('seed streams: each step draws its own points and index sets, the same step the same ones', () => {
+  const s = runStreams(0, 0);
+  assert.notDeepEqual(draws(s.step(1)), draws(s.step(2)));
+  assert.deepEqual(draws(s.step(1)), draws(s.step(1)));
+  assert.notDeepEqual(draws(s.step(1)), draws(runStreams(0, 1).step(1)));
 });
 
 test('one step in flight (default) or none (syncSteps): the same record but its timing text, every loss reported in order', async () => {
@@ -130,6 +150,16 @@ test('the test set does not depend on the device budget: chunks of 200 points, e
   }
   assert.ok(Math.abs(got.rel_l2 - Math.sqrt(se / s2)) < 1e-6 * Math.sqrt(se / s2), `${got.rel_l2} vs ${Math.sqrt(se / s2)}`);
   built.dispose();
+});
+
+test('relative errors divide by the exact solution: a target of 2·u* is off by exactly 1 in L1 and L2', () => {
+  // |2u* − u*| = |u*| point by point, so both ratios are 1 whatever the points; normed by the target instead, ½.
+  const d = 5;
+  const problem = setupPde(getPde('poisson-cube'), d);
+  const target = zeroTarget(d, 0, (x) => J.scale(problem.exact!(x), 2));
+  const { rel_l1, rel_l2 } = makeEvaluator(problem, rngFromSeed(1), 300)!.evaluate(target);
+  assert.ok(Math.abs(rel_l1 - 1) < 1e-6, `rel_l1 ${rel_l1}`);
+  assert.ok(Math.abs(rel_l2 - 1) < 1e-6, `rel_l2 ${rel_l2}`);
 });
 
 test('the tensor count stays flat over training steps and returns to its start', async () => {

@@ -11,6 +11,7 @@ import { FUSED_KERNELS, fuseMultiplyAdds, relaxedSimdAvailable } from '../engine
 import { instantiateKernels, watCompiler } from '../engine/simd/simd.ts';
 import { heapOffset } from '../engine/wasm-heap.ts';
 import { sumSquaresRows } from '../engine/sum-squares.ts';
+import { transposedProduct } from '../engine/gradients.ts';
 import { readFileSync } from 'node:fs';
 
 before(async () => {
@@ -149,6 +150,19 @@ test('Aᵀ·G runs as our kernel where its shapes fit, as XNNPACK elsewhere', as
   };
   assert.ok((await kernelsOfGradient(16, 8, 16)).includes(TRANSPOSED_PRODUCT));
   assert.ok(!(await kernelsOfGradient(16, 6, 16)).includes(TRANSPOSED_PRODUCT));
+});
+
+test('Aᵀ·G for a tall A (2²⁴ elements and more: summed over row blocks) = the JS product, every block counted', () => {
+  // [340000, 50]: the weight-sharing layer's view of the input, just over the size at which wasm sums
+  // Aᵀ·G over blocks of 2²² elements (5 blocks here); G of 2 columns keeps our SIMD kernel out.
+  // Entries in {−1, 0, 1}: every sum is an integer below 2²⁴, so float32 gives it exactly.
+  const [M, K, N] = [340_000, 50, 2];
+  const ternary = (n: number, salt: number) => Float32Array.from({ length: n }, (_, i) => (Math.imul(i + salt, 2654435761) >>> 29) % 3 - 1);
+  const [A, G] = [ternary(M * K, 1), ternary(M * N, 7)];
+  const want = new Float32Array(K * N);
+  for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) want[k * N + j] += A[i * K + k] * G[i * N + j];
+  const got = tf.tidy(() => transposedProduct(tf.tensor2d(A, [M, K]), tf.tensor2d(G, [M, N])).dataSync());
+  assert.deepEqual(Array.from(got), Array.from(want));
 });
 
 /** got [M, N] against the JS product Σ_k a(i, k)·B[k, j], within float32 summation error. */
