@@ -1,13 +1,23 @@
-/** `--backend tensorflow`: which optional package it takes, and that a broken GPU build is an error, not a quiet CPU run. */
+/**
+ * `--backend tensorflow`: which optional package it takes, and that a broken GPU build is an error, not a
+ * quiet CPU run. And one engine per process: a second backend is refused, not switched to mid-run.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensorflowPackage } from '../engine/backend.ts';
+import { initEngine, tensorflowPackage } from '../engine/backend.ts';
 import { UsageError } from '../engine/errors.ts';
 
 const GPU = '@tensorflow/tfjs-node-gpu';
 const CPU = '@tensorflow/tfjs-node';
 const absent = (pkg: string) => Promise.reject(new Error(`Cannot find package '${pkg}' imported from /x/engine/backend.js`));
 const loader = (found: Record<string, () => Promise<unknown>>) => (pkg: string) => (found[pkg] ?? (() => absent(pkg)))();
+
+test('the engine starts once: the same backend again is the same engine, another is refused', async () => {
+  const first = await initEngine('cpu'); // no wasm compile: this file's only engine
+  assert.equal(await initEngine('cpu'), first);
+  await assert.rejects(initEngine('wasm'), /engine already initialised with backend cpu/);
+  await assert.rejects(initEngine('tpu'), (e: Error) => e instanceof UsageError && /unknown backend 'tpu'/.test(e.message));
+});
 
 test('the GPU build where it is installed, else the CPU one, else one line naming both', async () => {
   assert.equal((await tensorflowPackage(loader({ [GPU]: async () => ({ gpu: true }), [CPU]: async () => ({}) }))).pkg, GPU);

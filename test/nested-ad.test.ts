@@ -5,7 +5,9 @@
  */
 import { test, before } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
 import { setup, assertClose, values } from './helpers.ts';
+import { reversePartials } from '../operators/reverse.ts';
 
 before(setup);
 
@@ -48,3 +50,17 @@ for (const act of ACTS) {
     }
   });
 }
+
+test('reversePartials: the values of nested reverse mode, and requests sharing a prefix share its gradient pass', () => {
+  let calls = 0;
+  const u = (y: tf.Tensor) => (calls++, tf.reshape(tf.matMul(tf.tanh(tf.add(tf.matMul(y, tf.tensor2d(W)), tf.tensor1d(b))), tf.tensor2d(a, [3, 1])), [-1]) as tf.Tensor1D);
+  const x = tf.tensor2d(X);
+  const [uxx, uxy, uyy] = reversePartials(u, x, [[0, 0], [0, 1], [1, 1]]);
+  // u_xx and u_xy share ∇(∂u/∂x_0): two second-level passes for three requests, one evaluation of u each.
+  assert.equal(calls, 2);
+  const want = (i: number, j: number) =>
+    X.map((p) => a.reduce((s, ak, k) => s + ak * W[i][k] * W[j][k] * ACTS[0].d[1](p[0] * W[0][k] + p[1] * W[1][k] + b[k]), 0));
+  assertClose(values(uxx), want(0, 0), 1e-4, 'u_xx');
+  assertClose(values(uxy), want(0, 1), 1e-4, 'u_xy');
+  assertClose(values(uyy), want(1, 1), 1e-4, 'u_yy');
+});

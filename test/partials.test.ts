@@ -10,7 +10,8 @@ import { sinMLP, tanhMLP, type TestFunction } from './partials-fixtures.ts';
 import { allMultiIndices, formatPartial, key, multiIndex as mi, parseMultiIndex, totalOrder, type MultiIndex } from '../planner/multi-index.ts';
 import { planTerms, type PlannerOptions } from '../planner/plan.ts';
 import { evaluatePlan } from '../planner/evaluate.ts';
-import { nestedPartial, nestedPartials, plannedPartials } from '../operators/partials.ts';
+import { bindingRows, nestedPartial, nestedPartials, plannedPartials } from '../operators/partials.ts';
+import { UsageError } from '../engine/errors.ts';
 import { jvpHvp, jvpHvpPartials } from '../operators/jvp-hvp.ts';
 import { zeroBoundaryBall, type Target } from '../operators/target.ts';
 import assert from 'node:assert/strict';
@@ -75,6 +76,14 @@ test('symbolic variables bound to sampled index pairs give [R, N] values, exact 
     assertClose(values(p.values[k]), values(n.values[k]), 1e-3, formatPartial(t));
   });
   assertClose(values(p.u), values(n.u), 1e-6, 'u');
+});
+
+test('bindingRows: one row of coordinates per sampled direction; an index ≥ the width or sampled lists of two lengths are one-line usage errors', () => {
+  assert.deepEqual(bindingRows(['i', 'j', '1'], 5, { i: [0, 4], j: 2 }), [{ i: 0, j: 2, '1': 1 }, { i: 4, j: 2, '1': 1 }]);
+  const refused = (f: () => unknown, message: RegExp) => assert.throws(f, (e: Error) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'));
+  refused(() => bindingRows(['i'], 3, { i: [0, 3] }), /variable i = 3 is not a coordinate index < 3$/);
+  refused(() => bindingRows(['i', 'j'], 5, { i: [0, 1], j: [2] }), /sampled bindings have different lengths \(2 and 1\)$/);
+  refused(() => bindingRows(['k'], 5, {}), /variable 'k' is not bound to a coordinate$/);
 });
 
 test('JVP-HVP (forward-over-backward) third derivatives = nested AD, with ansatz, weight sharing and a time input', () => {

@@ -79,7 +79,13 @@ test('profile prints a table of the top kernels and says how many it left out', 
   assert.match(lines[1], /^one loss \+ parameter gradient: [\d.]+ ms wall, \d+ kernels, [\d.]+ ms in kernels \(share [\d.]+, the median of 5 calls: [\d.]+(, [\d.]+){4}\)$/);
   assert.match(lines[2], /kernel\s+count\s+ms/);
   assert.equal(lines.length, 3 + 3 + 1);
-  assert.match(lines[6], /^\s+\(\d+ more kernel names, \d+ kernels\)$/);
+  const [, names, left] = /^\s+\((\d+) more kernel names, (\d+) kernels\)$/.exec(lines[6]) ?? [];
+  assert.ok(names, lines[6]);
+  // The kernels left out are the total less the listed rows' counts (not the number of names).
+  const total = Number(/, (\d+) kernels,/.exec(lines[1])![1]);
+  const listed = lines.slice(3, 6).reduce((a, l) => a + Number(l.trim().split(/\s+/)[1]), 0);
+  assert.equal(Number(left), total - listed, lines.join('\n'));
+  assert.ok(Number(left) > Number(names), 'some kernel runs more than once a step');
 });
 
 test('profile: bad input is one line and exit 2', async () => {

@@ -42,6 +42,7 @@ test('report: renders offline in Chromium with the charts, the paper numbers and
   assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, 'self-contained: no script, no remote resource');
   const pngs = readdirSync(join(out, 'report', 'charts'));
   assert.ok(pngs.length >= 4 && pngs.every((f) => f.endsWith('.png')));
+  assert.match(String(rep.stdout).trim(), new RegExp(`index\\.html \\(${pngs.length} charts\\)$`)); // the count it reports is the charts it wrote
   for (const f of pngs) assert.deepEqual([...readFileSync(join(out, 'report', 'charts', f)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
 
   const browser = await chromium.launch({

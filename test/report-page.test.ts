@@ -48,6 +48,15 @@ test("the speed-up chart's bars are ours over nested's iterations per second, at
   assert.deepEqual(bars.map((b) => [b.x, b.series, b.value]), [['100', 'stde-sparse R=16', 10], ['1000', 'stde-sparse R=16', 80]]);
 });
 
+test('scaling charts are log–log, their failure labels on the same log d axis', () => {
+  const spec = scalingChart('t', 'it/s', [{ dim: 100, series: 'a', value: 3 }], [{ dim: 1000, series: 'a', status: 'oom' }]) as unknown as { layer: Layer[] };
+  const scale = (l: Layer, axis: 'x' | 'y') => (l.encoding[axis] as { scale?: { type?: string } | null }).scale?.type;
+  const [line, point, labels] = spec.layer;
+  assert.deepEqual([line.mark.type, point.mark.type, labels.mark.type], ['line', 'point', 'text']);
+  for (const l of [line, point]) assert.deepEqual([scale(l, 'x'), scale(l, 'y')], ['log', 'log'], l.mark.type);
+  assert.equal(scale(labels, 'x'), 'log'); // else a label sat at a linear d among log-placed points
+});
+
 test("the error chart's step axis prints whole steps (one evaluation gave '300.000000')", () => {
   const spec = errorChart('t', 'rel L2', [{ step: 300, series: 'a', value: 0.01 }]) as unknown as Layer;
   assert.deepEqual((spec.encoding.x as { axis: unknown }).axis, { format: 'd', tickMinStep: 1 });

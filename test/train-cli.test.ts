@@ -61,6 +61,9 @@ test('list shows PDEs, estimators and backends (and --json)', async () => {
   const dimOf = (name: string) => c.pdes.find((p: { name: string }) => p.name === name).dim;
   assert.deepEqual([dimOf('kdv-2d'), dimOf('semilinear-heat'), dimOf('poisson-three-body')], [2, '∈ {10, 100, 1000, 10000}', '≥ 3']);
   assert.ok(c.estimators.some((e: { name: string }) => e.name === 'none'));
+  // A PDE's own schemes are listed among the methods, with the PDE they belong to.
+  const own = c.estimators.find((e: { name: string }) => e.name === 'stde-13jet');
+  assert.deepEqual([own?.family, /^kdv-2d only: /.test(own?.summary ?? '')], ['scheme', true], JSON.stringify(own));
   assert.ok(c.backends.some((b: { name: string; default: boolean }) => b.name === 'wasm' && b.default));
   assert.deepEqual(c.operators.partial.map((e: { name: string }) => e.name), ['stde', 'nested', 'jvp-hvp']);
   assert.deepEqual(c.operators.biharmonic.map((e: { name: string }) => e.name), ['stde', 'nested']);
