@@ -12,6 +12,8 @@ import { makeSchedule } from '../benchmarks/training/schedule.ts';
 import { makeEvaluator } from '../benchmarks/training/evaluate.ts';
 import * as J from '../taylor/ops.ts';
 import { UsageError } from '../engine/errors.ts';
+import { getEstimator } from '../operators/registry.ts';
+import { spatial, time } from '../benchmarks/pdes/inputs.ts';
 
 before(setup);
 
@@ -103,3 +105,35 @@ test('the terminal-gradient term: 20·0.05·mean over points and coordinates und
   assert.equal(text.weight, 20 * 0.05 * d);
   assert.ok(Math.abs(text.loss / tables.loss - d) < 1e-5 * d, `loss ratio ${text.loss / tables.loss}`);
 });
+
+// The pde part U_t + ΔU + s·N(U/s) on U = ½‖x‖² + 2t + 1 (U_t = 2, ΔU = d) against N of pdes.md §4.2, with
+// s = d for sine-gordon-time under published-tables (O2: U = d·u, U_t + ΔU + d·sin(U/d) = 0), else s = 1.
+const SEMILINEAR_N: Record<string, (u: number) => number> = {
+  'semilinear-heat': (u) => (1 - u * u) / (1 + u * u),
+  'allen-cahn-time': (u) => u - u ** 3,
+  'sine-gordon-time': Math.sin,
+};
+for (const [name, N] of Object.entries(SEMILINEAR_N)) {
+  for (const preset of ['published-tables', 'paper-text']) {
+    const scaled = name === 'sine-gordon-time' && preset === 'published-tables';
+    test(`${name} (${preset}): the pde part of U = ½‖x‖² + 2t + 1 is U_t + ΔU + ${scaled ? 'd·N(U/d) (O2)' : 'N(U)'}`, () => {
+      const d = 10;
+      const problem = setupPde(getPde(name), d, { preset }, 'stde-sparse');
+      tf.tidy(() => {
+        const data = problem.sample(rngFromSeed(1), { points: 8, boundaryPoints: 4 }) as { x: tf.Tensor2D };
+        const target = zeroTarget(d, 1, (x) => J.shift(J.add(J.scale(J.sumSquares(spatial(x, d)), 0.5), J.scale(time(x, d), 2)), 1));
+        const ctx = { target, method: { name: 'stde-sparse', estimator: getEstimator('stde-sparse') }, R: d, dist: 'rademacher' as const, rng: rngFromSeed(2) };
+        const part = problem.residuals(data, ctx).find((p) => p.name === 'pde')!;
+        assert.equal(part.weight, 1);
+        const s = scaled ? d : 1;
+        const expected = data.x.arraySync().map((row) => {
+          const U = 0.5 * row.slice(0, d).reduce((a, v) => a + v * v, 0) + 2 * row[d] + 1;
+          return 2 + d + s * N(U / s);
+        });
+        const r = values(part.r);
+        assert.equal(r.length, expected.length);
+        r.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-4 * Math.max(1, Math.abs(expected[i])), `r[${i}] = ${v}, expected ${expected[i]}`));
+      });
+    });
+  }
+}
