@@ -2,12 +2,20 @@
  * Every PDE's training defaults against the hyper-parameter tables of pdes.md (§2.6, §3, §4.3, §5,
  * §6, §7, §8, §9, §10), one row per family. A value the spec leaves open is null and not checked; a
  * PDE of the registry without a row fails, so a new PDE must say which settings the spec gives it.
+ * Also §6's settings that live in a PDE's set-up: Poisson's boundary weight 20 and T = 1.
  */
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setup, values } from './helpers.ts';
+import { setupPde, zeroTarget } from './pdes-helpers.ts';
+import { getEstimator } from '../operators/registry.ts';
+import { rngFromSeed } from '../sampling/rng.ts';
 import { resolveRun, type RunConfig } from '../benchmarks/training/run-config.ts';
 import { makeSchedule } from '../benchmarks/training/schedule.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
+
+before(setup);
 
 type Spec = number | null;
 interface Row {
@@ -106,5 +114,41 @@ for (const [family, row] of Object.entries(ROWS)) {
         assert.ok(Math.abs(schedule.lr(s) - lr) <= 1e-12 * Math.max(lr, 1e-3), `${name}: lr(${s}) ${schedule.lr(s)}, pdes.md ${lr}`);
       }
     }
+  });
+}
+
+// §6: Poisson's Dirichlet data is a boundary loss of weight 20 (the loss adds weight · mean(r²)).
+test('pdes.md §6: poisson-cube weighs its boundary loss 20, its pde residual 1', () => {
+  tf.tidy(() => {
+    const d = 2;
+    const problem = setupPde(PDES.find((p) => p.name === 'poisson-cube')!, d);
+    const data = problem.sample(rngFromSeed(1), { points: 4, boundaryPoints: 4 });
+    const parts = problem.residuals(data, {
+      target: zeroTarget(d),
+      method: { name: 'nested', estimator: getEstimator('nested') },
+      R: 0,
+      dist: 'rademacher',
+      rng: rngFromSeed(2),
+    });
+    assert.deepEqual(parts.map((p) => [p.name, p.weight]), [['pde', 1], ['boundary', 20]]);
+  });
+});
+
+// §6: T = 1 for every time-dependent extra PDE: interior times fill [0, T]; terminal points sit at t = T.
+for (const name of ['wave', 'hjb-lin', 'hjb-lqg', 'bsb']) {
+  test(`pdes.md §6: ${name} runs over t ∈ [0, T], T = 1`, () => {
+    tf.tidy(() => {
+      const d = 3;
+      const { domain } = setupPde(PDES.find((p) => p.name === name)!, d);
+      assert.equal(domain.extraInputs, 1, `${name}: time is an input`);
+      assert.match(domain.name, /t ~ U\[0, 1\]/, `${name}: domain ${domain.name}`);
+      const t = values(tf.slice(domain.interior(2000, rngFromSeed(3)), [0, d], [-1, 1]));
+      const [lo, hi] = [Math.min(...t), Math.max(...t)];
+      assert.ok(lo >= 0 && lo < 0.01 && hi <= 1 && hi > 0.99, `${name}: interior t in [${lo}, ${hi}], pdes.md [0, 1]`);
+      if (name !== 'wave') {
+        const tb = values(tf.slice(domain.boundary(10, rngFromSeed(4)), [0, d], [-1, 1]));
+        assert.deepEqual(tb, tb.map(() => 1), `${name}: terminal points at t = T = 1`);
+      }
+    });
   });
 }

@@ -4,11 +4,14 @@
  * contaminated exactly as method.md §5.1 says.
  */
 import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, randomModel, assertClose, values } from './helpers.ts';
-import { kdvTermsByJets, kdvTermsByNested, kdvTermsBy13Jet } from '../benchmarks/pdes/kdv-2d.ts';
-import { kpTermsByJets, kpTermsByNested } from '../benchmarks/pdes/kp-2d.ts';
-import { gkdvTermsByJets, gkdvTermsByNested } from '../benchmarks/pdes/gkdv-1d.ts';
+import { setupPde } from './pdes-helpers.ts';
+import { kdvTermsByJets, kdvTermsByNested, kdvTermsBy13Jet, kdvResidual, type KdvTerms } from '../benchmarks/pdes/kdv-2d.ts';
+import { kpTermsByJets, kpTermsByNested, kpResidual, type KpTerms } from '../benchmarks/pdes/kp-2d.ts';
+import { gkdvTermsByJets, gkdvTermsByNested, gkdvResiduals, type GkdvTerms } from '../benchmarks/pdes/gkdv-1d.ts';
+import { PDES } from '../benchmarks/pdes/registry.ts';
 import { pairTermsByJets, pairTermsByJvpHvp, pairTermsByNestedReverse } from '../benchmarks/pdes/terms/gpinn-terms.ts';
 import { reversePartials } from '../operators/reverse.ts';
 import { unitBall } from '../sampling/domains.ts';
@@ -66,6 +69,68 @@ test('gkdv-1d: 7-jet + 7-jet + 2-jet terms = nested reverse mode', () => {
     compare(gkdvTermsByJets(t, x), gkdvTermsByNested(t, x), 2e-3, 'gkdv');
   });
 });
+
+/**
+ * Fixed terms, a distinct prime per term (negated at the second point, so signs and odd powers show):
+ * the combined residuals against pdes.md §5's expanded formulas, computed here in plain numbers.
+ */
+const PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23];
+function fixedTerms<K extends string>(names: readonly K[]): { tensors: Record<K, tf.Tensor1D>; at: Record<K, number>[] } {
+  const at = [1, -1].map((sign) => Object.fromEntries(names.map((n, i) => [n, sign * PRIMES[i]])) as Record<K, number>);
+  const tensors = Object.fromEntries(names.map((n) => [n, tf.tensor1d(at.map((a) => a[n]))])) as Record<K, tf.Tensor1D>;
+  return { tensors, at };
+}
+
+test('kdv-2d residual = u_ty + u_xxxy + 3(u_xy u_x + u_y u_xx) − u_xx + 2u_yy on fixed terms (pdes.md §5)', () => {
+  tf.tidy(() => {
+    const { tensors, at } = fixedTerms<keyof KdvTerms>(['u_x', 'u_y', 'u_xx', 'u_xy', 'u_yy', 'u_ty', 'u_xxxy']);
+    const want = at.map((t) => t.u_ty + t.u_xxxy + 3 * (t.u_xy * t.u_x + t.u_y * t.u_xx) - t.u_xx + 2 * t.u_yy);
+    assertClose(values(kdvResidual(tensors)), want, 1e-6, 'kdv residual');
+  });
+});
+
+test('kp-2d residual = u_tx + 6u_x² + 6u u_xx + u_xxxx + 3u_yy on fixed terms (pdes.md §5, σ² = 1)', () => {
+  tf.tidy(() => {
+    const { tensors, at } = fixedTerms<keyof KpTerms>(['u', 'u_x', 'u_xx', 'u_xxxx', 'u_tx', 'u_yy']);
+    const want = at.map((t) => t.u_tx + 6 * t.u_x ** 2 + 6 * t.u * t.u_xx + t.u_xxxx + 3 * t.u_yy);
+    assertClose(values(kpResidual(tensors)), want, 1e-6, 'kp residual');
+  });
+});
+
+test('gkdv-1d residuals R, R_x, R_t on fixed terms = pdes.md §5 (α = 0.0025)', () => {
+  tf.tidy(() => {
+    const names = ['u', 'u_x', 'u_xx', 'u_xxx', 'u_xxxx', 'u_t', 'u_tx', 'u_tt', 'u_txxx'] as const;
+    const { tensors, at } = fixedTerms<keyof GkdvTerms>(names);
+    const a = 0.0025;
+    const [R, Rx, Rt] = gkdvResiduals(tensors);
+    assertClose(values(R), at.map((t) => t.u_t + t.u * t.u_x + a * t.u_xxx), 1e-6, 'R');
+    assertClose(values(Rx), at.map((t) => t.u_tx + t.u_x ** 2 + t.u * t.u_xx + a * t.u_xxxx), 1e-6, 'R_x');
+    assertClose(values(Rt), at.map((t) => t.u_tt + t.u_t * t.u_x + t.u * t.u_tx + a * t.u_txxx), 1e-6, 'R_t');
+  });
+});
+
+// The residual parts each PDE hands the loss: names, weights (gKdV1d: R² + λ(R_x² + R_t²), λ = 10⁻³) and
+// values = the residual functions above applied to nested reverse-mode terms.
+const HIGH_ORDER_PARTS: Record<string, { parts: [string, number][]; residuals: (t: Target, x: tf.Tensor2D) => tf.Tensor1D[] }> = {
+  'kdv-2d': { parts: [['pde', 1]], residuals: (t, x) => [kdvResidual(kdvTermsByNested(t, x))] },
+  'kp-2d': { parts: [['pde', 1]], residuals: (t, x) => [kpResidual(kpTermsByNested(t, x))] },
+  'gkdv-1d': { parts: [['pde', 1], ['pde-x', 1e-3], ['pde-t', 1e-3]], residuals: (t, x) => gkdvResiduals(gkdvTermsByNested(t, x)) },
+};
+for (const [name, { parts, residuals }] of Object.entries(HIGH_ORDER_PARTS)) {
+  test(`${name}: residual parts and weights (pdes.md §5)`, () => {
+    tf.tidy(() => {
+      const pde = PDES.find((p) => p.name === name)!;
+      const d = pde.fixedDim!;
+      const problem = setupPde(pde, d);
+      const data = problem.sample(rngFromSeed(4), { points: 3, boundaryPoints: 0 }) as { x: tf.Tensor2D };
+      const t = target(d, 9);
+      const got = problem.residuals(data, { target: t, method: { name: 'nested' }, R: 0, dist: 'rademacher', rng: rngFromSeed(5) });
+      assert.deepEqual(got.map((p) => [p.name, p.weight]), parts, `${name}: parts and weights`);
+      const want = residuals(t, data.x);
+      got.forEach((p, i) => assertClose(values(p.r), values(want[i]), 1e-5, `${name} ${p.name}`));
+    });
+  });
+}
 
 test('gPINN pairs: the 7-jet (e_i in slot 2, e_j in slot 3) = JVP-HVP = nested reverse mode, including i = j, with the ansatz', () => {
   tf.tidy(() => {
