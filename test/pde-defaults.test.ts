@@ -118,6 +118,21 @@ for (const [family, row] of Object.entries(ROWS)) {
 }
 
 // §6: Poisson's Dirichlet data is a boundary loss of weight 20 (the loss adds weight · mean(r²)).
+for (const name of ['hjb-lin', 'hjb-lqg', 'bsb']) {
+  test(`pdes.md §6: ${name} with --terminal loss weighs its terminal loss 20, and has none with the ansatz`, () => {
+    tf.tidy(() => {
+      const d = 2;
+      const ctx = (pde: ReturnType<typeof setupPde>) => ({ target: zeroTarget(d, pde.domain.extraInputs), method: { name: 'nested', estimator: getEstimator('nested') }, R: 0, dist: 'rademacher' as const, rng: rngFromSeed(2) });
+      const loss = setupPde(PDES.find((p) => p.name === name)!, d, { terminal: 'loss' });
+      const parts = loss.residuals(loss.sample(rngFromSeed(1), { points: 4, boundaryPoints: 4 }), ctx(loss));
+      assert.deepEqual(parts.map((p) => [p.name, p.weight]), [['pde', 1], ['terminal', 20]]);
+      const ansatz = setupPde(PDES.find((p) => p.name === name)!, d);
+      const only = ansatz.residuals(ansatz.sample(rngFromSeed(1), { points: 4, boundaryPoints: 0 }), ctx(ansatz));
+      assert.deepEqual(only.map((p) => p.name), ['pde']);
+    });
+  });
+}
+
 test('pdes.md §6: poisson-cube weighs its boundary loss 20, its pde residual 1', () => {
   tf.tidy(() => {
     const d = 2;
