@@ -20,6 +20,7 @@ test('innerChunks: only on webgpu, only long inner axes and small outputs, an ex
   assert.equal(innerChunks(1e6, 100, 128, 'webgpu'), 125); // 8000 per chunk
   assert.equal(innerChunks(1e5, 200, 128, 'webgpu'), 16); // 6250 per chunk
   assert.equal(innerChunks(65537, 100, 128, 'webgpu'), 1); // prime: no exact cut, left alone
+  assert.equal(innerChunks(2 ** 15, 100, 128, 'webgpu'), 4); // the shortest inner axis that is cut
   for (const k of [2 ** 15, 3 ** 10, 1e6, 5e6, 123456]) {
     const c = innerChunks(k, 100, 128, 'webgpu');
     assert.equal(k % c, 0);

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, values } from './helpers.ts';
-import { setupPde, zeroTarget } from './pdes-helpers.ts';
+import { exactTarget, setupPde, zeroTarget } from './pdes-helpers.ts';
 import { getEstimator } from '../operators/registry.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { resolveRun, type RunConfig } from '../benchmarks/training/run-config.ts';
@@ -119,13 +119,19 @@ for (const [family, row] of Object.entries(ROWS)) {
 
 // §6: Poisson's Dirichlet data is a boundary loss of weight 20 (the loss adds weight · mean(r²)).
 for (const name of ['hjb-lin', 'hjb-lqg', 'bsb']) {
-  test(`pdes.md §6: ${name} with --terminal loss weighs its terminal loss 20, and has none with the ansatz`, () => {
+  test(`pdes.md §6: ${name} with --terminal loss weighs its terminal loss u − g 20, and has none with the ansatz`, () => {
     tf.tidy(() => {
       const d = 2;
       const ctx = (pde: ReturnType<typeof setupPde>) => ({ target: zeroTarget(d, pde.domain.extraInputs), method: { name: 'nested', estimator: getEstimator('nested') }, R: 0, dist: 'rademacher' as const, rng: rngFromSeed(2) });
       const loss = setupPde(PDES.find((p) => p.name === name)!, d, { terminal: 'loss' });
       const parts = loss.residuals(loss.sample(rngFromSeed(1), { points: 4, boundaryPoints: 4 }), ctx(loss));
       assert.deepEqual(parts.map((p) => [p.name, p.weight]), [['pde', 1], ['terminal', 20]]);
+      // u − g at t = T: 0 for the exact solution where there is one (hjb-lqg has a reference only), not for u = 0.
+      assert.ok(values(parts[1].r).some((r) => Math.abs(r) > 1e-3), 'u = 0 meets g at T');
+      if (loss.exact) {
+        const exact = loss.residuals(loss.sample(rngFromSeed(1), { points: 4, boundaryPoints: 4 }), { ...ctx(loss), target: exactTarget(loss, d) });
+        assert.ok(values(exact[1].r).every((r) => Math.abs(r) < 1e-5), `u* − g at T: ${values(exact[1].r)}`);
+      }
       const ansatz = setupPde(PDES.find((p) => p.name === name)!, d);
       const only = ansatz.residuals(ansatz.sample(rngFromSeed(1), { points: 4, boundaryPoints: 0 }), ctx(ansatz));
       assert.deepEqual(only.map((p) => p.name), ['pde']);

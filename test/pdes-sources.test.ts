@@ -203,6 +203,42 @@ for (const [name, expected] of Object.entries(HJB_RESIDUAL)) {
   }
 }
 
+for (const method of ['nested', 'stde-sparse']) {
+  test(`bsb: the residual of u = Σ a_i x_i² + 3t (distinct a_i) is u_t + ½σ²Σ x_i² u_ii − r(u − x·∇u) by hand (${method}, d = 4)`, () => {
+    // Distinct a_i: each x_i must meet its own u_ii (on u* all u_ii are alike, so a mismatch passed).
+    const d = 4;
+    const a = [0.25, 0.5, 0.75, 1];
+    const problem = setupPde(PDES.find((p) => p.name === 'bsb')!, d, {}, method);
+    tf.tidy(() => {
+      const data = problem.sample(rngFromSeed(23), { points: 12, boundaryPoints: 0 }) as { x: tf.Tensor2D };
+      const target = zeroTarget(d, 1, (x) => J.add(J.dotConst(J.square(spatial(x, d)), tf.tensor1d(a)), J.scale(time(x, d), 3)));
+      const parts = problem.residuals(data, { target, method: { name: method, estimator: getEstimator(method) }, R: 0, dist: 'rademacher', rng: rngFromSeed(24) });
+      const [sigma, r] = [0.4, 0.05];
+      const want = data.x.arraySync().map((row) => {
+        const q = a.reduce((s, ai, i) => s + ai * row[i] ** 2, 0); // Σ a_i x_i² = x·∇u / 2
+        return 3 + 0.5 * sigma ** 2 * 2 * q - r * (q + 3 * row[d] - 2 * q);
+      });
+      assertClose(values(parts[0].r), want, 1e-4, 'bsb residual');
+    });
+  });
+}
+
+test("the exact solutions of the extra PDEs are pdes.md §6's closed forms (wave: cosh t·Σ sinh x_i; bsb: e^{(r+σ²)(T−t)}‖x‖²)", () => {
+  const d = 3;
+  const rows = [[0.1, -0.5, 0.7, 0.2], [-0.3, 0.4, 0.05, 0.9]];
+  const forms: Record<string, (x: number[], t: number) => number> = {
+    wave: (x, t) => Math.cosh(t) * x.reduce((s, v) => s + Math.sinh(v), 0),
+    bsb: (x, t) => Math.exp((0.05 + 0.4 ** 2) * (1 - t)) * x.reduce((s, v) => s + v * v, 0),
+  };
+  for (const [name, form] of Object.entries(forms)) {
+    tf.tidy(() => {
+      const problem = setupPde(PDES.find((p) => p.name === name)!, d);
+      const got = values(problem.exact!(tf.tensor2d(rows)).primal);
+      assertClose(got, rows.map((row) => form(row.slice(0, d), row[d])), 1e-5, name);
+    });
+  }
+});
+
 test('hjb-lqg Monte Carlo reference equals g at t = T and is deterministic', () => {
   const d = 3;
   tf.tidy(() => {
