@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mannWhitneyU } from '../benchmarks/compare/mann-whitney.ts';
-import { compareCell, compareRuns, failsGate, isRegression, type RunData } from '../benchmarks/compare/compare-runs.ts';
+import { compareCell, compareRuns, failsGate, formatTable, isRegression, type CellComparison, type RunData } from '../benchmarks/compare/compare-runs.ts';
 import { UsageError } from '../engine/errors.ts';
 import { appendRow, COLUMNS, type Row } from '../benchmarks/runner/csv-store.ts';
 import { openRunForCompare } from '../benchmarks/compare/compare-runs.ts';
@@ -98,6 +98,21 @@ test('a slowdown is a regression only when it exceeds the factor AND is signific
   // The same mode worded otherwise is compared as usual: rewording the text does not turn the gate off.
   const reworded = compareCell('c', timed('wall clock, one step in flight, warm-up excluded', 10), timed('steps timed with one step in flight', 20), o);
   assert.equal(reworded.verdict, 'regression');
+});
+
+test('the compare table: failing verdicts first, cells by name within a verdict, base and new ms under their headings', () => {
+  const cell = (name: string, verdict: CellComparison['verdict'], baseMs: number, newMs: number): CellComparison =>
+    ({ cell: name, verdict, baseStatus: 'ok', newStatus: 'ok', baseMs, newMs, ratio: newMs / baseMs, p: 0.5 });
+  const table = formatTable([cell('b-cell', 'same', 10, 10.5), cell('z-cell', 'regression', 10, 30), cell('a-cell', 'same', 20, 19)], { factor: 1.1, alpha: 0.002 });
+  const lines = table.split('\n');
+  const head = lines[0].split(/\s{2,}/);
+  assert.deepEqual(head, ['verdict', 'base ms', 'new ms', 'ratio', 'p', 'status', 'cell']);
+  const rows = lines.slice(1, 4).map((l) => l.split(/\s{2,}/));
+  assert.deepEqual(rows.map((r) => [r[6], r[0], r[1], r[2], r[3]]), [
+    ['z-cell', 'regression', '10.00', '30.00', '3.000'],
+    ['a-cell', 'same', '20.00', '19.00', '0.950'],
+    ['b-cell', 'same', '10.00', '10.50', '1.050'],
+  ]);
 });
 
 test('two runs with no cell in common are refused as the wrong folders (exit 2), not compared cell by cell', () => {

@@ -58,6 +58,8 @@ test("the metrics table notes the points (and, for errors, steps) where ours ran
     return html.split('</tr>').find((r) => r.includes('stde-sparse R=16'))!.replace(/<[^>]+>/g, ' ');
   };
   assert.doesNotMatch(at(100), /points|the paper \d/);
+  // The error's ratio is ours over the paper's: 0.02 against Table 3's 1.89E-02 for stde-sparse R = 16.
+  assert.match(at(100), /\s1\.06×/);
   const apart = at(50);
   assert.match(apart, /50\.0×[^(]*\(50 points; the paper 100\)/, 'the speed-up, at other points');
   assert.match(apart, /\(50 points; the paper 100\).*\(50 points; the paper 100\)/, 'and the error ratio');
