@@ -307,6 +307,13 @@ test('two-body closed forms: the SIMD kernels (wasm) give the tf-op values, in o
       assertClose(values(a.laplacian), values(b.laplacian), 1e-4, `Δu* d=${d}`);
       assertClose(values(a.u), values(b.u), 1e-4, `u* d=${d}`);
       assertClose(values(host.u(x).primal), values(b.u), 1e-4, `u* alone d=${d}`);
+      // Eight rows take every pair in one column chunk: the several chunks of 2000 rows must sum to the same.
+      const few = tf.slice(x, [0, 0], [8, -1]) as tf.Tensor2D;
+      for (const [name, s] of [['SIMD', host], ['tf ops', ops]] as const) {
+        const [whole, part] = [s.evaluate(x), s.evaluate(few)];
+        assertClose(values(part.laplacian), values(whole.laplacian).slice(0, 8), 1e-4, `${name} Δu* over chunks d=${d}`);
+        assertClose(values(part.u), values(whole.u).slice(0, 8), 1e-4, `${name} u* over chunks d=${d}`);
+      }
     });
   }
   // The kernels have no gradient: under a tape (the gPINN variants' ∇f) the tf ops run instead.
