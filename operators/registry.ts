@@ -29,6 +29,18 @@ export function getEstimator(name: string): Estimator {
 }
 
 /**
+ * Whether every draw of a method gives the same estimate, and why: it draws nothing (an exact method),
+ * R = 0 (all d dimensions), or R = d of an index sampler (every dimension, in some order: no
+ * replacement). Then `train --loss unbiased` has no second estimate and `operator --samples` nothing to
+ * average. `d` may be unknown (before the model is read).
+ */
+export function drawKind(estimator: Estimator | undefined, R: number, d: number | undefined): 'exact' | 'R = 0' | 'R = d' | 'random' {
+  if (estimator?.sampling === 'exact') return 'exact';
+  if (R === 0) return 'R = 0';
+  return estimator?.sampling === 'indices' && R === d ? 'R = d' : 'random';
+}
+
+/**
  * What `train` and `operator` refuse of a draw's settings alike: a probe law given to a method that
  * draws no probes (it would change nothing but the label), and a probe method with no probes.
  * `estimator` is undefined for a method outside the registry (a PDE's own scheme, the data fit).

@@ -6,7 +6,7 @@
 import { getPde, PDES } from '../pdes/registry.ts';
 import type { PDE, TrainDefaults } from '../pdes/pde.ts';
 import { DATA_FIT, takesEstimators } from '../pdes/methods.ts';
-import { checkDraw, ESTIMATORS } from '../../operators/registry.ts';
+import { checkDraw, drawKind, ESTIMATORS } from '../../operators/registry.ts';
 import type { Estimator } from '../../operators/estimator.ts';
 import { DEFAULT_SHARING, validateConfig, type MLPConfig, type Sharing } from '../../model/mlp.ts';
 import type { ProbeDist } from '../../sampling/directions.ts';
@@ -181,9 +181,9 @@ export function resolveRun(req: RunRequest): RunConfig {
   usage(Number.isFinite(cfg.timeLimitS) && cfg.timeLimitS >= 0, `time limit must be ≥ 0 seconds, got ${cfg.timeLimitS}`);
   // Two draws of a method that draws nothing are one estimate twice: the biased loss at twice the cost.
   if (cfg.loss === 'unbiased') {
-    const every = estimator?.sampling === 'indices' && R === cfg.d; // without replacement: every dimension, in some order
-    const why = fixed ? `${req.estimator} draws nothing` : R === 0 ? 'R = 0 draws nothing' : `R = d = ${R} draws every dimension`;
-    usage(!fixed && R > 0 && !every, `--loss unbiased needs two independent estimates, and ${why}: both would be the same`);
+    const kind = fixed ? 'exact' : drawKind(estimator, R, cfg.d);
+    const why = { exact: `${req.estimator} draws nothing`, 'R = 0': 'R = 0 draws nothing', 'R = d': `R = d = ${R} draws every dimension`, random: '' }[kind];
+    usage(kind === 'random', `--loss unbiased needs two independent estimates, and ${why}: both would be the same`);
   }
   const k = cfg.microBatches;
   usage(Number.isInteger(k) && k >= 0, `micro-batches must be a non-negative integer (0 = auto), got ${k}`);

@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../engine/backend.ts';
-import { checkDraw, getEstimator } from '../../operators/registry.ts';
+import { checkDraw, drawKind, getEstimator } from '../../operators/registry.ts';
 import { getPartialEstimator } from '../../operators/partial-estimators.ts';
 import { getBiharmonicEstimator } from '../../operators/biharmonic.ts';
 import { getSecondOrderEstimator } from '../../operators/second-order.ts';
@@ -82,6 +82,10 @@ function checkDenseProbes(o: Opts, estimator: string): void {
   if (o.dist !== undefined && (estimator !== 'stde' || o.R === 0)) throw new UsageError(`--dist applies to --operator ${o.operator} with the stde estimator and R > 0 (its probes) only`);
 }
 
+/** Why the biharmonic's or second-order operator's draws are all alike, if they are: an exact estimator, or stde at R = 0. */
+const denseExact = (o: Opts, estimator: string): string | undefined =>
+  estimator !== 'stde' || o.R === 0 ? `${estimator}${o.R === 0 ? ' at R = 0' : ''} computes the exact operator` : undefined;
+
 function evaluation(o: Opts, d: number | undefined): Evaluation {
   if (o.coefficients !== undefined && o.operator !== 'second-order') throw new UsageError('--coefficients applies to --operator second-order only');
   if (o.partial.length > 0) {
@@ -112,7 +116,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       },
       fields: { operator: 'second-order' },
       explain: () => est.explain(C(), o.R),
-      exact: est.name !== 'stde' || o.R === 0 ? `${est.name}${o.R === 0 ? ' at R = 0' : ''} computes the exact operator` : undefined,
+      exact: denseExact(o, est.name),
     };
   }
   if (o.operator === 'biharmonic') {
@@ -132,7 +136,7 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
       },
       fields: { operator: 'biharmonic' },
       explain: () => est.explain(dim(), o.R),
-      exact: est.name !== 'stde' || o.R === 0 ? `${est.name}${o.R === 0 ? ' at R = 0' : ''} computes the exact operator` : undefined,
+      exact: denseExact(o, est.name),
     };
   }
   const est = getEstimator(o.estimator);
@@ -149,12 +153,12 @@ function evaluation(o: Opts, d: number | undefined): Evaluation {
     },
     fields: {},
     explain: () => ({ text: `${est.name}: ${est.summary}`, json: { estimator: est.name, summary: est.summary } }),
-    exact:
-      est.sampling === 'exact' || o.R === 0
-        ? `${est.name}${est.sampling === 'exact' ? '' : ' at R = 0'} computes the exact Laplacian`
-        : est.sampling === 'indices' && o.R === d
-          ? `${est.name} at R = d = ${d} samples every dimension`
-          : undefined,
+    exact: {
+      exact: `${est.name} computes the exact Laplacian`,
+      'R = 0': `${est.name} at R = 0 computes the exact Laplacian`,
+      'R = d': `${est.name} at R = d = ${d} samples every dimension`,
+      random: undefined,
+    }[drawKind(est, o.R, d)],
   };
 }
 
