@@ -51,7 +51,7 @@ export function guardWasmHeap(): void {
     const end = (p >>> 0) + n;
     if (p === 0 || end > wasmAllocationLimitBytes()) {
       if (p !== 0) wasm._free(p);
-      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${(end / 2 ** 30).toFixed(2)} GiB, past the ${allocationLimitText()}`;
+      const message = `out of memory: WASM allocation of ${(n / 2 ** 20).toFixed(0)} MB would end at ${gib(end)}, past the ${allocationLimitText()}`;
       noteOutOfMemory(message);
       throw new RangeError(message);
     }
@@ -64,9 +64,13 @@ export function guardWasmHeap(): void {
   backend.time = timeRethrows(backend.time);
 }
 
-/** The limit in words, with why it is where it is. */
-export const allocationLimitText = (): string =>
-  `${(wasmAllocationLimitBytes() / 2 ** 30).toFixed(2)} GiB allocations may reach (${usableHeapBytes === WASM_USABLE_HEAP_BYTES ? 'tfjs-backend-wasm handles 2 GiB correctly' : `a heap of ${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB, limited for a test`}, less 128 MiB for the heap's growth)`;
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+/** Why the usable heap is what it is: tfjs-backend-wasm's bound, or a test's. */
+const heapText = () => (usableHeapBytes === WASM_USABLE_HEAP_BYTES ? 'tfjs-backend-wasm handles 2 GiB correctly' : `a heap of ${gib(usableHeapBytes)}, limited for a test`);
+
+/** The allocation limit in words, with why it is where it is. */
+export const allocationLimitText = (): string => `${gib(wasmAllocationLimitBytes())} allocations may reach (${heapText()}, less 128 MiB for the heap's growth)`;
 
 /** Bytes the WASM heap has grown to (its high-water mark: WASM memory never shrinks). */
 export function wasmHeapBytes(): number | null {
@@ -81,7 +85,7 @@ export function wasmHeapBytes(): number | null {
 export function assertWasmHeapHealthy(): void {
   const bytes = wasmHeapBytes();
   if (bytes !== null && bytes > usableHeapBytes) {
-    throw new RangeError(`out of memory: the WASM heap grew to ${(bytes / 2 ** 30).toFixed(2)} GiB, past the ${usableHeapBytes === WASM_USABLE_HEAP_BYTES ? '2 GiB that tfjs-backend-wasm handles correctly' : `${(usableHeapBytes / 2 ** 30).toFixed(2)} GiB it was limited to for a test`}`);
+    throw new RangeError(`out of memory: the WASM heap grew to ${gib(bytes)}, past the ${gib(usableHeapBytes)} it may use (${heapText()})`);
   }
 }
 
