@@ -8,7 +8,8 @@
  * derivative comes from 2-jets through it by polarization along v± = e_i ± e_j:
  *   D²g_i[e_i, e_j] = ¼ (D²g_i[v₊]² − D²g_i[v₋]²),
  * two directions per pair in one batch (exact for i = j too, where v₋ = 0). Their first orders give
- * ∂²_ii u = ½ (Dg_i[v₊] + Dg_i[v₋]) and ∂²_ij u = ½ (Dg_i[v₊] − Dg_i[v₋]); the primal pass ∂_i u and ∂_j u. An ansatz u = a·N + b is folded in by the Leibniz rule (withAnsatz).
+ * ∂²_ii u = ½ (Dg_i[v₊] + Dg_i[v₋]) and ∂²_ij u = ½ (Dg_i[v₊] − Dg_i[v₋]); the primal pass ∂_i u and
+ * ∂_j u. An ansatz u = a·N + b is folded in by the Leibniz rule (withAnsatz).
  */
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../engine/errors.ts';

@@ -15,7 +15,7 @@ import { constant } from '../taylor/jet.ts';
 import { applyMLP, type MLP } from '../model/mlp.ts';
 import { UsageError } from '../engine/errors.ts';
 import { cachedPlan } from '../planner/plan.ts';
-import { evaluatePlan, type Binding } from '../planner/evaluate.ts';
+import { evaluatePlan, type Binding, type PlanValues } from '../planner/evaluate.ts';
 import { key, lowerIndices, subtract, totalOrder, type MultiIndex } from '../planner/multi-index.ts';
 
 export interface Ansatz {
@@ -61,7 +61,7 @@ export function withAnsatz(t: Target, x: tf.Tensor2D, N: Record<string, tf.Tenso
   const partialsOf = (g: JetFunction) => evaluatePlan(cachedPlan([...lower.values()]), g, x, bind);
   const A = ansatz.scale ? partialsOf(ansatz.scale) : undefined;
   const B = ansatz.shift ? partialsOf(ansatz.shift) : undefined;
-  const of = (p: { u: tf.Tensor; values: Map<string, tf.Tensor> }, g: MultiIndex) => (totalOrder(g) === 0 ? p.u : p.values.get(key(g))!);
+  const of = (p: PlanValues, g: MultiIndex) => (totalOrder(g) === 0 ? p.u : p.values.get(key(g))!);
   const leibniz = (gamma: MultiIndex) => {
     const term = (b: { index: MultiIndex; binomial: number }) => tf.mul(of(A!, b.index), N[key(subtract(gamma, b.index))]);
     const parts = A ? lowerIndices(gamma).map((b) => (b.binomial === 1 ? term(b) : tf.mul(term(b), b.binomial))) : [N[key(gamma)]];

@@ -3,9 +3,10 @@
  * their gradient and Adam's two moments (4 × 4 bytes per parameter) and one batch of inputs. It is
  * a lower bound — the step's activations, jets and temporaries come on top — so a run it refuses
  * is impossible, never merely tight. On wasm the bound is checked against what the heap guard lets
- * allocations reach: the 2 GiB that tfjs-backend-wasm handles correctly, less its growth slack (engine/wasm-heap.ts). A wide first layer (engine/wide-layer.ts,
- * e.g. d = 10⁶ with 128 M weights) keeps its Adam moments in JS memory, so only its weights and
- * gradient (8 B per entry) count against the heap.
+ * allocations reach: the 2 GiB that tfjs-backend-wasm handles correctly, less its growth slack
+ * (engine/wasm-heap.ts). A wide first layer (engine/wide-layer.ts, e.g. d = 10⁶ with 128 M weights)
+ * keeps its Adam moments in JS memory, so only its weights and gradient (8 B per entry) count against
+ * the heap.
  */
 import { parameterCount, featureDim } from '../../model/mlp.ts';
 import type { RunConfig } from './run-config.ts';
