@@ -7,7 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values } from './helpers.ts';
-import { setupPde, zeroTarget } from './pdes-helpers.ts';
+import { lossContext, setupPde, zeroTarget } from './pdes-helpers.ts';
 import { PDES } from '../benchmarks/pdes/registry.ts';
 import type { LossContext, Problem } from '../benchmarks/pdes/pde.ts';
 import { getEstimator } from '../operators/registry.ts';
@@ -33,7 +33,7 @@ const STEP_SEED = 31;
 
 /** On u = 0·N (zeroTarget) every method's Laplacian estimate is 0, so the PDE residual is −f. */
 function context(d: number, method: string, R: number, dist: ProbeDist = 'rademacher'): LossContext {
-  return { target: zeroTarget(d), method: { name: method, estimator: getEstimator(method) }, R, dist, rng: rngFromSeed(STEP_SEED) };
+  return lossContext(zeroTarget(d), method, R, STEP_SEED, dist);
 }
 
 /** The source f the PDE's residual uses at the points of seed 21 (x returned too). */

@@ -8,8 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, values } from './helpers.ts';
-import { exactTarget, setupPde, zeroTarget } from './pdes-helpers.ts';
-import { getEstimator } from '../operators/registry.ts';
+import { exactTarget, lossContext, setupPde, zeroTarget } from './pdes-helpers.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { resolveRun, type RunConfig } from '../benchmarks/training/run-config.ts';
 import { makeSchedule } from '../benchmarks/training/schedule.ts';
@@ -122,7 +121,7 @@ for (const name of ['hjb-lin', 'hjb-lqg', 'bsb']) {
   test(`pdes.md §6: ${name} with --terminal loss weighs its terminal loss u − g 20, and has none with the ansatz`, () => {
     tf.tidy(() => {
       const d = 2;
-      const ctx = (pde: ReturnType<typeof setupPde>) => ({ target: zeroTarget(d, pde.domain.extraInputs), method: { name: 'nested', estimator: getEstimator('nested') }, R: 0, dist: 'rademacher' as const, rng: rngFromSeed(2) });
+      const ctx = (pde: ReturnType<typeof setupPde>) => lossContext(zeroTarget(d, pde.domain.extraInputs), 'nested', 0, 2);
       const loss = setupPde(PDES.find((p) => p.name === name)!, d, { terminal: 'loss' });
       const parts = loss.residuals(loss.sample(rngFromSeed(1), { points: 4, boundaryPoints: 4 }), ctx(loss));
       assert.deepEqual(parts.map((p) => [p.name, p.weight]), [['pde', 1], ['terminal', 20]]);
@@ -144,13 +143,7 @@ test('pdes.md §6: poisson-cube weighs its boundary loss 20, its pde residual 1'
     const d = 2;
     const problem = setupPde(PDES.find((p) => p.name === 'poisson-cube')!, d);
     const data = problem.sample(rngFromSeed(1), { points: 4, boundaryPoints: 4 });
-    const parts = problem.residuals(data, {
-      target: zeroTarget(d),
-      method: { name: 'nested', estimator: getEstimator('nested') },
-      R: 0,
-      dist: 'rademacher',
-      rng: rngFromSeed(2),
-    });
+    const parts = problem.residuals(data, lossContext(zeroTarget(d), 'nested', 0, 2));
     assert.deepEqual(parts.map((p) => [p.name, p.weight]), [['pde', 1], ['boundary', 20]]);
   });
 });

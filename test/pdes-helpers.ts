@@ -1,8 +1,10 @@
-/** Helpers of the PDE tests: set a PDE up at small d, and a target that *is* its exact solution. */
+/** Helpers of the PDE tests: set a PDE up at small d, a target that *is* its exact solution, a step's loss context. */
 import * as tf from '@tensorflow/tfjs';
 import * as J from '../taylor/ops.ts';
-import type { PDE, Problem } from '../benchmarks/pdes/pde.ts';
+import type { LossContext, PDE, Problem } from '../benchmarks/pdes/pde.ts';
 import type { JetFunction, Target } from '../operators/target.ts';
+import { getEstimator } from '../operators/registry.ts';
+import type { ProbeDist } from '../sampling/directions.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
 import { randomModel } from './helpers.ts';
 
@@ -30,4 +32,9 @@ export function nestedLaplacian(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor2D, 
   const grad = tf.grad((y: tf.Tensor) => tf.sum(f(y)));
   const diag = Array.from({ length: d }, (_, i) => col(tf.grad((y: tf.Tensor) => tf.sum(col(grad(y), i)))(x), i));
   return tf.addN(diag) as tf.Tensor1D;
+}
+
+/** A step's loss context: the registered estimator `method` at R, its draw from the stream of `seed`. */
+export function lossContext(target: Target, method: string, R: number, seed: number, dist: ProbeDist = 'rademacher'): LossContext {
+  return { target, method: { name: method, estimator: getEstimator(method) }, R, dist, rng: rngFromSeed(seed) };
 }

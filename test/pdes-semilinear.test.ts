@@ -5,14 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { setup, randomModel, values } from './helpers.ts';
 import { biasedLoss } from '../benchmarks/training/loss.ts';
 import { rngFromSeed } from '../sampling/rng.ts';
-import { setupPde, zeroTarget } from './pdes-helpers.ts';
+import { lossContext, setupPde, zeroTarget } from './pdes-helpers.ts';
 import { getPde } from '../benchmarks/pdes/registry.ts';
 import { resolveRun } from '../benchmarks/training/run-config.ts';
 import { makeSchedule } from '../benchmarks/training/schedule.ts';
 import { makeEvaluator } from '../benchmarks/training/evaluate.ts';
 import * as J from '../taylor/ops.ts';
 import { UsageError } from '../engine/errors.ts';
-import { getEstimator } from '../operators/registry.ts';
 import { spatial, time } from '../benchmarks/pdes/inputs.ts';
 
 before(setup);
@@ -122,7 +121,7 @@ for (const [name, N] of Object.entries(SEMILINEAR_N)) {
       tf.tidy(() => {
         const data = problem.sample(rngFromSeed(1), { points: 8, boundaryPoints: 4 }) as { x: tf.Tensor2D };
         const target = zeroTarget(d, 1, (x) => J.shift(J.add(J.scale(J.sumSquares(spatial(x, d)), 0.5), J.scale(time(x, d), 2)), 1));
-        const ctx = { target, method: { name: 'stde-sparse', estimator: getEstimator('stde-sparse') }, R: d, dist: 'rademacher' as const, rng: rngFromSeed(2) };
+        const ctx = lossContext(target, 'stde-sparse', d, 2);
         const part = problem.residuals(data, ctx).find((p) => p.name === 'pde')!;
         assert.equal(part.weight, 1);
         const s = scaled ? d : 1;

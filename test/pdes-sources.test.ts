@@ -7,7 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setup, assertClose, values, randomModel } from './helpers.ts';
-import { setupPde, exactTarget, zeroTarget, nestedLaplacian } from './pdes-helpers.ts';
+import { setupPde, exactTarget, lossContext, zeroTarget, nestedLaplacian } from './pdes-helpers.ts';
 import { twoBody } from '../benchmarks/pdes/solutions/two-body.ts';
 import { threeBody } from '../benchmarks/pdes/solutions/three-body.ts';
 import { coefficients } from '../benchmarks/pdes/solutions/solution.ts';
@@ -152,7 +152,7 @@ for (const pde of gpinnPdes) {
       tf.tidy(() => {
         const data = problem.sample(rngFromSeed(21), { points: 6, boundaryPoints: 0 }) as { x: tf.Tensor2D; f: tf.Tensor1D; gradF: tf.Tensor2D };
         const target: Target = { model: randomModel({ dim: d, width: 8, depth: 2 }, 4), ansatz: problem.ansatz };
-        const ctx = { target, method: { name: method, estimator: getEstimator(method) }, R, dist: 'rademacher' as const, rng: rngFromSeed(22) };
+        const ctx = lossContext(target, method, R, 22);
         const parts = Object.fromEntries(problem.residuals(data, ctx).map((p) => [p.name, p]));
         assert.equal(parts.pde.weight, 1);
         assert.equal(parts.gpinn.weight, 0.1, 'c_g');
@@ -194,7 +194,7 @@ for (const [name, expected] of Object.entries(HJB_RESIDUAL)) {
       tf.tidy(() => {
         const data = problem.sample(rngFromSeed(21), { points: 12, boundaryPoints: 0 }) as { x: tf.Tensor2D };
         const target = zeroTarget(d, 1, (x) => J.add(J.scale(J.sumSquares(spatial(x, d)), 0.5), J.scale(time(x, d), 3)));
-        const parts = problem.residuals(data, { target, method: { name: method, estimator: getEstimator(method) }, R: 0, dist: 'rademacher', rng: rngFromSeed(22) });
+        const parts = problem.residuals(data, lossContext(target, method, 0, 22));
         assert.deepEqual(parts.map((p) => [p.name, p.weight]), [['pde', 1]]);
         const want = data.x.arraySync().map((row) => expected(row.slice(0, d), d));
         assertClose(values(parts[0].r), want, 1e-4, `${name} residual`);
@@ -212,7 +212,7 @@ for (const method of ['nested', 'stde-sparse']) {
     tf.tidy(() => {
       const data = problem.sample(rngFromSeed(23), { points: 12, boundaryPoints: 0 }) as { x: tf.Tensor2D };
       const target = zeroTarget(d, 1, (x) => J.add(J.dotConst(J.square(spatial(x, d)), tf.tensor1d(a)), J.scale(time(x, d), 3)));
-      const parts = problem.residuals(data, { target, method: { name: method, estimator: getEstimator(method) }, R: 0, dist: 'rademacher', rng: rngFromSeed(24) });
+      const parts = problem.residuals(data, lossContext(target, method, 0, 24));
       const [sigma, r] = [0.4, 0.05];
       const want = data.x.arraySync().map((row) => {
         const q = a.reduce((s, ai, i) => s + ai * row[i] ** 2, 0); // Σ a_i x_i² = x·∇u / 2
